@@ -1,0 +1,21 @@
+// Chooses a backend from the lake URI (Arrow's FileSystemFromUri idea).
+
+#include "runlake/object_store.h"
+
+namespace runlake {
+
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri) {
+  if (uri.rfind("mem://", 0) == 0) return NewMemoryObjectStore(uri.substr(6));
+  if (uri.rfind("s3://", 0) == 0) {
+    return Status::InvalidArgument("lake '" + uri + "': the S3 backend is not built yet");
+  }
+  std::string path = uri;
+  if (path.rfind("file://", 0) == 0) path = path.substr(7);
+  if (path.empty()) return Status::InvalidArgument("empty lake URI");
+  if (path.find("://") != std::string::npos) {
+    return Status::InvalidArgument("lake '" + uri + "': unknown URI scheme (use a path, file://, s3://)");
+  }
+  return NewLocalObjectStore(path);
+}
+
+}  // namespace runlake

@@ -20,12 +20,24 @@ struct Rules {
   std::vector<std::string> timestamp_formats;  // strptime-style, UTC
   int max_attempts = 3;
   QualityGate gate;
-  std::string hash;  // SHA-256 hex of the rules file bytes ("" text for defaults)
+  // SHA-256 hex of the rules file bytes; for Defaults(), of CanonicalJson() of the defaults.
+  std::string hash;
 
   static Rules Defaults();
+  // The rules as JSON with sorted keys and no whitespace (the "hash" is not part of it).
+  // ParseRules(r.CanonicalJson()) gives back the same rules.
+  std::string CanonicalJson() const;
 };
 
-// Parses rules JSON text. InvalidArgument names `origin` (a file name) and the problem.
+// The active ISO-4217 alphabetic codes (list A.1, including fund and precious-metal
+// codes; without XTS "testing" and XXX "no currency", which are not transaction
+// currencies). Sorted.
+const std::vector<std::string>& Iso4217Codes();
+
+// Parses rules JSON text; the hash is the SHA-256 of `json_text`. InvalidArgument names
+// `origin` (a file name) and the problem: "rules.json: line 3 column 7: <syntax problem>",
+// "rules.json: unknown key 'gates'", "rules.json: 'max_attempts' must be an integer >= 1".
+// Timestamp formats are checked here (only %Y %m %d %H %M %S %f %z %% are supported).
 Result<Rules> ParseRules(const std::string& json_text, const std::string& origin);
 // Reads and parses a rules file; IOError/NotFound name the path.
 Result<Rules> LoadRulesFile(const std::string& path);

@@ -1,0 +1,58 @@
+#pragma once
+// The lake's key layout (DESIGN.md "The lake layout"). Every key runlake reads or
+// writes is built here, so the contract operators and Athena depend on lives in one file.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "runlake/status.h"
+
+namespace runlake {
+
+// "mortgages/transactions" split in two.
+struct DatasetId {
+  std::string domain = "mortgages";
+  std::string dataset = "transactions";
+  std::string path() const { return domain + "/" + dataset; }
+  bool operator==(const DatasetId&) const = default;
+};
+
+// Parses "domain/dataset"; InvalidArgument on anything else.
+Result<DatasetId> ParseDatasetId(const std::string& text);
+
+// run_id: [A-Za-z0-9._-]{1,128}, no "..". InvalidArgument says which rule failed.
+Status ValidateRunId(const std::string& run_id);
+// YYYY-MM-DD naming a real calendar date.
+Status ValidateDate(const std::string& date);
+
+// What a bronze key says about itself.
+struct BronzeKeyParts {
+  DatasetId dataset;
+  std::string ingest_date;  // YYYY-MM-DD
+  std::string bronze_run_id;
+  std::string file_name;
+};
+// Parses bronze/<domain>/<dataset>/ingest_date=D/run_id=R/<name>; InvalidArgument otherwise.
+Result<BronzeKeyParts> ParseBronzeKey(const std::string& key);
+
+namespace layout {
+
+std::string BronzeKey(const DatasetId& d, const std::string& ingest_date,
+                      const std::string& run_id, const std::string& file_name);
+std::string BronzeIngestRecordKey(const DatasetId& d, const std::string& ingest_date,
+                                  const std::string& run_id);
+std::string BronzeDatePrefix(const DatasetId& d, const std::string& ingest_date);
+// "year=2024/month=01/schema_v=v1/run_id=R" under silver/<d>/.
+std::string SilverPartitionDir(const DatasetId& d, const std::string& year_month_partition,
+                               const std::string& schema_v, const std::string& run_id);
+// layer: "quarantine" or "condemned".
+std::string RejectDir(const std::string& layer, const DatasetId& d,
+                      const std::string& ingest_date, const std::string& run_id);
+std::string PartFileName(int index);  // part-00000.parquet
+std::string RunManifestKey(const std::string& run_id);
+std::string RunClaimKey(const std::string& run_id);  // written first; makes run_ids unique
+inline constexpr const char* kRunsPrefix = "_runs/";
+
+}  // namespace layout
+}  // namespace runlake

@@ -1,0 +1,56 @@
+#pragma once
+// What every subcommand shares: the global options, the lake and state store (opened on
+// first use), output in text or --json, and the mapping from Status to exit codes.
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "orchestrate/state_store.h"
+#include "runlake/object_store.h"
+
+namespace runlake::cli {
+
+// DESIGN.md: 0 success, 1 failed job or refused action, 2 bad usage or bad input.
+enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitBadInput = 2 };
+
+int ExitCodeFor(const Status& st);
+
+class CliContext {
+ public:
+  std::string lake_uri;   // --lake, else $RUNLAKE_LAKE, else ./lake
+  std::string state_uri;  // --state, else beside the lake
+  bool json = false;      // --json
+
+  Result<ObjectStore*> Store();
+  Result<StateStore*> State();
+  // Where execution logs live: beside the state database.
+  Result<std::string> LogDir();
+  // The bucket of an s3:// lake, "" otherwise.
+  std::string LakeBucket() const;
+
+  // Prints the error to stderr as "runlake: <message>" and returns its exit code.
+  int Fail(const Status& st) const;
+  void PrintJson(const nlohmann::json& j) const;
+
+ private:
+  std::string StatePath() const;
+  std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<StateStore> state_;
+};
+
+// A subcommand registers itself on the app; its callback stores the exit code.
+using CommandRegistrar = void (*)(CLI::App& app, CliContext& ctx, int& exit_code);
+
+void RegisterInit(CLI::App&, CliContext&, int&);
+void RegisterIngest(CLI::App&, CliContext&, int&);
+void RegisterSample(CLI::App&, CliContext&, int&);
+void RegisterRun(CLI::App&, CliContext&, int&);
+void RegisterExecutions(CLI::App&, CliContext&, int&);
+void RegisterRuns(CLI::App&, CliContext&, int&);
+void RegisterQuery(CLI::App&, CliContext&, int&);
+void RegisterLogs(CLI::App&, CliContext&, int&);
+
+}  // namespace runlake::cli

@@ -1,0 +1,103 @@
+// runlake executions list|describe NAME|history NAME, and runlake logs.
+
+#include <iostream>
+
+#include "cli/cli_context.h"
+#include "cli/print_run.h"
+#include "cli/text_table.h"
+#include "orchestrate/exec_log.h"
+
+namespace runlake::cli {
+
+void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto* cmd = app.add_subcommand("executions", "List and inspect executions");
+  cmd->require_subcommand(1);
+  static std::string status_filter, name;
+  static int limit = 50;
+
+  auto* list = cmd->add_subcommand("list", "Executions, newest first");
+  list->add_option("--status", status_filter, "RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED");
+  list->add_option("--limit", limit, "at most this many")->capture_default_str();
+  list->callback([&ctx, &exit_code] {
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    ExecutionFilter filter;
+    filter.limit = limit;
+    if (!status_filter.empty()) {
+      auto s = ParseExecutionStatus(status_filter);
+      if (!s.ok()) { exit_code = ctx.Fail(s.status()); return; }
+      filter.status = *s;
+    }
+    auto records = (*state)->ListExecutions(filter);
+    if (!records.ok()) { exit_code = ctx.Fail(records.status()); return; }
+    if (ctx.json) {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& r : *records) arr.push_back(ToJson(r));
+      ctx.PrintJson(arr);
+      return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : *records) {
+      rows.push_back({r.name, ToString(r.status), r.run_id, r.start_time, r.stop_time, r.cause});
+    }
+    PrintTable({"NAME", "STATUS", "RUN_ID", "STARTED", "STOPPED", "CAUSE"}, rows);
+  });
+
+  auto* describe = cmd->add_subcommand("describe", "One execution: status, input, output");
+  describe->add_option("NAME", name, "execution name")->required();
+  describe->callback([&ctx, &exit_code] {
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    auto rec = (*state)->GetExecution(name);
+    if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
+    if (!*rec) { exit_code = ctx.Fail(Status::NotFound("no execution named '" + name + "'")); return; }
+    if (ctx.json) {
+      ctx.PrintJson(ToJson(**rec));
+    } else {
+      PrintExecutionSummary(**rec);
+      std::cout << "input      " << (*rec)->input_json << "\n";
+    }
+  });
+
+  auto* history = cmd->add_subcommand("history", "The event history of one execution");
+  history->add_option("NAME", name, "execution name")->required();
+  history->callback([&ctx, &exit_code] {
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    auto events = (*state)->History(name);
+    if (!events.ok()) { exit_code = ctx.Fail(events.status()); return; }
+    if (ctx.json) {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& e : *events) arr.push_back(ToJson(e));
+      ctx.PrintJson(arr);
+      return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : *events) {
+      rows.push_back({std::to_string(e.id), e.timestamp, e.type, e.details.is_null() ? "" : e.details.dump()});
+    }
+    PrintTable({"ID", "TIMESTAMP", "TYPE", "DETAILS"}, rows);
+  });
+}
+
+void RegisterLogs(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto* cmd = app.add_subcommand("logs", "Search execution logs (like CloudWatch filter-log-events)");
+  static LogQuery q;
+  cmd->add_option("--run-id", q.run_id, "only lines of this run_id");
+  cmd->add_option("--execution", q.execution, "only this execution");
+  cmd->add_option("--filter", q.filter_pattern, "terms that must all occur; \"quoted phrase\" allowed");
+  cmd->add_option("--limit", q.limit, "at most this many lines");
+  cmd->callback([&ctx, &exit_code] {
+    auto dir = ctx.LogDir();
+    if (!dir.ok()) { exit_code = ctx.Fail(dir.status()); return; }
+    auto lines = SearchLogs(*dir, q);
+    if (!lines.ok()) { exit_code = ctx.Fail(lines.status()); return; }
+    if (ctx.json) {
+      ctx.PrintJson(*lines);
+      return;
+    }
+    for (const auto& l : *lines) std::cout << l.dump() << "\n";
+  });
+}
+
+}  // namespace runlake::cli

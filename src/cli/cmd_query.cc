@@ -1,0 +1,38 @@
+// runlake query "SQL" [--format table|csv|json]: SQL over the lake's views.
+
+#include <iostream>
+
+#include "cli/cli_context.h"
+#include "engine/result_format.h"
+#include "lake/catalog.h"
+#include "lake/staging.h"
+
+namespace runlake::cli {
+
+void RegisterQuery(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "query", "SQL over views silver_transactions, quarantine, condemned, runs (committed runs only)");
+  static std::string sql, format = "table", dataset = "mortgages/transactions";
+  cmd->add_option("SQL", sql, "the query")->required();
+  cmd->add_option("--format", format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
+  cmd->callback([&ctx, &exit_code] {
+    auto store = ctx.Store();
+    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    auto d = ParseDatasetId(dataset);
+    if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
+    auto scratch = Staging::Create(**store, "query");
+    if (!scratch.ok()) { exit_code = ctx.Fail(scratch.status()); return; }
+    auto engine = OpenCatalog(**store, CatalogOptions{*d, scratch->dir()});
+    if (!engine.ok()) { exit_code = ctx.Fail(engine.status()); return; }
+    auto result = (*engine)->Query(sql);
+    if (!result.ok()) { exit_code = ctx.Fail(result.status()); return; }
+    auto f = ParseOutputFormat(ctx.json ? "json" : format);
+    if (!f.ok()) { exit_code = ctx.Fail(f.status()); return; }
+    std::cout << FormatResult(*result, *f);
+  });
+}
+
+}  // namespace runlake::cli

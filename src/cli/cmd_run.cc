@@ -1,0 +1,74 @@
+// runlake run --input FILE.json [--name N] [--rules FILE]: one execution; waits for it.
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli_context.h"
+#include "cli/print_run.h"
+#include "orchestrate/execution_runner.h"
+
+namespace runlake::cli {
+
+namespace {
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound("cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto* cmd = app.add_subcommand("run", "Run one execution from the runbook's input JSON; waits for it");
+  static std::string input_path, name, rules_path;
+  cmd->add_option("--input", input_path, "input JSON (run_key, s3_bucket, s3_key, schema_version, ...)")
+      ->required();
+  cmd->add_option("--name", name, "execution name (default: the run_id)");
+  cmd->add_option("--rules", rules_path, "validation rules JSON");
+  cmd->callback([&ctx, &exit_code] {
+    StartRequest req;
+    req.input_origin = input_path;
+    req.name = name;
+    auto text = input_path == "-" ? Result<std::string>(std::string(std::istreambuf_iterator<char>(std::cin), {}))
+                                  : ReadFile(input_path);
+    if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
+    req.input_json = *text;
+    if (!rules_path.empty()) {
+      auto rules = LoadRulesFile(rules_path);
+      if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
+      req.rules = *rules;
+    }
+    auto store = ctx.Store();
+    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    auto log_dir = ctx.LogDir();
+    if (!log_dir.ok()) { exit_code = ctx.Fail(log_dir.status()); return; }
+    ExecutionContext ectx{*store, *state, *log_dir, ctx.LakeBucket()};
+    auto outcome = RunExecution(ectx, req);
+    if (!outcome.ok()) { exit_code = ctx.Fail(outcome.status()); return; }
+    const ExecutionRecord& rec = outcome->record;
+    if (ctx.json) {
+      nlohmann::json j = ToJson(rec);
+      j["created"] = outcome->created;
+      ctx.PrintJson(j);
+    } else {
+      if (!outcome->created) std::cout << "execution " << rec.name << " already exists with this input\n";
+      PrintExecutionSummary(rec);
+    }
+    if (rec.status == ExecutionStatus::kSucceeded) {
+      exit_code = kExitOk;
+    } else if (!outcome->error.ok()) {
+      if (!ctx.json) std::cerr << "runlake: " << outcome->error.message() << "\n";
+      exit_code = ExitCodeFor(outcome->error) == kExitBadInput ? kExitBadInput : kExitFailed;
+    } else {
+      exit_code = kExitFailed;
+    }
+  });
+}
+
+}  // namespace runlake::cli

@@ -1,0 +1,65 @@
+#pragma once
+// Engine: one embedded, in-memory DuckDB database and its connection. The only door to
+// DuckDB for the rest of runlake: no header outside src/engine includes duckdb.h, and every
+// DuckDB error is turned into a Status here.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runlake/status.h"
+
+namespace runlake {
+
+struct EngineOptions {
+  int threads = 0;             // 0: DuckDB's default (one per core)
+  std::string memory_limit;    // e.g. "512MB"; "": DuckDB's default (80% of RAM)
+  std::string temp_directory;  // where DuckDB may spill; "": spilling disabled
+};
+
+// A fully materialised result. Values are rendered as DuckDB prints them ("12.50" for a
+// DECIMAL(16,2), "2024-01-05 10:00:00" for a TIMESTAMP, "[a, b]" for a list).
+struct QueryResult {
+  std::vector<std::string> column_names;
+  std::vector<std::string> column_types;  // DuckDB type names: "BIGINT", "DECIMAL(16,2)", ...
+  std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt = SQL NULL
+};
+
+// Not thread-safe: one call at a time per Engine (open one Engine per worker thread).
+class Engine {
+ public:
+  // Opens a fresh in-memory database. DuckDB is configured not to write outside
+  // options.temp_directory (no ./.tmp, no extension installs, no persistent secrets).
+  // InvalidArgument when DuckDB rejects an option (e.g. a bad memory_limit).
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs one or more ';'-separated statements and discards their results.
+  // Errors: InvalidArgument with DuckDB's message for bad SQL or data, IOError for file
+  // errors, Aborted when interrupted, Internal for DuckDB internal/fatal errors.
+  Status Execute(const std::string& sql);
+  // Runs the statements and returns the last one's rows (errors as for Execute).
+  // Nested values (lists, structs) are rendered by DuckDB's own cast to VARCHAR, which
+  // needs the statement's text: unless `sql` is one SELECT, a last result with a nested
+  // column is refused with InvalidArgument (send that SELECT on its own).
+  Result<QueryResult> Query(const std::string& sql);
+
+  // SQL string literal: it's -> 'it''s'.
+  static std::string Quote(const std::string& s);
+  // SQL identifier: my "view" -> "my ""view""".
+  static std::string QuoteIdentifier(const std::string& s);
+
+  // Opaque outside src/engine (see engine_internal.h).
+  struct Impl;
+  Impl* impl() { return impl_.get(); }
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace runlake

@@ -1,0 +1,54 @@
+#pragma once
+// What src/engine's own files share about DuckDB. Never include this outside src/engine.
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "engine/engine.h"
+
+namespace runlake {
+
+struct RunScanSource;  // run_scan_internal.h
+
+struct Engine::Impl {
+  duckdb_database db = nullptr;
+  duckdb_connection conn = nullptr;
+
+  // runlake_scan(id) finds the batches it streams here: a table function registered once
+  // per database cannot capture a per-call pointer, and an id is safer than passing a
+  // raw address through SQL.
+  std::mutex scans_mu;
+  std::map<int64_t, RunScanSource*> scans;
+  int64_t next_scan_id = 1;
+
+  ~Impl();
+};
+
+// DuckDB's error type -> our codes. Bad SQL or bad data is bad input (InvalidArgument).
+Status StatusFromDuckDB(duckdb_error_type type, const char* message);
+// Runs `sql` on `conn`, discarding results.
+Status RunSql(duckdb_connection conn, const std::string& sql);
+
+// A second connection to the engine's database, closed on scope exit. Used where work must
+// go on while the main connection is busy inside a query (the appender of rejected rows).
+class SideConnection {
+ public:
+  explicit SideConnection(duckdb_database db) {
+    if (duckdb_connect(db, &conn_) == DuckDBError) conn_ = nullptr;
+  }
+  ~SideConnection() {
+    if (conn_ != nullptr) duckdb_disconnect(&conn_);
+  }
+  SideConnection(const SideConnection&) = delete;
+  SideConnection& operator=(const SideConnection&) = delete;
+  duckdb_connection get() const { return conn_; }
+
+ private:
+  duckdb_connection conn_ = nullptr;
+};
+
+}  // namespace runlake

@@ -1,0 +1,70 @@
+#pragma once
+// runlake_scan(id): a DuckDB table function that streams one run's valid rows out of a
+// BatchPuller, so `COPY (SELECT ... FROM runlake_scan(id)) TO ...` writes Parquet with
+// memory bounded by one batch plus DuckDB's writer buffers, whatever the input size.
+// Rejected rows arriving in the same batches go to a RejectSink on the way through.
+
+#include <duckdb.h>
+
+#include <cstdint>
+
+#include "engine/engine_internal.h"
+#include "engine/run_writer.h"
+#include "runlake/row_batch.h"
+
+namespace runlake {
+
+// Appends rejected rows to a temp table through a side connection's appender (the main
+// connection is busy running the COPY that drives the scan). Later COPYed per layer.
+class RejectSink {
+ public:
+  static constexpr const char* kTable = "runlake_rejects";
+  // Creates the temp table on `conn` (dropping a leftover one) and opens the appender.
+  Status Open(duckdb_connection conn);
+  Status Append(const RejectedRows& rows);
+  // Flushes and closes the appender; the table stays for the COPYs.
+  Status Close();
+  ~RejectSink();
+
+  int64_t quarantined() const { return quarantined_; }
+  int64_t condemned() const { return condemned_; }
+
+ private:
+  Status AppenderError();
+  duckdb_appender appender_ = nullptr;
+  int64_t quarantined_ = 0;
+  int64_t condemned_ = 0;
+};
+
+// State of one runlake_scan call; owned by WriteRun, read by the callbacks, which DuckDB
+// runs on its worker threads one at a time (the function allows a single thread, which
+// also keeps batches, hence source_line, in order).
+struct RunScanSource {
+  const BatchPuller* pull = nullptr;
+  bool has_transaction_type = false;
+  RejectSink* rejects = nullptr;
+
+  ValidRows valid;
+  RejectedRows rejected;
+  size_t pos = 0;  // next row of `valid` to emit
+  bool exhausted = false;
+  Status error;    // the puller's own Status, reported instead of DuckDB's wrapped text
+  int64_t rows_emitted = 0;
+};
+
+// Registers runlake_scan(BIGINT) in the engine's database; done once by Engine::Open.
+Status RegisterRunScan(Engine::Impl* impl);
+
+// Makes `source` reachable as runlake_scan(id()) for this object's lifetime.
+class ScanRegistration {
+ public:
+  ScanRegistration(Engine::Impl* impl, RunScanSource* source);
+  ~ScanRegistration();
+  int64_t id() const { return id_; }
+
+ private:
+  Engine::Impl* impl_;
+  int64_t id_;
+};
+
+}  // namespace runlake

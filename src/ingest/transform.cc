@@ -1,0 +1,223 @@
+#include "ingest/transform.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "ingest/byte_source.h"
+#include "ingest/csv_scanner.h"
+#include "ingest/row_validator.h"
+#include "ingest/sha256.h"
+
+namespace runlake {
+namespace {
+
+constexpr const char* kColumns[6] = {"TransactionID", "CustomerID",           "TransactionAmount",
+                                     "Currency",      "TransactionTimestamp", "TransactionType"};
+enum Column { kId, kCustomer, kAmount, kCurrency, kTimestamp, kType };
+
+// The contract trims spaces only (not tabs): "empty after trimming spaces".
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+bool HasControlBytes(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+RowTransformer::RowTransformer(TransformOptions options)
+    : options_(std::move(options)), hasher_(std::make_unique<Sha256Hasher>()) {}
+
+RowTransformer::~RowTransformer() = default;
+
+Result<std::unique_ptr<RowTransformer>> RowTransformer::Open(std::unique_ptr<ObjectReader> source,
+                                                             TransformOptions options) {
+  if (options.schema_version != "v1" && options.schema_version != "v2") {
+    return Status::InvalidArgument("unknown schema_version '" + options.schema_version +
+                                   "' (known: v1, v2)");
+  }
+  options.batch_rows = std::max<size_t>(options.batch_rows, 1);
+  std::unique_ptr<RowTransformer> t(new RowTransformer(std::move(options)));
+  const std::string& name = t->options_.source_name;
+  t->v2_ = t->options_.schema_version == "v2";
+  auto validator = RowValidator::Create(t->options_.rules);
+  if (!validator.ok()) return validator.status().WithContext("rules");
+  t->validator_ = std::make_unique<RowValidator>(std::move(*validator));
+
+  auto bytes = ByteSource::Open(std::move(source), name);
+  if (!bytes.ok()) {
+    Status st = bytes.status();
+    return st.code() == StatusCode::kCorruption ? st : st.WithContext(name);
+  }
+  t->bytes_ = std::move(*bytes);
+  t->scanner_ = std::make_unique<CsvScanner>(t->bytes_.get());
+  RUNLAKE_RETURN_NOT_OK(t->ReadHeader());
+  return t;
+}
+
+// Errors met while streaming, with the source and the line reached.
+Status RowTransformer::InStream(const Status& st) const {
+  const std::string& name = options_.source_name;
+  std::string line = std::to_string(scanner_->line());
+  if (st.code() == StatusCode::kCorruption) {
+    return Status::Corruption(st.message() + " (reached line " + line + ")");
+  }
+  if (st.code() == StatusCode::kInvalidArgument) return st.WithContext(name);
+  return st.WithContext(name + ": line " + line);
+}
+
+Status RowTransformer::ReadHeader() {
+  const std::string& name = options_.source_name;
+  const std::string schema = options_.schema_version;
+  CsvRecord header;
+  auto more = scanner_->Next(&header);
+  stats_.bytes_read = bytes_->bytes_read();
+  if (!more.ok()) {
+    if (more.status().code() != StatusCode::kInvalidArgument) return InStream(more.status());
+    return Status::InvalidArgument(name + ": line 1: header is not a CSV header of schema " +
+                                   schema + " (" + more.status().message() + ")");
+  }
+  if (!*more) return Status::InvalidArgument(name + ": empty file, no header");
+
+  size_t required = v2_ ? 6 : 5;
+  std::vector<std::string> missing;
+  const std::string where = name + ": line " + std::to_string(header.line) + ": ";
+  for (size_t c = 0; c < required; ++c) {
+    size_t found = 0, count = 0;
+    for (size_t i = 0; i < header.fields.size(); ++i) {
+      if (TrimSpaces(header.fields[i]) == kColumns[c]) {
+        found = i;
+        ++count;
+      }
+    }
+    if (count == 0) missing.push_back(kColumns[c]);
+    if (count > 1) {
+      return Status::InvalidArgument(where + "header has column " + kColumns[c] + " " +
+                                     std::to_string(count) + " times");
+    }
+    column_[c] = found;
+  }
+  // Binary data or some other file: say so rather than list five missing columns.
+  if (header.broken_quoting || HasControlBytes(header.raw) || missing.size() == required) {
+    std::string why = header.broken_quoting ? "broken quoting"
+                      : HasControlBytes(header.raw)
+                          ? "control bytes in the first line"
+                          : "missing required column(s) " + JoinNames(missing);
+    return Status::InvalidArgument(where + "header is not a CSV header of schema " + schema + " (" +
+                                   why + ")");
+  }
+  if (!missing.empty()) {
+    return Status::InvalidArgument(where + "header is missing required column(s) " +
+                                   JoinNames(missing));
+  }
+  header_fields_ = header.fields.size();
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    if (std::find(column_, column_ + required, i) == column_ + required) {
+      stats_.extra_columns.emplace_back(TrimSpaces(header.fields[i]));
+    }
+  }
+  return Status::OK();
+}
+
+Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
+  valid->Clear();
+  rejected->Clear();
+  CsvRecord record;
+  while (!exhausted_ && valid->size() + rejected->size() < options_.batch_rows) {
+    auto more = scanner_->Next(&record);
+    stats_.bytes_read = bytes_->bytes_read();
+    if (!more.ok()) return InStream(more.status());
+    if (!*more) {
+      exhausted_ = true;
+      break;
+    }
+    AddRecord(record, valid, rejected);
+  }
+  // The map is refreshed per batch, not per row: no string keys in the hot loop.
+  for (int bit = 0; bit < kCheckCount; ++bit) {
+    if (quarantined_by_check_[bit] > 0) {
+      stats_.quarantine_by_reason[std::string(FirstFailure(1u << bit))] =
+          quarantined_by_check_[bit];
+    }
+  }
+  if (exhausted_ && stats_.input_rows == 0) {
+    return Status::InvalidArgument(options_.source_name + ": header only, no data rows");
+  }
+  return valid->size() + rejected->size() > 0;
+}
+
+void RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid, RejectedRows* rejected) {
+  ++stats_.input_rows;
+  const bool schema_ok = !record.broken_quoting && record.fields.size() == header_fields_;
+  RequiredFields f;
+  if (schema_ok) {
+    f.transaction_id = TrimSpaces(record.fields[column_[kId]]);
+    validator_->PrepareId(f.transaction_id);  // overlaps the ID table's miss with hashing
+  }
+  char row_hash[Sha256Hasher::kHexSize];
+  hasher_->HexDigest(record.raw, row_hash);
+  const std::string_view hash(row_hash, sizeof row_hash);
+
+  uint32_t failures = kSchemaError;
+  int64_t cents = 0, micros = 0;
+  if (schema_ok) {
+    f.customer_id = TrimSpaces(record.fields[column_[kCustomer]]);
+    f.amount = TrimSpaces(record.fields[column_[kAmount]]);
+    f.currency = TrimSpaces(record.fields[column_[kCurrency]]);
+    f.timestamp = TrimSpaces(record.fields[column_[kTimestamp]]);
+    if (v2_) f.transaction_type = TrimSpaces(record.fields[column_[kType]]);
+    f.has_transaction_type = v2_;
+    failures = validator_->Check(f, &cents, &micros);
+  }
+
+  if (failures == 0) {
+    ++stats_.valid_rows;
+    valid->transaction_id.Append(f.transaction_id);
+    valid->account_id.Append(f.customer_id);
+    valid->amount_cents.push_back(cents);
+    valid->currency.Append(f.currency);
+    valid->tx_micros.push_back(micros);
+    if (v2_) valid->transaction_type.Append(f.transaction_type);
+    valid->source_line.push_back(record.line);
+    valid->row_hash.Append(hash);
+    return;
+  }
+
+  int attempt = 1;
+  if (!options_.previous_attempts.empty()) {
+    auto it = options_.previous_attempts.find(std::string(hash));
+    if (it != options_.previous_attempts.end()) attempt = it->second + 1;
+  }
+  const bool condemned = attempt >= options_.rules.max_attempts;
+  errors_.clear();
+  AppendFailures(failures, &errors_);
+  if (condemned) {
+    ++stats_.condemned_rows;
+    errors_ += ",MAX_ATTEMPTS";
+    rejected->validation_error.Append("MAX_ATTEMPTS");
+  } else {
+    ++stats_.quarantined_rows;
+    rejected->validation_error.Append(FirstFailure(failures));
+    ++quarantined_by_check_[std::countr_zero(failures)];
+  }
+  rejected->raw_record.Append(record.raw);
+  rejected->source_line.push_back(record.line);
+  rejected->validation_errors.Append(errors_);
+  rejected->row_hash.Append(hash);
+  rejected->attempt_count.push_back(attempt);
+  rejected->condemned.push_back(condemned ? 1 : 0);
+}
+
+}  // namespace runlake

@@ -1,0 +1,89 @@
+#pragma once
+// RowTransformer: one bronze object in, validated columnar batches out (DESIGN.md "Rows").
+// Streaming: the object is read in ~1 MiB pieces and rows leave in batches of
+// batch_rows, so memory does not depend on the object's size (apart from 8-16 bytes per
+// distinct TransactionID for duplicate detection).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "runlake/object_store.h"
+#include "runlake/row_batch.h"
+#include "runlake/rules.h"
+#include "runlake/status.h"
+
+namespace runlake {
+
+class ByteSource;
+struct CsvRecord;
+class CsvScanner;
+class RowValidator;
+class Sha256Hasher;
+
+struct TransformOptions {
+  Rules rules = Rules::Defaults();
+  std::string schema_version;  // "v1" or "v2"
+  std::string source_name;     // for error messages, e.g. the bronze key
+  // row_hash -> highest attempt_count in earlier committed runs of this source.
+  std::unordered_map<std::string, int> previous_attempts;
+  size_t batch_rows = 16384;
+};
+
+struct TransformStats {
+  int64_t input_rows = 0, valid_rows = 0, quarantined_rows = 0, condemned_rows = 0;
+  // Quarantined (not condemned) rows by validation_error.
+  std::map<std::string, int64_t> quarantine_by_reason;
+  uint64_t bytes_read = 0;  // bytes taken from the object (compressed bytes for gzip)
+  std::vector<std::string> extra_columns;  // header columns the schema does not use
+};
+
+class RowTransformer {
+ public:
+  // Reads the header. InvalidArgument for an unknown schema_version ("unknown
+  // schema_version 'v9' (known: v1, v2)"), an empty source ("<source>: empty file, no
+  // header"), a header missing required columns ("<source>: line 1: header is missing
+  // required column(s) Currency"), a duplicated required column, or a first line that is
+  // not a CSV header of this schema at all (binary data: "<source>: line 1: header is not
+  // a CSV header of schema v1 (...)"). Corruption for gzip errors; the reader's errors
+  // otherwise, prefixed with the source.
+  static Result<std::unique_ptr<RowTransformer>> Open(std::unique_ptr<ObjectReader> source,
+                                                      TransformOptions options);
+  ~RowTransformer();
+
+  // Clears both batches, then fills them with up to batch_rows records in total. Returns
+  // false when the source is exhausted (then both batches are empty); true otherwise,
+  // possibly with the last rows. A source with a header and no data rows: InvalidArgument
+  // "<source>: header only, no data rows". Gzip corruption mid-stream: Corruption
+  // "<source>: truncated gzip stream (reached line N)" or "... corrupt gzip data (...)".
+  Result<bool> Next(ValidRows* valid, RejectedRows* rejected);
+
+  const TransformStats& stats() const { return stats_; }
+
+ private:
+  explicit RowTransformer(TransformOptions options);
+  Status ReadHeader();
+  void AddRecord(const CsvRecord& record, ValidRows* valid, RejectedRows* rejected);
+  Status InStream(const Status& st) const;
+
+  TransformOptions options_;
+  TransformStats stats_;
+  std::unique_ptr<ByteSource> bytes_;
+  std::unique_ptr<CsvScanner> scanner_;
+  std::unique_ptr<RowValidator> validator_;
+  std::unique_ptr<Sha256Hasher> hasher_;
+  bool v2_ = false;
+  size_t header_fields_ = 0;
+  // Field index of TransactionID, CustomerID, TransactionAmount, Currency,
+  // TransactionTimestamp, TransactionType (v2).
+  size_t column_[6] = {0, 0, 0, 0, 0, 0};
+  bool exhausted_ = false;
+  static constexpr int kCheckCount = 6;
+  int64_t quarantined_by_check_[kCheckCount] = {};  // by bit of the first failing check
+  std::string errors_;                              // reused for validation_errors
+};
+
+}  // namespace runlake

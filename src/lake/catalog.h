@@ -1,0 +1,33 @@
+#pragma once
+// The lake as SQL: an embedded DuckDB whose views see committed runs only (those with a
+// manifest), built from the manifests' file lists, never from a directory glob, so a
+// half-written run is invisible however its files look.
+//
+// Views: silver_transactions (every committed run, with year, month, schema_v, run_id
+// from the Hive path), quarantine, condemned, runs.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "runlake/layout.h"
+#include "runlake/object_store.h"
+#include "runlake/run_manifest.h"
+
+namespace runlake {
+
+struct CatalogOptions {
+  DatasetId dataset;
+  std::string scratch_dir;  // downloads of remote objects, DuckDB temp files
+};
+
+// Opens an engine with the lake's views. Errors: a manifest that does not parse
+// (Corruption naming it), storage errors.
+Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOptions& options);
+
+// Keys of `layer` files of the committed runs, in run order.
+std::vector<std::string> CommittedFileKeys(const std::vector<RunManifest>& runs,
+                                           const DatasetId& dataset, const std::string& layer);
+
+}  // namespace runlake

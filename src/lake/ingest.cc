@@ -1,0 +1,118 @@
+#include "runlake/ingest.h"
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "common/file_writer.h"
+#include "common/time_util.h"
+#include "lake/staging.h"
+
+namespace runlake {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct FileCloser {
+  void operator()(FILE* f) const { if (f) std::fclose(f); }
+};
+using File = std::unique_ptr<FILE, FileCloser>;
+
+bool HasGzipMagic(const std::string& path) {
+  File f(std::fopen(path.c_str(), "rb"));
+  unsigned char magic[2] = {0, 0};
+  return f && std::fread(magic, 1, 2, f.get()) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+// "transactions.csv" / "transactions.csv.gz" / "x" -> "transactions.csv.gz" / "x.csv.gz"
+std::string BronzeFileName(const std::string& local_file) {
+  std::string name = fs::path(local_file).filename().string();
+  for (const char* ext : {".gz", ".csv"}) {
+    size_t n = std::strlen(ext);
+    if (name.size() > n && name.compare(name.size() - n, n, ext) == 0) name.resize(name.size() - n);
+  }
+  std::string clean;
+  for (char c : name) clean += (isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
+  return (clean.empty() ? "data" : clean) + ".csv.gz";
+}
+
+// Copies (gzip: as is) or compresses (plain CSV) `in_path` to `out_path`, hashing what is
+// stored.
+Status CopyOrCompress(const std::string& in_path, const std::string& out_path, bool compress,
+                      IngestResult* result) {
+  File in(std::fopen(in_path.c_str(), "rb"));
+  if (!in) return Status::IOError("open " + in_path + ": " + std::strerror(errno));
+  RUNLAKE_ASSIGN_OR_RAISE(auto out, FileWriter::Create(out_path, compress));
+  std::vector<char> buf(1 << 20);
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), in.get())) {
+    result->source_bytes += n;
+    RUNLAKE_RETURN_NOT_OK(out->Write(std::string_view(buf.data(), n)));
+  }
+  if (std::ferror(in.get())) return Status::IOError("read " + in_path);
+  RUNLAKE_RETURN_NOT_OK(out->Close());
+  result->size = out->bytes_written();
+  result->sha256 = out->sha256();
+  return Status::OK();
+}
+
+nlohmann::json IngestRecord(const IngestResult& result, const IngestOptions& options,
+                            const std::string& local_file);
+
+}  // namespace
+
+Result<IngestResult> IngestBronze(ObjectStore& store, const std::string& local_file,
+                                  const IngestOptions& options) {
+  RUNLAKE_RETURN_NOT_OK(ValidateDate(options.ingest_date));
+  std::error_code ec;
+  if (!fs::is_regular_file(local_file, ec)) {
+    return Status::NotFound("input file " + local_file + " does not exist or is not a file");
+  }
+  if (!options.run_id.empty()) RUNLAKE_RETURN_NOT_OK(ValidateRunId(options.run_id));
+  IngestResult result;
+
+  RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "ingest"));
+  std::string staged = staging.dir() + "/object.csv.gz";
+  result.compressed = !HasGzipMagic(local_file);
+  RUNLAKE_RETURN_NOT_OK(CopyOrCompress(local_file, staged, result.compressed, &result)
+                            .WithContext("ingesting " + local_file));
+
+  // The record is written first with put-if-absent: it claims the bronze run_id, so two
+  // ingests racing for one id cannot both write the object. A generated id that is taken
+  // (two ingests of one date in the same second) gets a suffix; a chosen one is refused.
+  std::string base_id = options.run_id.empty() ? CompactUtcNow() : options.run_id;
+  for (int attempt = 0;; ++attempt) {
+    result.run_id = attempt == 0 ? base_id : base_id + "-" + std::to_string(attempt);
+    result.key = layout::BronzeKey(options.dataset, options.ingest_date, result.run_id,
+                                   BronzeFileName(local_file));
+    Status claimed = store.PutIfAbsent(
+        layout::BronzeIngestRecordKey(options.dataset, options.ingest_date, result.run_id),
+        IngestRecord(result, options, local_file).dump(2) + "\n");
+    if (claimed.ok()) break;
+    if (!claimed.IsAlreadyExists()) return claimed;
+    if (!options.run_id.empty() || attempt >= 100) {
+      return Status::AlreadyExists("bronze run_id '" + result.run_id + "' already exists for " +
+                                   options.dataset.path() + " on " + options.ingest_date +
+                                   " (bronze is never overwritten)");
+    }
+  }
+  RUNLAKE_RETURN_NOT_OK(store.PutFile(result.key, staged));
+  return result;
+}
+
+namespace {
+nlohmann::json IngestRecord(const IngestResult& result, const IngestOptions& options,
+                            const std::string& local_file) {
+  return {{"key", result.key}, {"run_id", result.run_id},
+                           {"dataset", options.dataset.path()},
+                           {"ingest_date", options.ingest_date}, {"size", result.size},
+                           {"sha256", result.sha256}, {"source_file", fs::absolute(local_file).string()},
+                           {"source_bytes", result.source_bytes},
+                           {"compressed_by_runlake", result.compressed},
+                           {"ingested_at", IsoUtcNow()}};
+}
+}  // namespace
+
+}  // namespace runlake

@@ -1,0 +1,134 @@
+#include "runlake/layout.h"
+
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+namespace runlake {
+namespace {
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t end = s.find(sep, start);
+    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '.' || c == '_' || c == '-';
+}
+
+// Strips "name=" from a Hive path segment; nullopt when the segment is not one.
+std::optional<std::string> HiveValue(const std::string& segment, const std::string& name) {
+  std::string prefix = name + "=";
+  if (segment.rfind(prefix, 0) != 0) return std::nullopt;
+  return segment.substr(prefix.size());
+}
+
+}  // namespace
+
+Result<DatasetId> ParseDatasetId(const std::string& text) {
+  auto parts = Split(text, '/');
+  auto ok_part = [](const std::string& p) {
+    if (p.empty() || p == "." || p == "..") return false;
+    for (char c : p) if (!IsNameChar(c)) return false;
+    return true;
+  };
+  if (parts.size() != 2 || !ok_part(parts[0]) || !ok_part(parts[1])) {
+    return Status::InvalidArgument("dataset '" + text + "' must look like domain/dataset "
+                                   "(letters, digits, '.', '_', '-')");
+  }
+  return DatasetId{parts[0], parts[1]};
+}
+
+Status ValidateRunId(const std::string& run_id) {
+  if (run_id.empty() || run_id.size() > 128) {
+    return Status::InvalidArgument("run_id '" + run_id + "' must be 1 to 128 characters");
+  }
+  for (char c : run_id) {
+    if (!IsNameChar(c)) {
+      return Status::InvalidArgument("run_id '" + run_id + "' has character '" +
+                                     std::string(1, c) + "' (allowed: A-Z a-z 0-9 . _ -)");
+    }
+  }
+  if (run_id.find("..") != std::string::npos) {
+    return Status::InvalidArgument("run_id '" + run_id + "' must not contain '..'");
+  }
+  return Status::OK();
+}
+
+Status ValidateDate(const std::string& date) {
+  int y, m, d;
+  char tail;
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-' ||
+      std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
+    return Status::InvalidArgument("date '" + date + "' is not YYYY-MM-DD");
+  }
+  using namespace std::chrono;
+  year_month_day ymd{year{y}, month{unsigned(m)}, day{unsigned(d)}};
+  if (!ymd.ok()) return Status::InvalidArgument("date '" + date + "' is not a calendar date");
+  return Status::OK();
+}
+
+Result<BronzeKeyParts> ParseBronzeKey(const std::string& key) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("bronze key '" + key + "' " + why +
+                                   " (expected bronze/<domain>/<dataset>/ingest_date=YYYY-MM-"
+                                   "DD/run_id=<RID>/<file>)");
+  };
+  auto parts = Split(key, '/');
+  if (parts.size() != 6 || parts[0] != "bronze") return bad("has the wrong shape");
+  auto date = HiveValue(parts[3], "ingest_date");
+  auto rid = HiveValue(parts[4], "run_id");
+  if (!date || !rid) return bad("lacks ingest_date= or run_id=");
+  if (!ValidateDate(*date).ok()) return bad("has an invalid ingest_date");
+  if (!ValidateRunId(*rid).ok()) return bad("has an invalid run_id");
+  RUNLAKE_ASSIGN_OR_RAISE(DatasetId d, ParseDatasetId(parts[1] + "/" + parts[2]));
+  if (parts[5].empty()) return bad("has no file name");
+  return BronzeKeyParts{d, *date, *rid, parts[5]};
+}
+
+namespace layout {
+
+std::string BronzeDatePrefix(const DatasetId& d, const std::string& ingest_date) {
+  return "bronze/" + d.path() + "/ingest_date=" + ingest_date + "/";
+}
+
+std::string BronzeKey(const DatasetId& d, const std::string& ingest_date,
+                      const std::string& run_id, const std::string& file_name) {
+  return BronzeDatePrefix(d, ingest_date) + "run_id=" + run_id + "/" + file_name;
+}
+
+std::string BronzeIngestRecordKey(const DatasetId& d, const std::string& ingest_date,
+                                  const std::string& run_id) {
+  return "bronze/" + d.path() + "/_ingests/" + ingest_date + "/" + run_id + ".json";
+}
+
+std::string SilverPartitionDir(const DatasetId& d, const std::string& year_month_partition,
+                               const std::string& schema_v, const std::string& run_id) {
+  return "silver/" + d.path() + "/" + year_month_partition + "/schema_v=" + schema_v +
+         "/run_id=" + run_id;
+}
+
+std::string RejectDir(const std::string& layer, const DatasetId& d,
+                      const std::string& ingest_date, const std::string& run_id) {
+  return layer + "/" + d.path() + "/ingest_date=" + ingest_date + "/run_id=" + run_id;
+}
+
+std::string PartFileName(int index) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "part-%05d.parquet", index);
+  return buf;
+}
+
+std::string RunManifestKey(const std::string& run_id) { return "_runs/" + run_id + ".json"; }
+std::string RunClaimKey(const std::string& run_id) { return "_runs/_claims/" + run_id + ".json"; }
+
+}  // namespace layout
+}  // namespace runlake

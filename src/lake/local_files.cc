@@ -1,0 +1,33 @@
+#include "lake/local_files.h"
+
+#include <filesystem>
+#include <fstream>
+
+namespace runlake {
+
+Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
+                                               const std::vector<std::string>& keys,
+                                               const std::string& download_dir) {
+  std::vector<std::string> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) {
+    if (auto local = store.LocalPath(key)) {
+      out.push_back(*local);
+      continue;
+    }
+    // Keep the key's folders: DuckDB reads Hive partitions from the path.
+    std::string path = download_dir + "/" + key;
+    if (!std::filesystem::exists(path)) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+      RUNLAKE_ASSIGN_OR_RAISE(std::string data, store.Get(key));
+      std::ofstream f(path, std::ios::binary);
+      f.write(data.data(), static_cast<std::streamsize>(data.size()));
+      if (!f) return Status::IOError("write " + path);
+    }
+    out.push_back(path);
+  }
+  return out;
+}
+
+}  // namespace runlake

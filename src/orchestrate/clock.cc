@@ -1,0 +1,42 @@
+#include "orchestrate/clock.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace runlake {
+
+namespace {
+// Floors towards the past so times before 1970 still format their own second.
+std::tm UtcFields(std::chrono::system_clock::time_point t, int* millis) {
+  auto ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  *millis = static_cast<int>(ms - static_cast<long long>(seconds) * 1000);
+  std::tm fields{};
+  gmtime_r(&seconds, &fields);
+  return fields;
+}
+}  // namespace
+
+std::string ToIso8601Utc(std::chrono::system_clock::time_point t) {
+  int millis = 0;
+  std::tm f = UtcFields(t, &millis);
+  char buf[64];  // room for any int year, so no truncation is possible
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", f.tm_year + 1900,
+                f.tm_mon + 1, f.tm_mday, f.tm_hour, f.tm_min, f.tm_sec, millis);
+  return buf;
+}
+
+std::string NowIso8601Utc() { return ToIso8601Utc(std::chrono::system_clock::now()); }
+
+std::string ToRunIdTimestamp(std::chrono::system_clock::time_point t) {
+  int millis = 0;
+  std::tm f = UtcFields(t, &millis);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", f.tm_year + 1900, f.tm_mon + 1,
+                f.tm_mday, f.tm_hour, f.tm_min, f.tm_sec);
+  return buf;
+}
+
+std::string NowRunIdTimestamp() { return ToRunIdTimestamp(std::chrono::system_clock::now()); }
+
+}  // namespace runlake

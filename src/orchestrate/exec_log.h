@@ -1,0 +1,77 @@
+#pragma once
+// The structured execution log (what CloudWatch Logs is to the runbook): JSON lines, one
+// file per execution under a log directory, searchable by run_id, execution and a
+// CloudWatch-like filter pattern (`runlake logs`).
+//
+// Line format, one JSON object per line:
+//   {"timestamp":"2026-01-29T15:00:00.123Z","level":"INFO","message":"...",
+//    "run_id":"...","execution":"...", <extra fields>}
+// Metric lines add "metric_name" and "metric_value".
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runlake/status.h"
+
+namespace runlake {
+
+class ExecutionLog {
+ public:
+  // Opens (creating the directory and file) the log of `execution_name` for appending.
+  // Several processes may hold the same log open: each line is one O_APPEND write, so
+  // lines never interleave. InvalidArgument for an empty name; IOError otherwise.
+  static Result<std::unique_ptr<ExecutionLog>> Open(const std::string& log_dir,
+                                                    const std::string& execution_name,
+                                                    const std::string& run_id);
+  ~ExecutionLog();
+  ExecutionLog(const ExecutionLog&) = delete;
+  ExecutionLog& operator=(const ExecutionLog&) = delete;
+
+  // Logging never fails the execution it describes: a failed write is remembered in
+  // status() and the line is dropped. `extra` (an object) adds fields to the line; keys
+  // that clash with the standard fields are ignored, a non-object goes under "extra".
+  void Info(const std::string& message, const nlohmann::json& extra = {});
+  void Warn(const std::string& message, const nlohmann::json& extra = {});
+  void Error(const std::string& message, const nlohmann::json& extra = {});
+  // An INFO line "metric <name>=<value>" with metric_name / metric_value fields.
+  void Metric(const std::string& name, double value);
+
+  const std::string& path() const { return path_; }
+  // The first write error, or OK.
+  Status status() const { return status_; }
+
+ private:
+  ExecutionLog(int fd, std::string path, std::string execution, std::string run_id)
+      : fd_(fd), path_(std::move(path)), execution_(std::move(execution)),
+        run_id_(std::move(run_id)) {}
+  void Write(const char* level, const std::string& message, const nlohmann::json& extra);
+
+  int fd_;
+  std::string path_, execution_, run_id_;
+  Status status_;
+};
+
+// The file (within the log directory) holding an execution's log: the name with every
+// byte outside [A-Za-z0-9._-] written as %XX, plus ".jsonl", so '/' in backfill names
+// ("<backfill id>/<date>") cannot escape the directory. Over-long names are cut and
+// suffixed with a hash to stay within file name limits.
+std::string LogFileName(const std::string& execution_name);
+
+struct LogQuery {
+  std::string run_id;          // only lines with this run_id ("": any)
+  std::string execution;       // only this execution's lines ("": every execution)
+  std::string filter_pattern;  // CloudWatch-like, see SearchLogs ("": every line)
+  size_t limit = 0;            // at most this many lines, the oldest first; 0: all
+};
+
+// Lines of the logs under `log_dir` matching `q`, ordered by timestamp (ties keep file
+// order). The filter pattern is matched against the raw line text, case-sensitively:
+// space-separated terms must all occur; a "quoted phrase" is one term. Lines that are
+// not JSON objects are skipped, never fatal. A missing log_dir gives no lines.
+Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const LogQuery& q);
+
+}  // namespace runlake

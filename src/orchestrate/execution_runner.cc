@@ -1,0 +1,165 @@
+#include "orchestrate/execution_runner.h"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "common/time_util.h"
+#include "orchestrate/exec_log.h"
+#include "runlake/run.h"
+
+namespace runlake {
+namespace {
+
+using nlohmann::json;
+
+// Step Functions-style error names for the cause field.
+std::string CauseFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument: return "ValidationError";
+    case StatusCode::kNotFound: return "BronzeNotFound";
+    case StatusCode::kAlreadyExists: return "RunIdExists";
+    case StatusCode::kCorruption: return "CorruptInput";
+    case StatusCode::kIOError: return "TransientError";
+    default: return "States.TaskFailed";
+  }
+}
+
+// Only storage trouble is worth retrying; bad data fails the same way every time.
+bool IsTransient(const Status& st) { return st.IsIOError(); }
+
+std::chrono::milliseconds Backoff(int attempt) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  int base = 200 * (1 << std::min(attempt, 6));
+  return std::chrono::milliseconds(base / 2 + std::uniform_int_distribution<int>(0, base / 2)(rng));
+}
+
+int LineOfOffset(const std::string& text, size_t offset) {
+  int line = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
+  return line;
+}
+
+}  // namespace
+
+Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::string& origin) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return Status::InvalidArgument(origin + ": line " + std::to_string(LineOfOffset(text, e.byte)) +
+                                   ": not valid JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) return Status::InvalidArgument(origin + ": the input must be a JSON object");
+  ExecutionInput in;
+  auto field = [&](const char* name, std::string* out, bool required) -> Status {
+    if (!j.contains(name) || j[name].is_null()) {
+      if (required) return Status::InvalidArgument(origin + ": missing required field '" + name + "'");
+      return Status::OK();
+    }
+    if (!j[name].is_string()) return Status::InvalidArgument(origin + ": field '" + name + "' must be a string");
+    *out = j[name].get<std::string>();
+    return Status::OK();
+  };
+  RUNLAKE_RETURN_NOT_OK(field("s3_key", &in.s3_key, true));
+  RUNLAKE_RETURN_NOT_OK(field("run_key", &in.run_key, false));
+  RUNLAKE_RETURN_NOT_OK(field("s3_bucket", &in.s3_bucket, false));
+  RUNLAKE_RETURN_NOT_OK(field("schema_version", &in.schema_version, false));
+  RUNLAKE_RETURN_NOT_OK(field("trigger_source", &in.trigger_source, false));
+  RUNLAKE_RETURN_NOT_OK(field("trigger_event_id", &in.trigger_event_id, false));
+  RUNLAKE_RETURN_NOT_OK(field("trigger_event_time", &in.trigger_event_time, false));
+  if (in.schema_version.empty()) in.schema_version = "v1";
+  // The runbook's keys are relative to the bucket; accept a leading '/' too.
+  while (!in.s3_key.empty() && in.s3_key.front() == '/') in.s3_key.erase(0, 1);
+  return in;
+}
+
+Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRequest& request) {
+  RUNLAKE_ASSIGN_OR_RAISE(ExecutionInput input,
+                          ParseExecutionInput(request.input_json, request.input_origin));
+  if (!ctx.lake_bucket.empty() && !input.s3_bucket.empty() && input.s3_bucket != ctx.lake_bucket) {
+    return Status::InvalidArgument(request.input_origin + ": s3_bucket '" + input.s3_bucket +
+                                   "' is not the lake's bucket '" + ctx.lake_bucket + "'");
+  }
+  std::string run_id = input.run_key.empty() ? CompactUtcNow() : input.run_key;
+  ExecutionRecord proposed;
+  proposed.name = request.name.empty() ? run_id : request.name;
+  proposed.input_json = request.input_json;
+  proposed.run_id = run_id;
+  RUNLAKE_ASSIGN_OR_RAISE(StartOutcome started, ctx.state->StartExecution(proposed));
+  ExecutionOutcome outcome;
+  outcome.created = started.created;
+  outcome.record = started.record;
+  if (!started.created) return outcome;  // idempotent start: report the existing execution
+
+  const std::string& name = outcome.record.name;
+  RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id));
+  log->Info("execution started", json{{"s3_key", input.s3_key},
+                                      {"schema_version", input.schema_version},
+                                      {"trigger_source", input.trigger_source}});
+  RunRequest run;
+  run.run_id = run_id;
+  run.source_key = input.s3_key;
+  run.schema_version = input.schema_version;
+  if (request.rules) run.rules = *request.rules;
+  run.execution_name = name;
+  run.execution_arn = outcome.record.arn;
+  run.trigger_source = input.trigger_source;
+  run.trigger_event_id = input.trigger_event_id;
+  run.s3_bucket = input.s3_bucket;
+  RunLogger logger = [&](const std::string& level, const std::string& msg, const json& extra) {
+    if (level == "METRIC") {
+      log->Metric(extra.value("metric_name", msg), extra.value("metric_value", 0.0));
+    } else if (level == "WARN") {
+      log->Warn(msg, extra);
+    } else if (level == "ERROR") {
+      log->Error(msg, extra);
+    } else {
+      log->Info(msg, extra);
+    }
+  };
+
+  (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Transform"}});
+  Result<RunManifest> result = Status::Internal("not run");
+  for (int attempt = 1;; ++attempt) {
+    result = ExecuteRun(*ctx.store, run, logger);
+    if (result.ok() || !IsTransient(result.status()) || attempt >= request.max_attempts) break;
+    auto wait = Backoff(attempt);
+    log->Warn("transient failure, retrying", json{{"attempt", attempt}, {"error", result.status().ToString()},
+                                                  {"backoff_ms", wait.count()}});
+    (void)ctx.state->AppendEvent(name, "TaskRetry", json{{"attempt", attempt},
+                                                          {"error", result.status().ToString()}});
+    std::this_thread::sleep_for(wait);
+  }
+
+  if (!result.ok()) {
+    outcome.error = result.status();
+    log->Error("execution failed: " + outcome.error.message(), json{{"cause", CauseFor(outcome.error)}});
+    (void)ctx.state->AppendEvent(name, "TaskFailed", json{{"state", "Transform"},
+                                                          {"error", outcome.error.message()}});
+    RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed, CauseFor(outcome.error),
+                                                     outcome.error.message(), json()));
+  } else {
+    outcome.manifest = *result;
+    const RunManifest& m = *outcome.manifest;
+    json summary = {{"run_id", m.run_id}, {"metrics", MetricsToJson(m.metrics)},
+                    {"quality_gate", {{"passed", m.gate.passed}, {"reasons", m.gate.reasons}}}};
+    (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Transform"}, {"output", summary}});
+    if (m.gate.passed) {
+      log->Info("execution succeeded", summary);
+      RUNLAKE_RETURN_NOT_OK(
+          ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));
+    } else {
+      std::string reasons;
+      for (const auto& r : m.gate.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+      log->Error("quality gate failed: " + reasons, summary);
+      RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed,
+                                                       "QualityGateFailed", reasons, summary));
+    }
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(auto finished, ctx.state->GetExecution(name));
+  if (finished) outcome.record = *finished;
+  return outcome;
+}
+
+}  // namespace runlake

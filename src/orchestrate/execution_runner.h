@@ -1,0 +1,53 @@
+#pragma once
+// Executions of the pipeline (the Step Functions part): `runlake run --input FILE.json`.
+// Takes the runbook's input JSON verbatim, keeps the execution in the state store with
+// its event history and a structured log, retries transient failures with exponential
+// backoff, and ends SUCCEEDED, or FAILED with a cause.
+
+#include <optional>
+#include <string>
+
+#include "orchestrate/state_store.h"
+#include "runlake/object_store.h"
+#include "runlake/rules.h"
+#include "runlake/run_manifest.h"
+
+namespace runlake {
+
+// The runbook's input (Step 3): run_key, s3_bucket, s3_key, schema_version,
+// trigger_source, trigger_event_id, trigger_event_time.
+struct ExecutionInput {
+  std::string run_key, s3_bucket, s3_key, schema_version, trigger_source, trigger_event_id,
+      trigger_event_time;
+};
+// InvalidArgument naming `origin` and the line for bad JSON or missing/mistyped fields.
+Result<ExecutionInput> ParseExecutionInput(const std::string& json_text, const std::string& origin);
+
+struct ExecutionContext {
+  ObjectStore* store = nullptr;
+  StateStore* state = nullptr;
+  std::string log_dir;
+  std::string lake_bucket;  // the bucket of an s3:// lake; "" for other lakes
+};
+
+struct StartRequest {
+  std::string input_json;
+  std::string input_origin = "input";  // file name for messages
+  std::string name;                    // "" -> the run_id
+  std::optional<Rules> rules;          // nullopt -> defaults
+  int max_attempts = 3;                // transient failures retry up to this many tries
+};
+
+struct ExecutionOutcome {
+  ExecutionRecord record;
+  bool created = false;     // false: an execution of this name and input already existed
+  Status error;             // why the run failed (OK when it succeeded or was not run here)
+  std::optional<RunManifest> manifest;
+};
+
+// Starts (or finds) the named execution and, when new, runs it to the end. Returns an
+// error only when no execution could be started (bad input JSON, a name taken by another
+// input, state store trouble); a run that fails is an outcome with status FAILED.
+Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRequest& request);
+
+}  // namespace runlake

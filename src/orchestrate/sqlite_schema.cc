@@ -1,0 +1,73 @@
+#include "orchestrate/sqlite_schema_internal.h"
+
+namespace runlake::sqlite {
+
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: executions and their event history.
+      R"sql(
+      CREATE TABLE executions (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        name            TEXT NOT NULL UNIQUE,
+        arn             TEXT NOT NULL,
+        input_json      TEXT NOT NULL,
+        input_sha256    TEXT NOT NULL,
+        run_id          TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        cause           TEXT NOT NULL DEFAULT '',
+        error           TEXT NOT NULL DEFAULT '',
+        start_time      TEXT NOT NULL,
+        stop_time       TEXT NOT NULL DEFAULT '',
+        pid             INTEGER NOT NULL,
+        pid_start_ticks INTEGER NOT NULL DEFAULT 0,
+        host            TEXT NOT NULL,
+        summary         TEXT NOT NULL DEFAULT 'null'
+      );
+      CREATE TABLE execution_events (
+        execution_id INTEGER NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+        seq          INTEGER NOT NULL,
+        timestamp    TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        details      TEXT NOT NULL,
+        PRIMARY KEY (execution_id, seq)
+      ) WITHOUT ROWID;
+      )sql",
+      // 2: the reaper scans RUNNING executions of one host on every list/describe.
+      R"sql(
+      CREATE INDEX executions_by_status_host ON executions(status, host);
+      )sql",
+  };
+  return kMigrations;
+}
+
+Result<int> ReadSchemaVersion(Db* db) {
+  RUNLAKE_RETURN_NOT_OK(
+      db->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  RUNLAKE_ASSIGN_OR_RAISE(Stmt stmt, db->Prepare("SELECT MAX(version) FROM schema_version"));
+  RUNLAKE_ASSIGN_OR_RAISE(bool row, stmt.Step());
+  return row ? static_cast<int>(stmt.Int(0)) : 0;
+}
+
+Status MigrateSchema(Db* db) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db));
+  RUNLAKE_ASSIGN_OR_RAISE(int version, ReadSchemaVersion(db));
+  const auto& migrations = Migrations();
+  if (version > static_cast<int>(migrations.size())) {
+    return Status::FailedPrecondition(
+        "state store " + db->path() + " has schema version " + std::to_string(version) +
+        ", newer than this runlake understands (" + std::to_string(migrations.size()) +
+        "): upgrade runlake");
+  }
+  if (version == static_cast<int>(migrations.size())) return Status::OK();  // rolls back: no-op
+  for (int next = version; next < static_cast<int>(migrations.size()); ++next) {
+    RUNLAKE_RETURN_NOT_OK(db->Exec(migrations[next])
+                              .WithContext("migrating to schema version " +
+                                           std::to_string(next + 1)));
+  }
+  RUNLAKE_RETURN_NOT_OK(db->Exec("DELETE FROM schema_version"));
+  RUNLAKE_ASSIGN_OR_RAISE(Stmt set, db->Prepare("INSERT INTO schema_version(version) VALUES (?)"));
+  RUNLAKE_RETURN_NOT_OK(set.Bind(1, static_cast<int64_t>(migrations.size())).Run());
+  return txn->Commit();
+}
+
+}  // namespace runlake::sqlite

@@ -1,0 +1,87 @@
+#pragma once
+// StateStore: where executions and their histories live, shared by every runlake process
+// working on one lake. Backends: SQLite (a file; the default, several processes on one
+// machine) and, later, PostgreSQL (many workers on many machines). Nothing here names a
+// backend's SQL or types; one conformance suite (tests/orchestrate/) runs against each.
+//
+// Every method is safe to call from several threads on one store object, and from
+// several processes on stores opened on the same backing database.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runlake/execution.h"
+#include "runlake/status.h"
+
+namespace runlake {
+
+struct StartOutcome {
+  ExecutionRecord record;  // as stored
+  bool created = false;    // false: an execution with this name and input already existed
+};
+
+struct ExecutionFilter {
+  std::optional<ExecutionStatus> status;  // only this status
+  std::string name_prefix;                // only names starting with this (case-sensitive)
+  int limit = 0;                          // at most this many; <= 0: all
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // Atomically creates `proposed.name` as a RUNNING execution. Fields left empty are
+  // filled: arn (ExecutionArn), input_sha256 (of input_json), start_time (now), pid
+  // (getpid()), host (gethostname()); status/cause/error/stop_time/summary are ignored.
+  // On creation appends ExecutionStarted and returns created=true.
+  // If the name exists with the same input_sha256, returns that execution unchanged
+  // (whatever its status) with created=false. With a different input: AlreadyExists
+  // "execution 'NAME' already exists with a different input".
+  // InvalidArgument for an empty name or one containing control characters.
+  virtual Result<StartOutcome> StartExecution(const ExecutionRecord& proposed) = 0;
+
+  // Moves a RUNNING execution to terminal `status`, sets stop_time, cause, error and
+  // summary, and appends ExecutionSucceeded / ExecutionFailed / ExecutionTimedOut /
+  // ExecutionAborted (details: cause, error, summary). Finishing again with the same
+  // status is a no-op (OK); with another status: FailedPrecondition (e.g. the reaper
+  // already failed it). NotFound for an unknown name; InvalidArgument for kRunning.
+  virtual Status FinishExecution(const std::string& name, ExecutionStatus status,
+                                 const std::string& cause, const std::string& error,
+                                 const nlohmann::json& summary) = 0;
+
+  // Appends one event (TaskStateEntered, TaskSucceeded, ...) to the history of `name`,
+  // timestamped now. NotFound for an unknown name.
+  virtual Status AppendEvent(const std::string& name, const std::string& type,
+                             const nlohmann::json& details) = 0;
+
+  // The execution, or nullopt. Reaps `name` first (see ReapDeadExecutions), so an
+  // execution whose worker died on this host is reported FAILED, not RUNNING.
+  virtual Result<std::optional<ExecutionRecord>> GetExecution(const std::string& name) = 0;
+
+  // Matching executions, newest start first. Reaps dead executions first.
+  virtual Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) = 0;
+
+  // The events of `name` in the order they were appended (ids 1, 2, ...). NotFound for an
+  // unknown name.
+  virtual Result<std::vector<ExecutionEvent>> History(const std::string& name) = 0;
+
+  // Marks FAILED (cause "WorkerLost", with an ExecutionFailed event) every RUNNING
+  // execution whose worker ran on this host and is certainly gone: its pid no longer
+  // exists, is a zombie, or now belongs to a process started at another time. Executions
+  // of other hosts are left alone. Returns how many were reaped.
+  virtual Result<int> ReapDeadExecutions() = 0;
+};
+
+// Opens (creating the file and its parent directories) the SQLite state store at `path`,
+// in WAL mode with a busy timeout so several processes can share it, migrating its schema
+// to this build's version. ":memory:" gives a private in-memory store (tests).
+// IOError when the file cannot be created or stays locked; Corruption when it is not a
+// SQLite database; FailedPrecondition when a newer runlake wrote its schema.
+Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path);
+
+}  // namespace runlake

@@ -1,0 +1,73 @@
+#pragma once
+// A synthetic BatchPuller for tests and the write benchmark (no GoogleTest here).
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/run_writer.h"
+
+namespace runlake::testing {
+
+// Deterministic rows: row i (source_line i + 2) is rejected when i % reject_every ==
+// reject_every - 1 (every other rejected row condemned); valid rows spread over `months`
+// months of 2024, amounts cover negatives and cents.
+struct SyntheticInput {
+  int64_t rows = 1000;
+  int64_t batch_size = 100;
+  int64_t reject_every = 0;  // 0: no rejects
+  int months = 3;
+  bool with_type = false;
+
+  bool Rejected(int64_t i) const { return reject_every > 0 && i % reject_every == reject_every - 1; }
+  bool Condemned(int64_t i) const { return Rejected(i) && (i / reject_every) % 2 == 1; }
+  static int64_t Cents(int64_t i) { return (i * 7919) % 200001 - 100000; }  // -1000.00..1000.00
+  int Month(int64_t i) const { return 1 + static_cast<int>(i % months); }
+  static int64_t MonthStartMicros(int month) {
+    static const int64_t kDays2024[] = {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335};
+    return (19723 + kDays2024[month - 1]) * 86400LL * 1000000;  // 19723 = 2024-01-01
+  }
+  int64_t TxMicros(int64_t i) const {
+    return MonthStartMicros(Month(i)) + (i % 86400) * 1000000;
+  }
+};
+
+// A puller over SyntheticInput; `fail_after_batches` >= 0 makes that call return IOError.
+inline BatchPuller MakePuller(SyntheticInput in, int fail_after_batches = -1) {
+  auto next = std::make_shared<int64_t>(0);
+  auto calls = std::make_shared<int>(0);
+  return [in, next, calls, fail_after_batches](ValidRows* v, RejectedRows* r) -> Result<bool> {
+    v->Clear();
+    r->Clear();
+    if ((*calls)++ == fail_after_batches) return Status::IOError("synthetic read failure");
+    if (*next >= in.rows) return false;
+    int64_t end = std::min(in.rows, *next + in.batch_size);
+    for (int64_t i = *next; i < end; i++) {
+      std::string id = "T" + std::to_string(i);
+      if (in.Rejected(i)) {
+        r->raw_record.Append(id + ",C1,abc,EUR,2024-01-01T00:00:00Z");
+        r->source_line.push_back(i + 2);
+        r->validation_error.Append(in.Condemned(i) ? "MAX_ATTEMPTS" : "TYPE_ERROR");
+        r->validation_errors.Append(in.Condemned(i) ? "MAX_ATTEMPTS,TYPE_ERROR" : "TYPE_ERROR");
+        r->row_hash.Append("h" + id);
+        r->attempt_count.push_back(in.Condemned(i) ? 3 : 1);
+        r->condemned.push_back(in.Condemned(i) ? 1 : 0);
+        continue;
+      }
+      v->transaction_id.Append(id);
+      v->account_id.Append("ACC" + std::to_string(i % 97));
+      v->amount_cents.push_back(SyntheticInput::Cents(i));
+      v->currency.Append(i % 2 ? "EUR" : "USD");
+      v->tx_micros.push_back(in.TxMicros(i));
+      if (in.with_type) v->transaction_type.Append(i % 3 ? "DEBIT" : "CREDIT");
+      v->source_line.push_back(i + 2);
+      v->row_hash.Append("0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab" +
+                         std::to_string(i % 10000));
+    }
+    *next = end;
+    return true;
+  };
+}
+
+}  // namespace runlake::testing

@@ -12,7 +12,7 @@ rl() { echo "+ runlake $*" >&2; build/src/cli/runlake "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rl init
-rl sample "$work/transactions.csv" --rows 100000 --seed 7 --date 2024-01-15 --days 31
+rl sample "$work/transactions.csv" --rows 100000 --seed 7 --date 2024-01-15 --days 31 --invalid-fraction 0.03
 key=$(build/src/cli/runlake --json ingest "$work/transactions.csv" --date 2024-01-15 |
       sed -n 's/.*"key": "\(.*\)".*/\1/p')
 run_id="demo-$(date -u +%Y%m%dT%H%M%SZ)"

@@ -1,6 +1,6 @@
 #pragma once
 // ObjectStore: the lake's storage, addressed by '/'-separated keys relative to the lake
-// root. Backends: local directory, in-memory (tests), S3 (later). Chosen from a URI by
+// root. Backends: local directory, in-memory (tests), S3. Chosen from a URI by
 // OpenObjectStore. Every write is atomic: a reader sees the whole object or nothing.
 
 #include <cstdint>
@@ -62,10 +62,46 @@ class ObjectStore {
 Status ValidateKey(std::string_view key);
 
 // "./lake", "/abs/lake", "file:///abs/lake" -> local; "mem://name" -> in-memory (a
-// process-wide registry, so two opens of one name share objects). s3:// comes later.
+// process-wide registry, so two opens of one name share objects); "s3://bucket/prefix" ->
+// S3 (see S3ConfigFromUri for the environment it reads).
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri);
 
 std::unique_ptr<ObjectStore> NewLocalObjectStore(const std::string& root_dir);
 std::unique_ptr<ObjectStore> NewMemoryObjectStore(const std::string& name);
+
+// Where and how to reach an S3 bucket. Keys of the store live under `prefix` in `bucket`.
+struct S3Config {
+  std::string bucket;
+  std::string prefix;    // no leading or trailing '/'; may be empty
+  std::string endpoint;  // "http://127.0.0.1:7480": path-style; empty: AWS, virtual-hosted
+  std::string region = "us-east-1";
+  std::string access_key_id;
+  std::string secret_access_key;  // never logged nor put in an error message
+  std::string session_token;      // optional (temporary credentials)
+
+  // Retries (5xx, 429/SlowDown, timeouts, connection errors): attempts in all, and the
+  // exponential backoff with full jitter between them.
+  int max_attempts = 6;
+  int retry_base_ms = 100;
+  int retry_max_ms = 5000;
+  int connect_timeout_ms = 5000;
+  int stall_timeout_s = 60;  // a transfer slower than 1 byte/s for this long is a timeout
+
+  uint64_t multipart_threshold = 64ull << 20;  // PutFile above this uses multipart upload
+  uint64_t part_size = 16ull << 20;            // >= 5 MiB (S3's minimum part)
+  uint64_t read_chunk_size = 8ull << 20;       // OpenRead fetches ranges of this size
+  int list_page_size = 1000;                   // max-keys of each ListObjectsV2 page
+};
+
+// Parses "s3://bucket[/prefix]" and fills endpoint, region and credentials from the
+// environment the AWS way: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, AWS_REGION or
+// AWS_DEFAULT_REGION (default us-east-1), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN. InvalidArgument for a malformed URI or missing credentials.
+Result<S3Config> S3ConfigFromUri(const std::string& uri);
+
+// An S3 (or S3-compatible: Ceph RGW, MinIO) store. uri() is "s3://bucket/prefix".
+// Talks to the server lazily: a missing bucket or bad credentials show up on first use
+// (NotFound naming the bucket; FailedPrecondition naming the endpoint and S3 error code).
+std::unique_ptr<ObjectStore> NewS3ObjectStore(const S3Config& config);
 
 }  // namespace runlake

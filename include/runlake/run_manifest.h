@@ -33,7 +33,7 @@ struct RunSource {
   std::string ingest_date;
   std::string key;  // bronze object key
   uint64_t size = 0;
-  int64_t input_rows = 0;
+  int64_t input_rows = 0, valid_rows = 0, quarantined_rows = 0, condemned_rows = 0;
 };
 
 struct QualityGateResult {
@@ -44,6 +44,8 @@ struct QualityGateResult {
 
 struct RunManifest {
   std::string run_id;
+  std::string kind = "silver";       // silver: a pipeline run; gold: a gold table build
+  int64_t built_from_version = 0;    // gold: the silver pointer version it was built from
   DatasetId dataset;
   std::string execution_name, execution_arn;
   std::string schema_version, rules_hash;

@@ -52,5 +52,10 @@ void RegisterExecutions(CLI::App&, CliContext&, int&);
 void RegisterRuns(CLI::App&, CliContext&, int&);
 void RegisterQuery(CLI::App&, CliContext&, int&);
 void RegisterLogs(CLI::App&, CliContext&, int&);
+void RegisterPromote(CLI::App&, CliContext&, int&);
+void RegisterRollback(CLI::App&, CliContext&, int&);
+void RegisterPointer(CLI::App&, CliContext&, int&);
+void RegisterGold(CLI::App&, CliContext&, int&);
+void RegisterTrace(CLI::App&, CliContext&, int&);
 
 }  // namespace runlake::cli

@@ -11,13 +11,15 @@ namespace runlake::cli {
 
 void RegisterQuery(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "query", "SQL over views silver_transactions, quarantine, condemned, runs (committed runs only)");
+      "query", "SQL over silver_transactions, silver_current, quarantine, condemned, runs, pointer_history, gold_*");
   static std::string sql, format = "table", dataset = "mortgages/transactions";
   cmd->add_option("SQL", sql, "the query")->required();
   cmd->add_option("--format", format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
   cmd->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
+  static int64_t at_version = 0;
+  cmd->add_option("--at-version", at_version, "silver_current as of this pointer version (time travel)");
   cmd->callback([&ctx, &exit_code] {
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
@@ -25,7 +27,7 @@ void RegisterQuery(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
     auto scratch = Staging::Create(**store, "query");
     if (!scratch.ok()) { exit_code = ctx.Fail(scratch.status()); return; }
-    auto engine = OpenCatalog(**store, CatalogOptions{*d, scratch->dir()});
+    auto engine = OpenCatalog(**store, CatalogOptions{*d, scratch->dir(), at_version});
     if (!engine.ok()) { exit_code = ctx.Fail(engine.status()); return; }
     auto result = (*engine)->Query(sql);
     if (!result.ok()) { exit_code = ctx.Fail(result.status()); return; }

@@ -5,14 +5,18 @@
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
 #include "cli/text_table.h"
+#include "lake/staging.h"
+#include "runlake/pointer.h"
+#include "runlake/run_admin.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake::cli {
 
 void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
-  auto* cmd = app.add_subcommand("runs", "Committed runs");
+  auto* cmd = app.add_subcommand("runs", "Committed runs: list, show, diff, delete");
   cmd->require_subcommand(1);
-  static std::string run_id;
+  static std::string run_id, run_b;
+  static bool force = false;
 
   auto* list = cmd->add_subcommand("list", "Every committed run");
   list->callback([&ctx, &exit_code] {
@@ -20,9 +24,24 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
     auto runs = ListRunManifests(**store);
     if (!runs.ok()) { exit_code = ctx.Fail(runs.status()); return; }
+    // Which sources each run is canonical for, from each dataset's newest pointer version.
+    std::map<std::string, std::vector<std::string>> canonical;
+    std::map<std::string, bool> seen;
+    for (const auto& m : *runs) {
+      std::string layer = m.kind == "gold" ? "gold" : "silver";
+      if (seen[layer + m.dataset.path()]) continue;
+      seen[layer + m.dataset.path()] = true;
+      auto head = PointerLog(**store, layer, m.dataset).Head();
+      if (!head.ok()) { exit_code = ctx.Fail(head.status()); return; }
+      if (*head) for (const auto& [source, run] : (*head)->sources) canonical[run].push_back(source);
+    }
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
-      for (const auto& m : *runs) arr.push_back(ManifestToJson(m));
+      for (const auto& m : *runs) {
+        nlohmann::json j = ManifestToJson(m);
+        j["canonical_sources"] = canonical[m.run_id];
+        arr.push_back(j);
+      }
       ctx.PrintJson(arr);
       return;
     }
@@ -30,13 +49,16 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     for (const auto& m : *runs) {
       std::string dates;
       for (const auto& s : m.sources) dates += (dates.empty() ? "" : ",") + s.ingest_date;
-      rows.push_back({m.run_id, m.dataset.path(), dates, std::to_string(m.metrics.input_rows),
+      size_t n = canonical[m.run_id].size();
+      std::string canon = n == 0 ? "-" : n == m.sources.size() || m.kind == "gold" ? "yes"
+                                                                : std::to_string(n) + "/" + std::to_string(m.sources.size());
+      rows.push_back({m.run_id, m.kind, m.dataset.path(), dates, std::to_string(m.metrics.input_rows),
                       std::to_string(m.metrics.valid_rows), std::to_string(m.metrics.quarantined_rows),
-                      std::to_string(m.metrics.condemned_rows), m.gate.passed ? "passed" : "FAILED",
+                      std::to_string(m.metrics.condemned_rows), m.gate.passed ? "passed" : "FAILED", canon,
                       m.completed_at});
     }
-    PrintTable({"RUN_ID", "DATASET", "SOURCES", "INPUT", "VALID", "QUARANTINED", "CONDEMNED", "GATE",
-                "COMPLETED"},
+    PrintTable({"RUN_ID", "KIND", "DATASET", "SOURCES", "INPUT", "VALID", "QUARANTINED", "CONDEMNED", "GATE",
+                "CANONICAL", "COMPLETED"},
                rows);
   });
 
@@ -53,6 +75,82 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     }
     if (ctx.json) ctx.PrintJson(ManifestToJson(**m));
     else PrintRunManifest(**m);
+  });
+
+  auto* diff = cmd->add_subcommand("diff", "Compare two runs per source, per partition and per transaction_id");
+  diff->add_option("RID_A", run_id, "the original run")->required();
+  diff->add_option("RID_B", run_b, "the new run (a backfill, say)")->required();
+  diff->callback([&ctx, &exit_code] {
+    auto store = ctx.Store();
+    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    auto scratch = Staging::Create(**store, "diff");
+    if (!scratch.ok()) { exit_code = ctx.Fail(scratch.status()); return; }
+    auto d = DiffRuns(**store, run_id, run_b, scratch->dir());
+    if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
+    if (ctx.json) { ctx.PrintJson(RunDiffToJson(*d)); return; }
+    auto fig = [](const nlohmann::json& side, const char* k) {
+      return side.is_object() && side.contains(k) ? side[k].dump() : std::string("-");
+    };
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [source, v] : d->sources.items()) {
+      nlohmann::json a = v.value("a", nlohmann::json()), b = v.value("b", nlohmann::json());
+      rows.push_back({source, fig(a, "input_rows") + " / " + fig(b, "input_rows"),
+                      fig(a, "valid_rows") + " / " + fig(b, "valid_rows"),
+                      fig(a, "quarantined_rows") + " / " + fig(b, "quarantined_rows"),
+                      fig(a, "condemned_rows") + " / " + fig(b, "condemned_rows")});
+    }
+    std::cout << "per source (A / B):\n";
+    PrintTable({"SOURCE", "INPUT", "VALID", "QUARANTINED", "CONDEMNED"}, rows);
+    rows.clear();
+    for (const auto& [part, v] : d->partitions.items()) {
+      nlohmann::json a = v.value("a", nlohmann::json()), b = v.value("b", nlohmann::json());
+      rows.push_back({part, fig(a, "valid_rows") + " / " + fig(b, "valid_rows"),
+                      (a.is_object() ? a["amount_sum"].get<std::string>() : "-") + " / " +
+                          (b.is_object() ? b["amount_sum"].get<std::string>() : "-")});
+    }
+    std::cout << "\nper partition (A / B):\n";
+    PrintTable({"PARTITION", "VALID", "AMOUNT SUM"}, rows);
+    rows.clear();
+    for (const auto& [source, v] : d->sources.items()) {
+      std::map<std::string, std::pair<std::string, std::string>> reasons;
+      for (const char* side : {"a", "b"}) {
+        if (!v.contains(side) || !v[side].contains("quarantine_by_reason")) continue;
+        for (const auto& [r, n] : v[side]["quarantine_by_reason"].items()) {
+          (side[0] == 'a' ? reasons[r].first : reasons[r].second) = n.dump();
+        }
+      }
+      for (const auto& [r, ab] : reasons) {
+        rows.push_back({source, r, (ab.first.empty() ? "0" : ab.first) + " / " + (ab.second.empty() ? "0" : ab.second)});
+      }
+    }
+    if (!rows.empty()) {
+      std::cout << "\nquarantine by reason (A / B):\n";
+      PrintTable({"SOURCE", "REASON", "ROWS"}, rows);
+    }
+    std::cout << "\ntransactions: " << d->added << " added, " << d->removed << " removed, " << d->changed
+              << " changed, " << d->unchanged << " unchanged (--json lists them)\n";
+  });
+
+  auto* del = cmd->add_subcommand("delete", "Delete a run's files and manifest (never another run's)");
+  del->add_option("RID", run_id, "run_id")->required();
+  del->add_flag("--force", force, "delete even if the newest pointer version references it");
+  del->callback([&ctx, &exit_code] {
+    auto store = ctx.Store();
+    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    auto o = DeleteRun(**store, run_id, force);
+    if (!o.ok()) { exit_code = ctx.Fail(o.status()); return; }
+    if (ctx.json) {
+      ctx.PrintJson({{"run_id", run_id}, {"was_committed", o->was_committed}, {"files_deleted", o->files_deleted},
+                     {"older_versions_referencing", o->older_versions_referencing}});
+      return;
+    }
+    std::cout << "deleted " << (o->was_committed ? "run " : "uncommitted run ") << run_id << " ("
+              << o->files_deleted << " files)\n";
+    if (!o->older_versions_referencing.empty()) {
+      std::cerr << "runlake: note: older pointer versions reference it; rolling back to them is now refused:";
+      for (auto v : o->older_versions_referencing) std::cerr << " " << v;
+      std::cerr << "\n";
+    }
   });
 }
 

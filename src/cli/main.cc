@@ -21,9 +21,10 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.json, "Machine-readable JSON on stdout");
 
   int exit_code = kExitOk;
-  const CommandRegistrar registrars[] = {RegisterInit, RegisterIngest, RegisterSample,
-                                         RegisterRun,  RegisterExecutions, RegisterRuns,
-                                         RegisterQuery, RegisterLogs};
+  const CommandRegistrar registrars[] = {
+      RegisterInit,    RegisterIngest,   RegisterSample,  RegisterRun,  RegisterExecutions,
+      RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
+      RegisterTrace,   RegisterQuery,    RegisterLogs};
   for (auto reg : registrars) reg(app, ctx, exit_code);
   // Global options are accepted after the subcommand too: `runlake query --json "..."`.
   app.fallthrough();

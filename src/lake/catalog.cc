@@ -1,10 +1,16 @@
 #include "lake/catalog.h"
 
+#include <algorithm>
+
 #include "engine/views.h"
 #include "lake/local_files.h"
+#include "runlake/gold.h"
+#include "runlake/pointer.h"
 
 namespace runlake {
 namespace {
+
+std::string Str(const std::string& s) { return Engine::Quote(s); }
 
 // runs: one row per committed run, the manifest's headline fields plus the whole
 // manifest as `json`.
@@ -28,6 +34,42 @@ Status CreateRunsView(Engine& engine, const std::vector<RunManifest>& runs) {
        {"gate_passed", "BOOLEAN", "$.quality_gate.passed"},
        {"started_at", "TIMESTAMP", ""}, {"completed_at", "TIMESTAMP", ""},
        {"code_version", "VARCHAR", ""}});
+}
+
+// pointer_history: every silver pointer version, oldest first.
+Status CreatePointerHistoryView(Engine& engine, const std::vector<PointerVersion>& versions) {
+  std::vector<std::string> docs;
+  for (const auto& v : versions) docs.push_back(PointerToJson(v).dump());
+  return CreateJsonView(engine, "pointer_history", docs,
+                        {{"version", "BIGINT", ""}, {"action", "VARCHAR", ""}, {"run_id", "VARCHAR", ""},
+                         {"previous_version", "BIGINT", ""}, {"rolled_back_to", "BIGINT", ""},
+                         {"reason", "VARCHAR", ""}, {"created_by", "VARCHAR", ""},
+                         {"execution", "VARCHAR", ""}, {"updated_at", "TIMESTAMP", ""},
+                         {"sources", "JSON", ""}});
+}
+
+// silver_current: the rows of each source's canonical run, nothing else. Built over the
+// referenced runs' files only, then filtered to the (ingest_date, run_id) pairs.
+Status CreateSilverCurrentView(Engine& engine, ObjectStore& store, const std::vector<RunManifest>& runs,
+                               const std::optional<PointerVersion>& version, const CatalogOptions& o) {
+  std::vector<RunManifest> referenced;
+  std::string pairs;
+  if (version) {
+    auto refs = version->ReferencedRuns();
+    for (const auto& m : runs) {
+      if (std::find(refs.begin(), refs.end(), m.run_id) != refs.end()) referenced.push_back(m);
+    }
+    for (const auto& [source, run] : version->sources) {
+      pairs += std::string(pairs.empty() ? "" : ", ") + "(DATE " + Str(source) + ", " + Str(run) + ")";
+    }
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(auto files, LocalPathsFor(store, CommittedFileKeys(referenced, o.dataset, "silver"),
+                                                    o.scratch_dir));
+  RUNLAKE_RETURN_NOT_OK(CreateSilverView(engine, "silver_canonical_runs", files));
+  std::string filter = pairs.empty() ? "false"
+                                     : "(ingest_date, run_id) IN (SELECT * FROM (VALUES " + pairs + "))";
+  return engine.Execute("CREATE OR REPLACE VIEW silver_current AS SELECT * FROM silver_canonical_runs WHERE " +
+                        filter);
 }
 
 }  // namespace
@@ -59,6 +101,18 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
   RUNLAKE_ASSIGN_OR_RAISE(auto condemned, paths("condemned"));
   RUNLAKE_RETURN_NOT_OK(CreateRejectView(*engine, "condemned", condemned));
   RUNLAKE_RETURN_NOT_OK(CreateRunsView(*engine, runs));
+
+  PointerLog log(store, "silver", options.dataset);
+  RUNLAKE_ASSIGN_OR_RAISE(auto history, log.History());
+  RUNLAKE_RETURN_NOT_OK(CreatePointerHistoryView(*engine, history));
+  std::optional<PointerVersion> version;
+  if (options.at_version > 0) {
+    RUNLAKE_ASSIGN_OR_RAISE(version, log.Get(options.at_version));
+  } else if (!history.empty()) {
+    version = history.back();
+  }
+  RUNLAKE_RETURN_NOT_OK(CreateSilverCurrentView(*engine, store, runs, version, options));
+  RUNLAKE_RETURN_NOT_OK(CreateGoldViews(*engine, store, runs, options.dataset.domain, options.scratch_dir));
   return engine;
 }
 

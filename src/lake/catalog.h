@@ -4,7 +4,8 @@
 // half-written run is invisible however its files look.
 //
 // Views: silver_transactions (every committed run, with year, month, schema_v, run_id
-// from the Hive path), quarantine, condemned, runs.
+// from the Hive path), silver_current (only canonical rows: per ingest_date, the run the
+// pointer names), quarantine, condemned, runs, pointer_history, gold_<table>.
 
 #include <memory>
 #include <string>
@@ -20,10 +21,12 @@ namespace runlake {
 struct CatalogOptions {
   DatasetId dataset;
   std::string scratch_dir;  // downloads of remote objects, DuckDB temp files
+  int64_t at_version = 0;   // silver_current at this pointer version; 0: the newest
 };
 
-// Opens an engine with the lake's views. Errors: a manifest that does not parse
-// (Corruption naming it), storage errors.
+// Opens an engine with the lake's views. Errors: a manifest or pointer version that does
+// not parse (Corruption naming it), NotFound for an --at-version that does not exist,
+// storage errors.
 Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOptions& options);
 
 // Keys of `layer` files of the committed runs, in run order.

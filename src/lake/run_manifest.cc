@@ -24,9 +24,13 @@ nlohmann::json ManifestToJson(const RunManifest& m) {
   json sources = json::array();
   for (const auto& s : m.sources) {
     sources.push_back({{"ingest_date", s.ingest_date}, {"key", s.key}, {"size", s.size},
-                       {"input_rows", s.input_rows}});
+                       {"input_rows", s.input_rows}, {"valid_rows", s.valid_rows},
+                       {"quarantined_rows", s.quarantined_rows},
+                       {"condemned_rows", s.condemned_rows}});
   }
   return json{{"run_id", m.run_id},
+              {"kind", m.kind},
+              {"built_from_version", m.built_from_version},
               {"dataset", m.dataset.path()},
               {"execution_name", m.execution_name},
               {"execution_arn", m.execution_arn},
@@ -51,6 +55,8 @@ Result<RunManifest> ManifestFromJson(const nlohmann::json& j, const std::string&
   try {
     RunManifest m;
     m.run_id = j.at("run_id").get<std::string>();
+    m.kind = j.value("kind", "silver");
+    m.built_from_version = j.value("built_from_version", int64_t{0});
     RUNLAKE_ASSIGN_OR_RAISE(m.dataset, ParseDatasetId(j.at("dataset").get<std::string>()));
     m.execution_name = j.value("execution_name", "");
     m.execution_arn = j.value("execution_arn", "");
@@ -62,7 +68,10 @@ Result<RunManifest> ManifestFromJson(const nlohmann::json& j, const std::string&
     for (const auto& s : j.at("sources")) {
       m.sources.push_back(RunSource{s.at("ingest_date").get<std::string>(),
                                     s.at("key").get<std::string>(), s.value("size", uint64_t{0}),
-                                    s.value("input_rows", int64_t{0})});
+                                    s.value("input_rows", int64_t{0}),
+                                    s.value("valid_rows", int64_t{0}),
+                                    s.value("quarantined_rows", int64_t{0}),
+                                    s.value("condemned_rows", int64_t{0})});
     }
     for (const auto& f : j.at("files")) {
       m.files.push_back(RunFile{f.at("key").get<std::string>(), f.at("layer").get<std::string>(),

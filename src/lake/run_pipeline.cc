@@ -13,6 +13,7 @@
 #include "ingest/transform.h"
 #include "lake/local_files.h"
 #include "lake/previous_attempts.h"
+#include "lake/run_claim.h"
 #include "lake/staging.h"
 #include "runlake/run.h"
 
@@ -25,25 +26,6 @@ using Clock = std::chrono::steady_clock;
 Status CheckSchemaVersion(const std::string& v) {
   if (v == "v1" || v == "v2") return Status::OK();
   return Status::InvalidArgument("unknown schema_version '" + v + "' (known: v1, v2)");
-}
-
-std::string HostName() {
-  char buf[256] = {0};
-  gethostname(buf, sizeof(buf) - 1);
-  return buf;
-}
-
-// The claim makes run_ids unique across processes: put-if-absent, before any data file.
-Status ClaimRunId(ObjectStore& store, const RunRequest& req) {
-  json claim = {{"run_id", req.run_id}, {"execution_name", req.execution_name},
-                {"source_key", req.source_key}, {"host", HostName()}, {"pid", getpid()},
-                {"claimed_at", IsoUtcNow()}};
-  Status st = store.PutIfAbsent(layout::RunClaimKey(req.run_id), claim.dump(2) + "\n");
-  if (!st.IsAlreadyExists()) return st;
-  RUNLAKE_ASSIGN_OR_RAISE(auto committed, store.Head(layout::RunManifestKey(req.run_id)));
-  return Status::AlreadyExists("run_id '" + req.run_id + "' already exists" +
-                               (committed ? "" : " (an uncommitted run holds it)") +
-                               "; a run path is never written twice, choose a new run_id");
 }
 
 QualityGateResult EvaluateGate(const RunMetrics& m, const QualityGate& gate) {
@@ -145,7 +127,7 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   for (const auto& extra : transformer->stats().extra_columns) {
     log("WARN", "extra column '" + extra + "' in " + req.source_key + " is ignored", json{});
   }
-  RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, req));
+  RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, req.run_id, req.execution_name, req.source_key));
   log("INFO", "run " + m.run_id + " started from " + req.source_key, json{});
   Status st = WriteAndCommit(store, req, source, *engine, *transformer, staging, started, &m, log);
   if (!st.ok()) {
@@ -190,7 +172,8 @@ Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKey
   for (const auto& w : written) m.metrics.bytes_written += w.bytes;
   RUNLAKE_ASSIGN_OR_RAISE(auto bronze, store.Head(req.source_key));
   m.sources.push_back(RunSource{source.ingest_date, req.source_key, bronze ? bronze->size : 0,
-                                stats.input_rows});
+                                stats.input_rows, stats.valid_rows, stats.quarantined_rows,
+                                stats.condemned_rows});
 
   phase = Clock::now();
   RUNLAKE_ASSIGN_OR_RAISE(m.files, PublishFiles(store, written, m, source.ingest_date));
@@ -231,7 +214,7 @@ Result<int> DeleteRunFiles(ObjectStore& store, const DatasetId& dataset, const s
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(run_id));
   std::string marker = "/run_id=" + run_id + "/";
   int deleted = 0;
-  for (const char* layer : {"silver", "quarantine", "condemned"}) {
+  for (const char* layer : {"silver", "quarantine", "condemned", "gold"}) {
     RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(std::string(layer) + "/" + dataset.path() + "/"));
     for (const auto& o : objects) {
       if (o.key.find(marker) == std::string::npos) continue;

@@ -6,6 +6,7 @@
 
 #include "common/time_util.h"
 #include "orchestrate/exec_log.h"
+#include "runlake/promote.h"
 #include "runlake/run.h"
 
 namespace runlake {
@@ -32,6 +33,13 @@ std::chrono::milliseconds Backoff(int attempt) {
   static thread_local std::mt19937 rng{std::random_device{}()};
   int base = 200 * (1 << std::min(attempt, 6));
   return std::chrono::milliseconds(base / 2 + std::uniform_int_distribution<int>(0, base / 2)(rng));
+}
+
+// Backfills (runbook: trigger_source manual_backfill, run_id backfill-...) never publish
+// themselves; an operator promotes them after comparing.
+bool IsBackfill(const ExecutionInput& input, const std::string& run_id) {
+  return input.trigger_source == "manual_backfill" || input.trigger_source == "backfill" ||
+         run_id.rfind("backfill-", 0) == 0;
 }
 
 int LineOfOffset(const std::string& text, size_t offset) {
@@ -145,10 +153,33 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     json summary = {{"run_id", m.run_id}, {"metrics", MetricsToJson(m.metrics)},
                     {"quality_gate", {{"passed", m.gate.passed}, {"reasons", m.gate.reasons}}}};
     (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Transform"}, {"output", summary}});
-    if (m.gate.passed) {
-      log->Info("execution succeeded", summary);
+    if (m.gate.passed && IsBackfill(input, run_id)) {
+      log->Info("execution succeeded; a backfill is published only by promote", summary);
       RUNLAKE_RETURN_NOT_OK(
           ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));
+    } else if (m.gate.passed) {
+      // A daily run publishes itself: its sources now point at it, in one new version.
+      (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Publish"}});
+      PromoteRequest publish;
+      publish.run_ids = {m.run_id};
+      publish.action = "publish";
+      publish.execution = name;
+      publish.reason = "daily execution " + name;
+      auto published = Promote(*ctx.store, publish);
+      if (!published.ok()) {
+        outcome.error = published.status();
+        log->Error("publish failed: " + outcome.error.message());
+        RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed, "PublishFailed",
+                                                         outcome.error.message(), summary));
+      } else {
+        int64_t version = published->version ? published->version->version : 0;
+        summary["pointer_version"] = version;
+        (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Publish"}, {"pointer_version", version}});
+        log->Info("published as silver pointer version " + std::to_string(version), summary);
+        log->Info("execution succeeded", summary);
+        RUNLAKE_RETURN_NOT_OK(
+            ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));
+      }
     } else {
       std::string reasons;
       for (const auto& r : m.gate.reasons) reasons += (reasons.empty() ? "" : "; ") + r;

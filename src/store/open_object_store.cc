@@ -7,7 +7,8 @@ namespace runlake {
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri) {
   if (uri.rfind("mem://", 0) == 0) return NewMemoryObjectStore(uri.substr(6));
   if (uri.rfind("s3://", 0) == 0) {
-    return Status::InvalidArgument("lake '" + uri + "': the S3 backend is not built yet");
+    RUNLAKE_ASSIGN_OR_RAISE(S3Config config, S3ConfigFromUri(uri));
+    return NewS3ObjectStore(config);
   }
   std::string path = uri;
   if (path.rfind("file://", 0) == 0) path = path.substr(7);

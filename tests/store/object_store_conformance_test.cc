@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -35,6 +37,7 @@ class ObjectStoreConformanceTest : public ::testing::TestWithParam<Backend> {
     std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     for (char& c : test) if (c == '/') c = '_';
     store_ = GetParam().open(test);
+    ASSERT_NE(store_, nullptr);
   }
   std::unique_ptr<ObjectStore> store_;
 };
@@ -147,13 +150,34 @@ TEST_P(ObjectStoreConformanceTest, KeysAreValidated) {
   EXPECT_EQ(*store_->Get("ok/key with spaces=1/f+x%.json"), "x");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, ObjectStoreConformanceTest,
-    ::testing::Values(
-        Backend{"local", [](const std::string& t) { return NewLocalObjectStore(TempDir(t)); }},
-        Backend{"memory",
-                [](const std::string& t) { return NewMemoryObjectStore("conformance-" + t); }}),
-    [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+// The S3 backend joins only when a server is configured (scripts/s3-server.sh start):
+// RUNLAKE_TEST_S3_ENDPOINT, RUNLAKE_TEST_S3_BUCKET (default runlake-test) and the AWS_*
+// credentials. Each test gets its own prefix, unique per process, so reruns never meet.
+std::vector<Backend> Backends() {
+  std::vector<Backend> out = {
+      Backend{"local", [](const std::string& t) { return NewLocalObjectStore(TempDir(t)); }},
+      Backend{"memory",
+              [](const std::string& t) { return NewMemoryObjectStore("conformance-" + t); }}};
+  const char* endpoint = std::getenv("RUNLAKE_TEST_S3_ENDPOINT");
+  if (endpoint && *endpoint) {
+    out.push_back(Backend{"s3", [](const std::string& t) -> std::unique_ptr<ObjectStore> {
+      const char* b = std::getenv("RUNLAKE_TEST_S3_BUCKET");
+      std::string uri = "s3://" + std::string(b && *b ? b : "runlake-test") + "/conformance-" +
+                        std::to_string(getpid()) + "-" + std::to_string(time(nullptr)) + "/" + t;
+      auto config = S3ConfigFromUri(uri);
+      EXPECT_TRUE(config.ok()) << config.status().ToString();
+      if (!config.ok()) return nullptr;
+      config->endpoint = std::getenv("RUNLAKE_TEST_S3_ENDPOINT");
+      return NewS3ObjectStore(*config);
+    }});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ObjectStoreConformanceTest, ::testing::ValuesIn(Backends()),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param.name;
+                         });
 
 TEST(OpenObjectStoreTest, ChoosesBackendFromUri) {
   auto local = OpenObjectStore("file://" + TempDir("uri"));

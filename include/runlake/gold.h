@@ -1,0 +1,55 @@
+#pragma once
+// Gold tables, built from canonical silver at one pointer version and recorded with it,
+// so gold is reproducible and its staleness visible. Layout:
+// gold/<domain>/<table>/run_id=<RID>/part-00000.parquet + _SUCCESS, the manifest
+// _runs/<RID>.json (kind "gold", built_from_version), and the table's own pointer log
+// gold/<domain>/<table>/_pointer_log/ whose single source is the table name.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runlake/object_store.h"
+#include "runlake/pointer.h"
+#include "runlake/run_manifest.h"
+
+namespace runlake {
+
+class Engine;
+
+// The tables runlake can build.
+const std::vector<std::string>& GoldTables();  // {"account_balances"}
+
+struct GoldBuildRequest {
+  DatasetId silver;                      // the silver dataset it reads
+  std::string table = "account_balances";
+  int64_t at_version = 0;                // silver pointer version; 0: the newest
+  std::string run_id;                    // "": gold-<table>-<UTC timestamp>
+  std::string reason;
+};
+
+struct GoldBuildResult {
+  RunManifest manifest;
+  PointerVersion pointer;  // the gold table's new pointer version
+  int64_t rows = 0;
+};
+
+// Builds the table and makes it the gold table's canonical run. Errors: InvalidArgument
+// for an unknown table, FailedPrecondition when silver has no pointer version yet,
+// NotFound for an unknown --at-version, AlreadyExists for a taken run_id.
+Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& request);
+
+struct GoldStatus {
+  std::string table;
+  std::optional<std::string> run_id;  // the canonical gold run; nullopt: never built
+  int64_t built_from_version = 0;
+  int64_t silver_head_version = 0;
+  bool stale = false;                 // silver's pointer moved since the build
+};
+Result<GoldStatus> GetGoldStatus(ObjectStore& store, const DatasetId& silver, const std::string& table);
+
+// Creates view gold_<table> over each built table's canonical run (used by the catalog).
+Status CreateGoldViews(Engine& engine, ObjectStore& store, const std::vector<RunManifest>& runs,
+                       const std::string& domain, const std::string& scratch_dir);
+
+}  // namespace runlake

@@ -1,0 +1,46 @@
+#pragma once
+// Promote and roll back: the only ways the canonical state of silver changes. Each
+// commits one new pointer version; history is never rewritten.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runlake/object_store.h"
+#include "runlake/pointer.h"
+#include "runlake/run_manifest.h"
+
+namespace runlake {
+
+struct PromoteRequest {
+  std::vector<std::string> run_ids;  // committed runs of one dataset
+  std::string from_date, to_date;    // optional: only sources in [from, to]
+  std::string reason;
+  std::string execution;             // the execution that published, if any
+  std::string action = "promote";    // "publish" for a daily run's own publication
+};
+
+struct SourceDelta {
+  PointerChange change;
+  int64_t old_valid_rows = 0, new_valid_rows = 0;  // from the runs' manifests
+};
+
+struct PointerOutcome {
+  std::optional<PointerVersion> version;  // nullopt: nothing changed, nothing committed
+  std::vector<SourceDelta> deltas;
+};
+
+// Makes every source of the runs (within the dates) point at them, in ONE new version.
+// Errors: NotFound for a run that was never committed or was deleted (FailedPrecondition
+// when it exists uncommitted), InvalidArgument for runs of different datasets, two runs
+// of the same source, or dates that select nothing.
+Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& request);
+
+// A new version equal to `to` (default: the version before the newest). Errors:
+// FailedPrecondition when there is nothing before the first version or `to` is the
+// newest; NotFound for a version that does not exist; FailedPrecondition when `to`
+// references a run that was deleted since.
+Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
+                                std::optional<int64_t> to, const std::string& reason);
+
+}  // namespace runlake

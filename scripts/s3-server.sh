@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# A throwaway one-node Ceph (RADOS Gateway = S3) on 127.0.0.1 for the `s3` tests.
+#
+#   scripts/s3-server.sh start   install (apt) if missing, start mon + memstore OSD + radosgw,
+#                                create the test user and bucket, print the env exports
+#   scripts/s3-server.sh env     print the env exports (eval "$(scripts/s3-server.sh env)")
+#   scripts/s3-server.sh stop    kill the daemons by their pid files, delete the data dir
+#
+# Everything lives in $RUNLAKE_S3_DIR (default /tmp/runlake-ceph-$UID); nothing listens
+# outside loopback. One monitor, one OSD (memstore: data in RAM, gone on stop), no
+# manager, no auth between daemons. Ports: mon 6789, rgw $RUNLAKE_S3_PORT (7480).
+set -euo pipefail
+
+DIR="${RUNLAKE_S3_DIR:-/tmp/runlake-ceph-${UID:-$(id -u)}}"
+PORT="${RUNLAKE_S3_PORT:-7480}"
+MON_PORT="${RUNLAKE_S3_MON_PORT:-6789}"
+BUCKET="${RUNLAKE_S3_BUCKET:-runlake-test}"
+# Fixed test credentials: this server is loopback-only and deleted on stop.
+ACCESS_KEY="RUNLAKETESTKEY000001"
+SECRET_KEY="runlake-test-secret-0000000000000000000000"
+CONF="$DIR/ceph.conf"
+
+log() { echo "s3-server: $*" >&2; }
+
+print_env() {
+  cat <<EOF
+export RUNLAKE_TEST_S3_ENDPOINT=http://127.0.0.1:$PORT
+export RUNLAKE_TEST_S3_BUCKET=$BUCKET
+export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT
+export AWS_ACCESS_KEY_ID=$ACCESS_KEY
+export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
+export AWS_REGION=us-east-1
+EOF
+}
+
+install_if_missing() {
+  if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null &&
+     command -v ceph-osd >/dev/null; then
+    return
+  fi
+  log "installing radosgw ceph-mon ceph-osd (apt, --no-install-recommends)"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    radosgw ceph-mon ceph-osd >/dev/null
+}
+
+write_conf() {
+  local fsid="$1"
+  cat >"$CONF" <<EOF
+[global]
+fsid = $fsid
+mon host = v1:127.0.0.1:$MON_PORT
+mon initial members = a
+public addr = 127.0.0.1
+cluster addr = 127.0.0.1
+ms bind msgr2 = false
+auth cluster required = none
+auth service required = none
+auth client required = none
+osd objectstore = memstore
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+osd crush chooseleaf type = 0
+mon allow pool size one = true
+mon allow pool delete = true
+mon data avail warn = 2
+mon data avail crit = 1
+paxos propose interval = 0.1
+paxos min wait = 0.01
+run dir = $DIR/run
+admin socket = $DIR/run/\$name.asok
+pid file = $DIR/run/\$name.pid
+log file = $DIR/log/\$name.log
+keyring = /dev/null
+
+[mon.a]
+mon data = $DIR/mon
+
+[osd.0]
+osd data = $DIR/osd
+memstore device bytes = 2147483648
+
+[client.rgw]
+rgw frontends = beast endpoint=127.0.0.1:$PORT
+rgw data = $DIR/rgw
+rgw dns name = 127.0.0.1
+EOF
+}
+
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+  local secs="$1" what="$2"; shift 2
+  local end=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$end" ]; then
+      log "timed out waiting for $what (logs in $DIR/log)"
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+start() {
+  if [ -f "$DIR/run/client.rgw.pid" ] && kill -0 "$(cat "$DIR/run/client.rgw.pid")" 2>/dev/null; then
+    log "already running in $DIR"
+    print_env
+    return
+  fi
+  install_if_missing
+  local t0=$SECONDS
+  rm -rf "$DIR"
+  mkdir -p "$DIR/run" "$DIR/log" "$DIR/mon" "$DIR/osd" "$DIR/rgw"
+  local fsid osd_uuid
+  fsid="$(uuidgen)"
+  osd_uuid="$(uuidgen)"
+  write_conf "$fsid"
+
+  monmaptool --create --addv a "[v1:127.0.0.1:$MON_PORT]" --fsid "$fsid" "$DIR/monmap" >/dev/null
+  ceph-mon -c "$CONF" --mkfs -i a --monmap "$DIR/monmap"
+  ceph-mon -c "$CONF" -i a
+  wait_for 30 "the monitor" ceph -c "$CONF" --connect-timeout 2 mon stat
+
+  ceph -c "$CONF" osd new "$osd_uuid" 0 >/dev/null
+  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
+  ceph-osd -c "$CONF" -i 0
+  wait_for 60 "the OSD" sh -c "ceph -c '$CONF' osd stat | grep -q '1 up'"
+
+  radosgw -c "$CONF" -n client.rgw
+  wait_for 60 "radosgw" curl -sf "http://127.0.0.1:$PORT/"
+
+  radosgw-admin -c "$CONF" user create --uid=runlake-test --display-name="runlake tests" \
+    --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
+  # Create the bucket with curl's own SigV4 (the same signer the backend uses).
+  curl -sf -X PUT "http://127.0.0.1:$PORT/$BUCKET" \
+    --aws-sigv4 "aws:amz:us-east-1:s3" --user "$ACCESS_KEY:$SECRET_KEY" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" >/dev/null
+  log "started in $((SECONDS - t0)) s (data dir $DIR)"
+  print_env
+}
+
+stop() {
+  # radosgw and the monitor stop on SIGTERM; the memstore OSD may hang flushing, so SIGKILL.
+  local name sig pid
+  for name in client.rgw osd.0 mon.a; do
+    [ -f "$DIR/run/$name.pid" ] || continue
+    pid="$(cat "$DIR/run/$name.pid")"
+    sig=TERM
+    [ "$name" = osd.0 ] && sig=KILL
+    kill -s "$sig" "$pid" 2>/dev/null || continue
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -s KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$DIR"
+  log "stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  env) print_env ;;
+  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,171 @@
+#include "runlake/gold.h"
+
+#include <filesystem>
+
+#include "common/time_util.h"
+#include "engine/engine.h"
+#include "lake/catalog.h"
+#include "lake/local_files.h"
+#include "lake/run_claim.h"
+#include "lake/staging.h"
+
+namespace runlake {
+namespace {
+
+using nlohmann::json;
+
+// account_balances (DESIGN.md): for every account x currency in canonical silver and
+// every month from the first to the last month with data, the sum of its amounts up to
+// that month's end, carried through months without transactions, none before the
+// account's first transaction.
+const char* kAccountBalancesSql = R"(
+WITH tx AS (
+  SELECT account_id, currency, strftime(tx_date, '%Y-%m') AS month, amount FROM silver_current),
+bounds AS (SELECT min(month) AS lo, max(month) AS hi FROM tx),
+months AS (
+  SELECT strftime(m, '%Y-%m') AS month
+  FROM bounds, range(strptime(lo, '%Y-%m'), strptime(hi, '%Y-%m') + INTERVAL 1 MONTH,
+                     INTERVAL 1 MONTH) AS r(m)),
+firsts AS (SELECT account_id, currency, min(month) AS first_month FROM tx GROUP BY ALL),
+monthly AS (SELECT account_id, currency, month, sum(amount) AS total FROM tx GROUP BY ALL)
+SELECT f.account_id, f.currency, m.month,
+       CAST(sum(coalesce(mo.total, 0)) OVER (PARTITION BY f.account_id, f.currency ORDER BY m.month)
+            AS DECIMAL(16,2)) AS balance
+FROM firsts f JOIN months m ON m.month >= f.first_month
+LEFT JOIN monthly mo ON mo.account_id = f.account_id AND mo.currency = f.currency AND mo.month = m.month
+ORDER BY f.account_id, f.currency, m.month
+)";
+
+Status CheckTable(const std::string& table) {
+  for (const auto& t : GoldTables()) {
+    if (t == table) return Status::OK();
+  }
+  return Status::InvalidArgument("unknown gold table '" + table + "' (known: account_balances)");
+}
+
+DatasetId GoldDataset(const DatasetId& silver, const std::string& table) { return {silver.domain, table}; }
+
+}  // namespace
+
+const std::vector<std::string>& GoldTables() {
+  static const std::vector<std::string> tables = {"account_balances"};
+  return tables;
+}
+
+Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& req) {
+  RUNLAKE_RETURN_NOT_OK(CheckTable(req.table));
+  PointerLog silver_log(store, "silver", req.silver);
+  int64_t version = req.at_version;
+  if (version == 0) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto head, silver_log.Head());
+    if (!head) {
+      return Status::FailedPrecondition("silver " + req.silver.path() +
+                                        " has no canonical data yet (no pointer version): run or promote first");
+    }
+    version = head->version;
+  }
+  std::string run_id = req.run_id.empty() ? "gold-" + req.table + "-" + CompactUtcNow() : req.run_id;
+  RUNLAKE_RETURN_NOT_OK(ValidateRunId(run_id));
+  RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "gold-" + run_id));
+  RUNLAKE_ASSIGN_OR_RAISE(auto engine,
+                          OpenCatalog(store, CatalogOptions{req.silver, staging.dir(), version}));
+
+  RunManifest m;
+  m.run_id = run_id;
+  m.kind = "gold";
+  m.built_from_version = version;
+  m.dataset = GoldDataset(req.silver, req.table);
+  m.schema_version = "gold";
+  m.trigger_source = "gold build";
+  m.started_at = IsoUtcNow();
+  m.code_version = CodeVersion();
+  auto started = std::chrono::steady_clock::now();
+
+  std::string local = staging.dir() + "/part-00000.parquet";
+  RUNLAKE_RETURN_NOT_OK(engine->Execute("COPY (" + std::string(kAccountBalancesSql) + ") TO " +
+                                        Engine::Quote(local) + " (FORMAT parquet, COMPRESSION zstd)"));
+  RUNLAKE_ASSIGN_OR_RAISE(auto counted,
+                          engine->Query("SELECT count(*) FROM read_parquet(" + Engine::Quote(local) + ")"));
+  int64_t rows = std::stoll(*counted.rows[0][0]);
+  uint64_t bytes = std::filesystem::file_size(local);
+
+  RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, run_id, "gold build", "silver@v" + std::to_string(version)));
+  std::string dir = "gold/" + m.dataset.path() + "/run_id=" + run_id;
+  std::string key = dir + "/part-00000.parquet";
+  RUNLAKE_RETURN_NOT_OK(store.PutFile(key, local));
+  m.files.push_back(RunFile{key, "gold", "", rows, bytes});
+  m.metrics.input_rows = rows;
+  m.metrics.valid_rows = rows;
+  m.metrics.bytes_written = bytes;
+  m.metrics.duration_seconds = SecondsSince(started);
+  m.completed_at = IsoUtcNow();
+  json success = {{"run_id", run_id}, {"table", req.table}, {"partition_rows", rows},
+                  {"built_from", {{"layer", "silver"}, {"dataset", req.silver.path()},
+                                  {"pointer_version", version}}},
+                  {"completed_at", m.completed_at}, {"metrics", MetricsToJson(m.metrics)}};
+  RUNLAKE_RETURN_NOT_OK(store.Put(dir + "/_SUCCESS", success.dump(2) + "\n"));
+  RUNLAKE_RETURN_NOT_OK(store.PutIfAbsent(layout::RunManifestKey(run_id), ManifestToJson(m).dump(2) + "\n"));
+
+  PointerLog gold_log(store, "gold", m.dataset);
+  RUNLAKE_ASSIGN_OR_RAISE(PointerVersion pv, gold_log.Commit([&](const std::optional<PointerVersion>& head)
+                                                                 -> Result<PointerVersion> {
+    PointerVersion v;
+    v.sources[req.table] = run_id;
+    std::string old = head && head->sources.count(req.table) ? head->sources.at(req.table) : "";
+    v.replaced.push_back(PointerChange{req.table, old, run_id});
+    v.action = "build";
+    v.run_id = run_id;
+    v.run_ids = {run_id};
+    v.reason = req.reason.empty() ? "built from silver pointer version " + std::to_string(version) : req.reason;
+    return v;
+  }));
+  return GoldBuildResult{m, pv, rows};
+}
+
+Result<GoldStatus> GetGoldStatus(ObjectStore& store, const DatasetId& silver, const std::string& table) {
+  RUNLAKE_RETURN_NOT_OK(CheckTable(table));
+  GoldStatus st;
+  st.table = table;
+  RUNLAKE_ASSIGN_OR_RAISE(auto silver_head, PointerLog(store, "silver", silver).Head());
+  st.silver_head_version = silver_head ? silver_head->version : 0;
+  RUNLAKE_ASSIGN_OR_RAISE(auto gold_head, PointerLog(store, "gold", GoldDataset(silver, table)).Head());
+  if (!gold_head || !gold_head->sources.count(table)) {
+    st.stale = st.silver_head_version > 0;
+    return st;
+  }
+  st.run_id = gold_head->sources.at(table);
+  RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(store, *st.run_id));
+  if (m) st.built_from_version = m->built_from_version;
+  st.stale = st.built_from_version != st.silver_head_version;
+  return st;
+}
+
+Status CreateGoldViews(Engine& engine, ObjectStore& store, const std::vector<RunManifest>& runs,
+                       const std::string& domain, const std::string& scratch_dir) {
+  for (const auto& table : GoldTables()) {
+    DatasetId gold{domain, table};
+    RUNLAKE_ASSIGN_OR_RAISE(auto head, PointerLog(store, "gold", gold).Head());
+    std::vector<std::string> keys;
+    if (head && head->sources.count(table)) {
+      for (const auto& m : runs) {
+        if (m.run_id == head->sources.at(table)) keys = CommittedFileKeys({m}, gold, "gold");
+      }
+    }
+    std::string view = "gold_" + table;
+    if (keys.empty()) {
+      RUNLAKE_RETURN_NOT_OK(engine.Execute(
+          "CREATE OR REPLACE VIEW " + view +
+          " AS SELECT NULL::VARCHAR AS account_id, NULL::VARCHAR AS currency, NULL::VARCHAR AS month, "
+          "NULL::DECIMAL(16,2) AS balance WHERE false"));
+      continue;
+    }
+    RUNLAKE_ASSIGN_OR_RAISE(auto paths, LocalPathsFor(store, keys, scratch_dir));
+    std::string list;
+    for (const auto& p : paths) list += (list.empty() ? "" : ", ") + Engine::Quote(p);
+    RUNLAKE_RETURN_NOT_OK(engine.Execute("CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM read_parquet([" +
+                                         list + "])"));
+  }
+  return Status::OK();
+}
+
+}  // namespace runlake

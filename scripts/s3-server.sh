@@ -110,6 +110,10 @@ start() {
     print_env
     return
   fi
+  if ls "$DIR"/run/*.pid >/dev/null 2>&1; then
+    log "a previous server in $DIR is half alive: stopping it first"
+    stop
+  fi
   install_if_missing
   local t0=$SECONDS
   rm -rf "$DIR"
@@ -125,8 +129,8 @@ start() {
   wait_for 30 "the monitor" ceph -c "$CONF" --connect-timeout 2 mon stat
 
   ceph -c "$CONF" osd new "$osd_uuid" 0 >/dev/null
-  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
-  ceph-osd -c "$CONF" -i 0
+  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>>"$DIR/log/osd.0.stderr"
+  ceph-osd -c "$CONF" -i 0 2>>"$DIR/log/osd.0.stderr"
   wait_for 60 "the OSD" sh -c "ceph -c '$CONF' osd stat | grep -q '1 up'"
 
   radosgw -c "$CONF" -n client.rgw
@@ -143,15 +147,18 @@ start() {
 }
 
 stop() {
-  # radosgw and the monitor stop on SIGTERM; the memstore OSD may hang flushing, so SIGKILL.
-  local name sig pid
+  # All at once: radosgw and the monitor stop on SIGTERM; the memstore OSD can hang
+  # flushing, so it gets SIGKILL (its data is thrown away anyway). Then wait for all.
+  local name pid pids=()
   for name in client.rgw osd.0 mon.a; do
     [ -f "$DIR/run/$name.pid" ] || continue
     pid="$(cat "$DIR/run/$name.pid")"
-    sig=TERM
-    [ "$name" = osd.0 ] && sig=KILL
-    kill -s "$sig" "$pid" 2>/dev/null || continue
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if [ "$name" = osd.0 ]; then kill -s KILL "$pid" 2>/dev/null || continue
+    else kill -s TERM "$pid" 2>/dev/null || continue; fi
+    pids+=("$pid")
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -s KILL "$pid" 2>/dev/null || true
   done
   rm -rf "$DIR"

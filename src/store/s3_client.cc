@@ -269,6 +269,7 @@ Result<Response> Client::Send(const Request& req) {
     if (!resp.ok() && !resp.status().IsIOError()) return resp;  // our mistake: do not retry
     if (attempt + 1 == attempts) {
       if (resp.ok()) return resp;  // a 5xx after the last retry: the caller maps it
+      if (attempts == 1) return resp.status();
       return resp.status().WithContext("after " + std::to_string(attempts) + " attempts");
     }
   }

@@ -38,7 +38,11 @@ struct Body {
 };
 
 struct Request {
-  std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE
+  Request(std::string m, std::string k, std::vector<std::pair<std::string, std::string>> q = {},
+          std::vector<std::string> h = {}, const Body* b = nullptr, bool r = true)
+      : method(std::move(m)), key(std::move(k)), query(std::move(q)), headers(std::move(h)),
+        body(b), retry(r) {}
+  std::string method;  // GET, HEAD, PUT, POST, DELETE
   std::string key;             // full key inside the bucket; empty for bucket requests
   std::vector<std::pair<std::string, std::string>> query;  // not yet encoded, any order
   std::vector<std::string> headers;                        // "Name: value"

@@ -135,7 +135,14 @@ class S3ObjectStore : public ObjectStore {
       Result<Response> resp = client_->Send(req);
       if (resp.ok() && resp->ok()) return Status::OK();
       if (resp.ok() && resp->status == 412) {
-        if (maybe_written && OwnedBy(full, token).value_or(false)) return Status::OK();
+        if (maybe_written) {  // the object there may be ours, from an earlier attempt
+          Result<bool> ours = OwnedBy(full, token);
+          if (!ours.ok()) {  // cannot tell yet: try again rather than guess
+            last = ours.status();
+            continue;
+          }
+          if (*ours) return Status::OK();
+        }
         return Status::AlreadyExists(Describe(key) + " already exists");
       }
       if (resp.ok() && !Client::IsRetryable(*resp)) return client_->ErrorStatus(req, *resp);
@@ -271,13 +278,13 @@ class S3ObjectStore : public ObjectStore {
 
   // HEAD of a full key: a 200 or a 404 for a missing key (the bucket checked to exist).
   // A HEAD error has no body, so errors are fetched again as a GET to name the S3 code.
-  Result<Response> HeadRaw(const std::string& full) {
-    Request req{"HEAD", full};
+  // retry=false: one attempt each (PutIfAbsent's own loop retries; no nested backoff).
+  Result<Response> HeadRaw(const std::string& full, bool retry = true) {
+    Request req{"HEAD", full, {}, {}, nullptr, retry};
     RUNLAKE_ASSIGN_OR_RAISE(Response resp, client_->Send(req));
     if (resp.ok()) return resp;
     if (resp.status == 404 && bucket_exists_.load()) return resp;
-    Request get{"GET", full};
-    get.headers.push_back("Range: bytes=0-0");
+    Request get{"GET", full, {}, {"Range: bytes=0-0"}, nullptr, retry};
     RUNLAKE_ASSIGN_OR_RAISE(Response got, client_->Send(get));
     if (got.status == 404 && s3::ParseError(got.body).code != "NoSuchBucket") {
       bucket_exists_ = true;
@@ -293,7 +300,7 @@ class S3ObjectStore : public ObjectStore {
 
   // The token of the object at `full` (nullopt when absent; "" when it has none).
   Result<std::optional<std::string>> TokenAt(const std::string& full) {
-    RUNLAKE_ASSIGN_OR_RAISE(Response resp, HeadRaw(full));
+    RUNLAKE_ASSIGN_OR_RAISE(Response resp, HeadRaw(full, /*retry=*/false));
     if (resp.status == 404) return std::optional<std::string>();
     return std::optional<std::string>(resp.Header("x-amz-meta-runlake-token"));
   }

@@ -108,7 +108,12 @@ inline int WaitExit(pid_t pid) {
   return -1;
 }
 
-inline std::string Binary() { return RUNLAKE_BINARY; }
+// The binary under test: RUNLAKE_BINARY from the build, or $RUNLAKE_IT_BINARY to test
+// another build of it.
+inline std::string Binary() {
+  const char* override_path = std::getenv("RUNLAKE_IT_BINARY");
+  return override_path && *override_path ? override_path : RUNLAKE_BINARY;
+}
 
 // Runs the binary with `args`; captures into files under `scratch`.
 inline CmdResult RunBinary(const std::vector<std::string>& args, const std::string& scratch,

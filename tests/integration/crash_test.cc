@@ -30,7 +30,7 @@ TEST(CrashSafety, KilledRunLeavesNothingVisibleAndCanRerun) {
   fs::remove(gz);
 
   int mid_run_kills = 0, finished_before_kill = 0, killed_before_start = 0;
-  const int delays_ms[] = {50, 150, 300, 600, 1000, 1600, 2400};
+  const int delays_ms[] = {50, 200, 500, 1000, 1800};
   for (int i = 0; i < static_cast<int>(std::size(delays_ms)); ++i) {
     std::string rid = "crash-" + std::to_string(i);
     SCOPED_TRACE(rid + " killed after " + std::to_string(delays_ms[i]) + " ms");
@@ -51,11 +51,11 @@ TEST(CrashSafety, KilledRunLeavesNothingVisibleAndCanRerun) {
     EXPECT_EQ(rc, 128 + SIGKILL) << "the run ended by itself without a manifest:\n" << ReadFile(lake.Work(rid + ".err"));
     // Nothing of the killed run is visible.
     // (one query: each `runlake query` opens the lake afresh)
-    EXPECT_EQ(lake.Scalar("SELECT (SELECT count(*) FROM silver_transactions) || ',' || "
-                          "(SELECT count(*) FROM quarantine) || ',' || "
-                          "(SELECT count(*) FROM silver_transactions WHERE run_id = '" + rid + "') || ',' || "
+    EXPECT_EQ(lake.Scalar("SELECT (SELECT count(*) FROM silver_transactions) || '|' || "
+                          "(SELECT count(*) FROM quarantine) || '|' || "
+                          "(SELECT count(*) FROM silver_transactions WHERE run_id = '" + rid + "') || '|' || "
                           "(SELECT count(*) FROM runs WHERE run_id = '" + rid + "')"),
-              "\"" + silver_before + "," + quarantine_before + ",0,0\"");
+              silver_before + "|" + quarantine_before + "|0|0");
     json runs = lake.RlJson({"runs", "list"});
     EXPECT_EQ(runs.size(), 1u) << runs.dump();
 

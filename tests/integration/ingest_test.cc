@@ -65,6 +65,23 @@ TEST(Ingest, GzipInputStaysGzip) {
   EXPECT_EQ(lake.Manifest("gz1")["metrics"]["input_rows"], 500);
 }
 
+// gzip allows several members one after another (`cat a.gz b.gz`); all are data.
+TEST(Ingest, MultiMemberGzipIsReadWhole) {
+  TestLake lake;
+  std::string gz1 = lake.Work("one.csv.gz"), gz2 = lake.Work("two.csv.gz");
+  ASSERT_EQ(lake.Rl({"sample", gz1, "--rows", "300", "--seed", "1", "--invalid-fraction", "0"}).exit_code, 0);
+  WriteFile(lake.Work("more.csv"), "MORE1,A,1.00,EUR,2024-01-15T10:00:00Z\nMORE2,A,2.00,EUR,2024-01-15T11:00:00Z\n");
+  // The second member through runlake's own compression: ingest it, take the bronze bytes.
+  std::string k2 = lake.Ingest(lake.Work("more.csv"), "2024-01-01");
+  WriteFile(lake.Work("multi.csv.gz"), ReadFile(gz1) + ReadFile(lake.Lake(k2)));
+  std::string key = lake.Ingest(lake.Work("multi.csv.gz"), "2024-01-15");
+  CmdResult r = lake.RunKey("multi1", key);
+  ASSERT_TRUE(lake.HasManifest("multi1")) << r.Describe();
+  EXPECT_EQ(lake.Manifest("multi1")["metrics"]["input_rows"], 302);
+  EXPECT_EQ(lake.Scalar("SELECT count(*) FROM silver_transactions WHERE transaction_id LIKE 'MORE%'"), "2");
+  (void)gz2;
+}
+
 TEST(Ingest, IngestAgainCreatesNewRunIdNeverOverwrites) {
   TestLake lake;
   WriteFile(lake.Work("day.csv"), kCsv);

@@ -105,6 +105,23 @@ TEST(QualityGate, FailingGateCommitsButFailsExecution) {
   EXPECT_EQ(j["created"], false);
 }
 
+// "quarantine rate below max_quarantine_rate": 4 % passes, exactly 5 % fails.
+TEST(QualityGate, RateBoundary) {
+  TestLake lake;
+  for (int bad : {4, 5}) {
+    std::string csv = kHeader;
+    for (int i = 0; i < 100; ++i) {
+      csv += "G" + std::to_string(i) + ",A,1.00," + (i < bad ? "ZZZ" : "EUR") + ",2024-01-05T10:00:00Z\n";
+    }
+    std::string key = lake.IngestText("rate" + std::to_string(bad) + ".csv", csv, "2024-01-0" + std::to_string(bad));
+    std::string rid = "rate" + std::to_string(bad);
+    CmdResult r = lake.RunKey(rid, key);
+    EXPECT_EQ(r.exit_code, bad == 4 ? 0 : 1) << r.Describe();
+    EXPECT_TRUE(lake.HasManifest(rid));
+    EXPECT_EQ(lake.Manifest(rid)["quality_gate"]["passed"], bad == 4);
+  }
+}
+
 TEST(QualityGate, CondemnedRowsLimitFromRules) {
   TestLake lake;
   std::string key = lake.IngestText("c.csv", FileWithTwoBadRows(), "2024-01-05");

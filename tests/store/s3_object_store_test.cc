@@ -164,8 +164,9 @@ class S3ServerTest : public ::testing::Test {
     const char* b = std::getenv("RUNLAKE_TEST_S3_BUCKET");
     bucket_ = b && *b ? b : "runlake-test";
     std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    static std::atomic<int> counter{0};  // unique under --gtest_repeat too
     uri_ = "s3://" + bucket_ + "/s3test-" + std::to_string(getpid()) + "-" +
-           std::to_string(time(nullptr)) + "/" + test;
+           std::to_string(time(nullptr)) + "-" + std::to_string(counter++) + "/" + test;
     auto c = S3ConfigFromUri(uri_);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     config_ = *c;

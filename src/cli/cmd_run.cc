@@ -39,7 +39,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     req.input_json = *text;
     if (!rules_path.empty()) {
       auto rules = LoadRulesFile(rules_path);
-      if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
+      if (!rules.ok()) {  // whatever the reason, a rules file we cannot use is bad input
+        exit_code = ctx.Fail(Status::InvalidArgument(rules.status().message()));
+        return;
+      }
       req.rules = *rules;
     }
     auto store = ctx.Store();

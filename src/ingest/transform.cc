@@ -16,6 +16,13 @@ constexpr const char* kColumns[6] = {"TransactionID", "CustomerID",           "T
 enum Column { kId, kCustomer, kAmount, kCurrency, kTimestamp, kType };
 
 // The contract trims spaces only (not tabs): "empty after trimming spaces".
+// Currency, amount and timestamp are checked exactly as written (" EUR" is not EUR: the
+// allowlist is an exact match, a plain decimal has no spaces); only a field of nothing
+// but spaces counts as empty, for NULL_VALUE_ERROR.
+std::string_view ExactOrEmpty(std::string_view s) {
+  return s.find_first_not_of(' ') == std::string_view::npos ? std::string_view() : s;
+}
+
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -174,9 +181,9 @@ void RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid, Reject
   int64_t cents = 0, micros = 0;
   if (schema_ok) {
     f.customer_id = TrimSpaces(record.fields[column_[kCustomer]]);
-    f.amount = TrimSpaces(record.fields[column_[kAmount]]);
-    f.currency = TrimSpaces(record.fields[column_[kCurrency]]);
-    f.timestamp = TrimSpaces(record.fields[column_[kTimestamp]]);
+    f.amount = ExactOrEmpty(record.fields[column_[kAmount]]);
+    f.currency = ExactOrEmpty(record.fields[column_[kCurrency]]);
+    f.timestamp = ExactOrEmpty(record.fields[column_[kTimestamp]]);
     if (v2_) f.transaction_type = TrimSpaces(record.fields[column_[kType]]);
     f.has_transaction_type = v2_;
     failures = validator_->Check(f, &cents, &micros);

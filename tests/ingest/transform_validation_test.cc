@@ -43,6 +43,14 @@ TEST(IngestValidation, ValidRowIsTransformed) {
   EXPECT_EQ(out.stats.valid_rows, 1);
 }
 
+TEST(IngestValidation, ValuesAreCheckedExactlyAsWritten) {
+  EXPECT_EQ(Errors("T1,C, 1.00,EUR,2024-01-15T10:30:00Z"), "TYPE_ERROR|TYPE_ERROR");
+  EXPECT_EQ(Errors("T1,C,1.00, EUR,2024-01-15T10:30:00Z"), "CURRENCY_ERROR|CURRENCY_ERROR");
+  EXPECT_EQ(Errors("T1,C,1.00,eur,2024-01-15T10:30:00Z"), "CURRENCY_ERROR|CURRENCY_ERROR");
+  EXPECT_EQ(Errors("T1,C,1.00,EUR,2024-01-15T10:30:00Z "), "TIMESTAMP_ERROR|TIMESTAMP_ERROR");
+  EXPECT_EQ(Errors("T1,C,1.00,   ,2024-01-15T10:30:00Z"), "NULL_VALUE_ERROR|NULL_VALUE_ERROR");
+}
+
 TEST(IngestValidation, EachCheckAlone) {
   EXPECT_EQ(Errors("T1,C1,10.00,USD"), "SCHEMA_ERROR|SCHEMA_ERROR");
   EXPECT_EQ(Errors("T1,C1,10.00,USD,2024-01-15T10:30:00Z,extra"), "SCHEMA_ERROR|SCHEMA_ERROR");
@@ -92,15 +100,16 @@ TEST(IngestValidation, AmountEdgeCases) {
          "H,C,+5,USD,2024-01-15T10:30:00Z\n"
          "I,C,.5,USD,2024-01-15T10:30:00Z\n"
          "J,C,100000000000000,USD,2024-01-15T10:30:00Z\n"
-         "K,C,\" 42.10 \",USD,2024-01-15T10:30:00Z\n");
+         "K,C,\"42.10\",USD,2024-01-15T10:30:00Z\n"
+         "L,C, 42.10 ,USD,2024-01-15T10:30:00Z\n");  // checked as written: spaces are not a decimal
   ASSERT_EQ(out.valid.size(), 5u);
   EXPECT_EQ(out.valid[0].amount_cents, -1250);
   EXPECT_EQ(out.valid[1].amount_cents, 7);
   EXPECT_EQ(out.valid[2].amount_cents, 30000);
   EXPECT_EQ(out.valid[3].amount_cents, 9999999999999999);
   EXPECT_EQ(out.valid[4].transaction_id, "K");
-  EXPECT_EQ(out.valid[4].amount_cents, 4210);  // quoted then trimmed
-  ASSERT_EQ(out.rejected.size(), 6u);
+  EXPECT_EQ(out.valid[4].amount_cents, 4210);
+  ASSERT_EQ(out.rejected.size(), 7u);
   for (const auto& r : out.rejected) EXPECT_EQ(r.validation_error, "TYPE_ERROR") << r.raw_record;
 }
 

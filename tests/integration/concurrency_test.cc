@@ -51,9 +51,8 @@ TEST(Concurrency, RunsWithoutRunKeyGetDistinctRunIds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   auto results = RunTogether(lake, args);
-  // BUG: without run_key the run_id (and the execution name) is the current UTC second
-  // (CompactUtcNow), so the second run in the same second is refused: "execution
-  // '<time>' already exists with a different input" (exit 1). Ingest suffixes -1, -2...
+  // Without run_key the run_id (and the execution name) is the UTC second; the second
+  // start in the same second must get a suffix, not a refusal.
   for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_EQ(lake.RlJson({"runs", "list"}).size(), 2u);
 }

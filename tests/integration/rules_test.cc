@@ -84,8 +84,7 @@ TEST(Rules, BadRulesFileIsBadInput) {
     else if (!c.missing) WriteFile(path, c.content);
     std::string rid = "badrules" + std::to_string(i++);
     CmdResult r = lake.RunKey(rid, key, {"--rules", path});
-    // BUG: a rules path that is a directory (an unreadable rules file) exits 1, not 2 (bad
-    // input per DESIGN.md); LoadRulesFile returns IOError, which ExitCodeFor maps to 1.
+    // Any rules file that cannot be used (a directory included) is bad input: exit 2.
     EXPECT_EQ(r.exit_code, 2) << r.Describe();
     EXPECT_NE(r.err.find(path), std::string::npos) << "message must name the file: " << r.err;
     EXPECT_NE(r.err.find(c.expect_in_message), std::string::npos) << r.err;

@@ -116,6 +116,7 @@ start() {
   fi
   install_if_missing
   local t0=$SECONDS
+  kill_strays
   rm -rf "$DIR"
   mkdir -p "$DIR/run" "$DIR/log" "$DIR/mon" "$DIR/osd" "$DIR/rgw"
   local fsid osd_uuid
@@ -161,8 +162,16 @@ stop() {
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -s KILL "$pid" 2>/dev/null || true
   done
+  kill_strays
   rm -rf "$DIR"
   log "stopped"
+}
+
+# Daemons of an earlier start whose pid files are gone (an interrupted start, say) would
+# keep the ports and a stale cluster id: kill whatever runs with our config file.
+kill_strays() {
+  pkill -KILL -f -- "-c $CONF" 2>/dev/null || true
+  for _ in $(seq 50); do pgrep -f -- "-c $CONF" >/dev/null || break; sleep 0.1; done
 }
 
 case "${1:-}" in

@@ -14,5 +14,7 @@ if [ "${RUNLAKE_SKIP_S3:-0}" = 1 ]; then
   exit 0
 fi
 trap 'scripts/s3-server.sh stop >/dev/null 2>&1 || true' EXIT
-eval "$(scripts/s3-server.sh start)"
+# A failed start must fail the run, not let the s3 tests skip: capture, then eval.
+s3_env=$(scripts/s3-server.sh start) || s3_env=$(scripts/s3-server.sh start)
+eval "$s3_env"
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -L s3 "$@"

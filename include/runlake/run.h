@@ -21,6 +21,9 @@ struct RunRequest {
   Rules rules = Rules::Defaults();
   std::string execution_name, execution_arn;
   std::string trigger_source, trigger_event_id, s3_bucket;
+  // Polled between row batches and once more before the commit; true stops the run with
+  // Aborted (its files are removed like any failed run's). Empty: never cancelled.
+  std::function<bool()> cancelled;
 };
 
 // level ("INFO", "WARN", "ERROR", "METRIC"), message, extra fields.
@@ -29,9 +32,10 @@ using RunLogger =
 
 // Runs the request. Errors: InvalidArgument for bad input (run_id, schema version, header,
 // bronze key shape), NotFound for a missing bronze object, AlreadyExists for a run_id in
-// use, Corruption for unreadable gzip, IOError for storage trouble (transient). On an
-// error the run's files and its claim are removed, so the run_id may be used again; if
-// the process dies instead, they stay (invisible, without a manifest) until deleted.
+// use, Corruption for unreadable gzip, IOError for storage trouble (transient), Aborted
+// when `cancelled` said so. On an error the run's files and its claim are removed, so the
+// run_id may be used again; if the process dies instead, they stay (invisible, without a
+// manifest) until deleted.
 Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& request,
                                const RunLogger& log);
 

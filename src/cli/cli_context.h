@@ -57,5 +57,6 @@ void RegisterRollback(CLI::App&, CliContext&, int&);
 void RegisterPointer(CLI::App&, CliContext&, int&);
 void RegisterGold(CLI::App&, CliContext&, int&);
 void RegisterTrace(CLI::App&, CliContext&, int&);
+void RegisterBackfill(CLI::App&, CliContext&, int&);
 
 }  // namespace runlake::cli

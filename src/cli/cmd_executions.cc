@@ -78,6 +78,28 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
     }
     PrintTable({"ID", "TIMESTAMP", "TYPE", "DETAILS"}, rows);
   });
+
+  auto* stop = cmd->add_subcommand("stop", "Stop a RUNNING execution: it ends ABORTED, its run never commits");
+  stop->add_option("NAME", name, "execution name")->required();
+  stop->callback([&ctx, &exit_code] {
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    auto rec = (*state)->GetExecution(name);
+    if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
+    if (!*rec) { exit_code = ctx.Fail(Status::NotFound("no execution named '" + name + "'")); return; }
+    if ((*rec)->status != ExecutionStatus::kRunning) {
+      exit_code = ctx.Fail(Status::FailedPrecondition("execution '" + name + "' already ended " +
+                                                      ToString((*rec)->status)));
+      return;
+    }
+    // The worker sees ABORTED in the store between row batches and removes its files, so
+    // nothing of the run becomes visible.
+    Status st = (*state)->FinishExecution(name, ExecutionStatus::kAborted, "Aborted",
+                                          "stopped by an operator (runlake executions stop)", nullptr);
+    if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+    if (ctx.json) ctx.PrintJson({{"name", name}, {"status", "ABORTED"}});
+    else std::cout << "execution " << name << ": ABORTED\n";
+  });
 }
 
 void RegisterLogs(CLI::App& app, CliContext& ctx, int& exit_code) {

@@ -157,7 +157,8 @@ Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKey
   spec.ingestion_micros = UnixMicrosNow();
   spec.has_transaction_type = m.schema_version == "v2";
   RUNLAKE_ASSIGN_OR_RAISE(
-      auto written, WriteRun(engine, spec, [&](ValidRows* valid, RejectedRows* rejected) {
+      auto written, WriteRun(engine, spec, [&](ValidRows* valid, RejectedRows* rejected) -> Result<bool> {
+        if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
         return transformer.Next(valid, rejected);
       }));
   m.timings["transform_seconds"] = SecondsSince(phase);
@@ -193,6 +194,7 @@ Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKey
   m.metrics.duration_seconds = SecondsSince(started);
 
   // The commit point.
+  if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
   Status committed = store.PutIfAbsent(layout::RunManifestKey(m.run_id), ManifestToJson(m).dump(2) + "\n");
   if (committed.IsAlreadyExists()) {
     return Status::AlreadyExists("run_id '" + m.run_id + "' was committed by another writer");

@@ -22,6 +22,7 @@ std::string CauseFor(const Status& st) {
     case StatusCode::kAlreadyExists: return "RunIdExists";
     case StatusCode::kCorruption: return "CorruptInput";
     case StatusCode::kIOError: return "TransientError";
+    case StatusCode::kAborted: return "Aborted";
     default: return "States.TaskFailed";
   }
 }
@@ -46,6 +47,18 @@ int LineOfOffset(const std::string& text, size_t offset) {
   int line = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
   return line;
+}
+
+// Polls an execution started elsewhere until it ends. The store reaps executions whose
+// process died, so this cannot wait forever on a dead worker of this host.
+Result<ExecutionRecord> WaitUntilEnded(StateStore& state, ExecutionRecord rec) {
+  while (rec.status == ExecutionStatus::kRunning) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    RUNLAKE_ASSIGN_OR_RAISE(auto now, state.GetExecution(rec.name));
+    if (!now) return Status::NotFound("execution '" + rec.name + "' disappeared");
+    rec = *now;
+  }
+  return rec;
 }
 
 }  // namespace
@@ -89,16 +102,31 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     return Status::InvalidArgument(request.input_origin + ": s3_bucket '" + input.s3_bucket +
                                    "' is not the lake's bucket '" + ctx.lake_bucket + "'");
   }
-  std::string run_id = input.run_key.empty() ? CompactUtcNow() : input.run_key;
+  // Without a run_key the run_id is the UTC second; two starts in one second get a
+  // suffix instead of colliding (as bronze ingest does).
+  const bool generated = input.run_key.empty();
+  std::string run_id = generated ? CompactUtcNow() : input.run_key;
   ExecutionRecord proposed;
-  proposed.name = request.name.empty() ? run_id : request.name;
   proposed.input_json = request.input_json;
-  proposed.run_id = run_id;
-  RUNLAKE_ASSIGN_OR_RAISE(StartOutcome started, ctx.state->StartExecution(proposed));
+  Result<StartOutcome> started = Status::Internal("not started");
+  for (int attempt = 0;; ++attempt) {
+    proposed.run_id = attempt == 0 ? run_id : run_id + "-" + std::to_string(attempt);
+    proposed.name = request.name.empty() ? proposed.run_id : request.name;
+    started = ctx.state->StartExecution(proposed);
+    bool retry = generated && request.name.empty() && attempt < 100 &&
+                 (started.ok() ? !started->created : started.status().IsAlreadyExists());
+    if (!retry) break;
+  }
+  RUNLAKE_RETURN_NOT_OK(started.status());
+  run_id = proposed.run_id;
   ExecutionOutcome outcome;
-  outcome.created = started.created;
-  outcome.record = started.record;
-  if (!started.created) return outcome;  // idempotent start: report the existing execution
+  outcome.created = started->created;
+  outcome.record = started->record;
+  if (!started->created) {
+    // Idempotent start: report the existing execution, once it has ended (`run` waits).
+    RUNLAKE_ASSIGN_OR_RAISE(outcome.record, WaitUntilEnded(*ctx.state, outcome.record));
+    return outcome;
+  }
 
   const std::string& name = outcome.record.name;
   RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id));
@@ -115,6 +143,18 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   run.trigger_source = input.trigger_source;
   run.trigger_event_id = input.trigger_event_id;
   run.s3_bucket = input.s3_bucket;
+  // A stop from another process is seen through the store; a second's delay is enough.
+  auto last_check = std::chrono::steady_clock::now();
+  bool stopped_in_store = false;
+  run.cancelled = [&]() {
+    if (request.cancelled && request.cancelled()) return true;
+    if (!stopped_in_store && std::chrono::steady_clock::now() - last_check > std::chrono::seconds(1)) {
+      last_check = std::chrono::steady_clock::now();
+      auto rec = ctx.state->GetExecution(name);
+      stopped_in_store = rec.ok() && *rec && (*rec)->status == ExecutionStatus::kAborted;
+    }
+    return stopped_in_store;
+  };
   RunLogger logger = [&](const std::string& level, const std::string& msg, const json& extra) {
     if (level == "METRIC") {
       log->Metric(extra.value("metric_name", msg), extra.value("metric_value", 0.0));
@@ -145,7 +185,9 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     log->Error("execution failed: " + outcome.error.message(), json{{"cause", CauseFor(outcome.error)}});
     (void)ctx.state->AppendEvent(name, "TaskFailed", json{{"state", "Transform"},
                                                           {"error", outcome.error.message()}});
-    RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed, CauseFor(outcome.error),
+    auto final_status = outcome.error.code() == StatusCode::kAborted ? ExecutionStatus::kAborted
+                                                                     : ExecutionStatus::kFailed;
+    RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, final_status, CauseFor(outcome.error),
                                                      outcome.error.message(), json()));
   } else {
     outcome.manifest = *result;

@@ -4,6 +4,7 @@
 // its event history and a structured log, retries transient failures with exponential
 // backoff, and ends SUCCEEDED, or FAILED with a cause.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,10 @@ struct StartRequest {
   std::string name;                    // "" -> the run_id
   std::optional<Rules> rules;          // nullopt -> defaults
   int max_attempts = 3;                // transient failures retry up to this many tries
+  // Polled between row batches: true stops the run and the execution ends ABORTED (a
+  // backfill's `stop`). An execution marked ABORTED in the state store (`executions stop`,
+  // from any process) stops the same way, checked at most once a second.
+  std::function<bool()> cancelled;
 };
 
 struct ExecutionOutcome {
@@ -47,7 +52,8 @@ struct ExecutionOutcome {
 
 // Starts (or finds) the named execution and, when new, runs it to the end. Returns an
 // error only when no execution could be started (bad input JSON, a name taken by another
-// input, state store trouble); a run that fails is an outcome with status FAILED.
+// input, state store trouble); a run that fails is an outcome with status FAILED (ABORTED
+// when it was stopped).
 Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRequest& request);
 
 }  // namespace runlake

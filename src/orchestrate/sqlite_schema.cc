@@ -36,6 +36,36 @@ const std::vector<std::string>& Migrations() {
       R"sql(
       CREATE INDEX executions_by_status_host ON executions(status, host);
       )sql",
+      // 3: backfills (`runlake backfill`) and their dates. A date's execution is named in
+      // backfill_dates, not joined: executions stay usable without backfills. stamp is
+      // UNIQUE because the run_ids of a backfill's dates derive from it.
+      R"sql(
+      CREATE TABLE backfills (
+        id                     TEXT PRIMARY KEY,
+        stamp                  TEXT NOT NULL UNIQUE,
+        dataset                TEXT NOT NULL,
+        from_date              TEXT NOT NULL,
+        to_date                TEXT NOT NULL,
+        status                 TEXT NOT NULL,
+        options                TEXT NOT NULL,
+        result                 TEXT NOT NULL DEFAULT 'null',
+        created_at             TEXT NOT NULL,
+        updated_at             TEXT NOT NULL,
+        controller_pid         INTEGER NOT NULL,
+        controller_start_ticks INTEGER NOT NULL DEFAULT 0,
+        controller_host        TEXT NOT NULL
+      );
+      CREATE INDEX backfills_by_status ON backfills(status);
+      CREATE TABLE backfill_dates (
+        backfill_id TEXT NOT NULL REFERENCES backfills(id) ON DELETE CASCADE,
+        date        TEXT NOT NULL,
+        source_key  TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        run_id      TEXT NOT NULL DEFAULT '',
+        execution   TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (backfill_id, date)
+      ) WITHOUT ROWID;
+      )sql",
   };
   return kMigrations;
 }

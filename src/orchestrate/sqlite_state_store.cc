@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "orchestrate/backfill_sqlite_internal.h"
 #include "orchestrate/clock.h"
 #include "orchestrate/process_liveness.h"
 #include "orchestrate/sqlite_db_internal.h"
@@ -82,7 +83,7 @@ const char* FinishEventType(ExecutionStatus status) {
 class SqliteStateStore final : public StateStore {
  public:
   explicit SqliteStateStore(std::unique_ptr<Db> db)
-      : db_(std::move(db)), host_(LocalHostName()) {}
+      : db_(std::move(db)), host_(LocalHostName()), backfills_(db_.get(), host_) {}
 
   Result<StartOutcome> StartExecution(const ExecutionRecord& proposed) override {
     RUNLAKE_RETURN_NOT_OK(ValidateName(proposed.name));
@@ -222,6 +223,33 @@ class SqliteStateStore final : public StateStore {
     return Reap(nullptr);
   }
 
+  // Backfills: sqlite::BackfillTables (backfill_sqlite.cc), under this store's mutex.
+  Status CreateBackfill(const BackfillRecord& record) override {
+    std::lock_guard lock(mu_);
+    return backfills_.Create(record);
+  }
+  Result<std::optional<BackfillRecord>> GetBackfill(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    return backfills_.Get(id);
+  }
+  Result<std::vector<BackfillRecord>> ListBackfills(const BackfillFilter& filter) override {
+    std::lock_guard lock(mu_);
+    return backfills_.List(filter);
+  }
+  Result<BackfillRecord> ClaimBackfill(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    return backfills_.Claim(id);
+  }
+  Result<bool> TransitionBackfill(const std::string& id, const std::vector<BackfillStatus>& from,
+                                  BackfillStatus to, const nlohmann::json& result) override {
+    std::lock_guard lock(mu_);
+    return backfills_.Transition(id, from, to, result);
+  }
+  Status RecordBackfillAttempt(const std::string& id, const BackfillDate& date) override {
+    std::lock_guard lock(mu_);
+    return backfills_.RecordAttempt(id, date);
+  }
+
  private:
   ExecutionRecord WithDefaults(const ExecutionRecord& proposed) const {
     ExecutionRecord r = proposed;
@@ -314,6 +342,7 @@ class SqliteStateStore final : public StateStore {
   std::mutex mu_;
   std::unique_ptr<Db> db_;
   std::string host_;
+  sqlite::BackfillTables backfills_;
 };
 
 // WAL lets readers run beside the one writer. It is persistent in the file; a filesystem

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runlake/backfill.h"
 #include "runlake/execution.h"
 #include "runlake/status.h"
 
@@ -29,6 +30,11 @@ struct ExecutionFilter {
   std::optional<ExecutionStatus> status;  // only this status
   std::string name_prefix;                // only names starting with this (case-sensitive)
   int limit = 0;                          // at most this many; <= 0: all
+};
+
+struct BackfillFilter {
+  bool active_only = false;  // only RUNNING, PAUSED, ABORTING, INTERRUPTED
+  int limit = 0;             // at most this many, newest first; <= 0: all
 };
 
 class StateStore {
@@ -75,6 +81,38 @@ class StateStore {
   // exists, is a zombie, or now belongs to a process started at another time. Executions
   // of other hosts are left alone. Returns how many were reaped.
   virtual Result<int> ReapDeadExecutions() = 0;
+
+  // ---- Backfills (runlake/backfill.h). A backfill's controller is the process that runs
+  // its dates; like an execution's worker it is recorded as pid + host (+ start time), and
+  // a controller certainly gone (same rule as ReapDeadExecutions) turns its RUNNING
+  // backfill INTERRUPTED and its ABORTING backfill ABORTED on the next read.
+
+  // Creates the backfill and its dates (attempts, run_id, execution as given), with this
+  // process as controller and created_at/updated_at now; status as given. AlreadyExists
+  // when the id or the stamp is taken (the caller bumps the stamp and tries again).
+  virtual Status CreateBackfill(const BackfillRecord& record) = 0;
+
+  // The backfill with its dates, or nullopt. Reaps its controller first.
+  virtual Result<std::optional<BackfillRecord>> GetBackfill(const std::string& id) = 0;
+
+  // Matching backfills, newest first, with their dates. Reaps dead controllers first.
+  virtual Result<std::vector<BackfillRecord>> ListBackfills(const BackfillFilter& filter) = 0;
+
+  // Makes this process the controller and the status RUNNING, atomically, unless a live
+  // controller holds it (status RUNNING or ABORTING): FailedPrecondition naming its pid
+  // and host. NotFound for an unknown id. Returns the record as claimed.
+  virtual Result<BackfillRecord> ClaimBackfill(const std::string& id) = 0;
+
+  // Compare-and-set: moves the backfill to `to` only if its status is one of `from`;
+  // sets result too unless it is null. true when it moved, false when the status was
+  // something else. NotFound for an unknown id.
+  virtual Result<bool> TransitionBackfill(const std::string& id,
+                                          const std::vector<BackfillStatus>& from,
+                                          BackfillStatus to, const nlohmann::json& result) = 0;
+
+  // Records the newest attempt of one date (attempts, run_id, execution). NotFound when
+  // the backfill has no such date.
+  virtual Status RecordBackfillAttempt(const std::string& id, const BackfillDate& date) = 0;
 };
 
 // Opens (creating the file and its parent directories) the SQLite state store at `path`,

@@ -1,0 +1,76 @@
+#pragma once
+// Backfills (`runlake backfill`): reprocessing a range of ingest dates from bronze, one
+// execution per date, under one backfill id, with plan, canary, resume, stop, comparison
+// and gated promotion (the runbook's backfill playbook as one command).
+//
+// Naming (DESIGN.md run_id rules and the runbook's format):
+//   backfill id      backfill-<from>[-to-<to>]-<UTC YYYYMMDDTHHMMSSZ>   (the "stamp")
+//   run_id of a date backfill-<date>-<stamp>, and backfill-<date>-<stamp>-r<k> for the
+//                    k-th attempt (k >= 2): a failed or lost attempt may have claimed its
+//                    run_id, and nothing is ever written twice to one run path.
+//   execution        <backfill id>/<date>, and <backfill id>/<date>#<k> for attempt k >= 2:
+//                    names are fixed per attempt, so resubmitting an attempt is idempotent
+//                    (a SUCCEEDED date is never run again).
+// Two backfills never share a stamp (the state store refuses it), so their run_ids never
+// collide even when they start in the same second over overlapping dates.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runlake/layout.h"
+#include "runlake/status.h"
+
+namespace runlake {
+
+// RUNNING: a controller works on it. PAUSED: the canary date ran; waits for `resume`.
+// ABORTING: `stop` asked the controller to stop. INTERRUPTED: its controller died (found
+// by the state store, like WorkerLost); `resume` finishes it. ABORTED, SUCCEEDED (every
+// date SUCCEEDED), FAILED (some date did not): the controller ended.
+enum class BackfillStatus { kRunning, kPaused, kAborting, kInterrupted, kAborted, kSucceeded, kFailed };
+
+const char* ToString(BackfillStatus status);
+Result<BackfillStatus> ParseBackfillStatus(const std::string& text);
+// A backfill whose dates may still change: RUNNING, PAUSED, ABORTING, INTERRUPTED.
+bool IsActive(BackfillStatus status);
+
+// One date of a backfill. attempts == 0: never started.
+struct BackfillDate {
+  std::string date;        // ingest_date
+  std::string source_key;  // the bronze object it reads
+  int attempts = 0;
+  std::string run_id, execution;  // of the newest attempt ("" before the first)
+};
+
+struct BackfillRecord {
+  std::string id, stamp;
+  DatasetId dataset;
+  std::string from_date, to_date;
+  BackfillStatus status = BackfillStatus::kRunning;
+  // concurrency, canary, promote, reason, schema_version, bronze_run, max_attempts,
+  // rules_text/rules_origin (the rules file verbatim, so resume validates the same way).
+  nlohmann::json options = nlohmann::json::object();
+  nlohmann::json result;  // promotion outcome and final figures; null until the end
+  std::string created_at, updated_at;
+  int64_t controller_pid = 0;
+  std::string controller_host;
+  std::vector<BackfillDate> dates;  // sorted by date
+};
+
+nlohmann::json ToJson(const BackfillRecord& record);
+
+// Every YYYY-MM-DD in [from, to]. InvalidArgument for a malformed date, from after to, or
+// a range over 3,660 days.
+Result<std::vector<std::string>> DateRange(const std::string& from, const std::string& to);
+
+std::string BackfillId(const std::string& from, const std::string& to, const std::string& stamp);
+std::string BackfillRunId(const std::string& date, const std::string& stamp, int attempt);
+std::string BackfillExecutionName(const std::string& backfill_id, const std::string& date,
+                                  int attempt);
+// The stamp one second later (a taken stamp is bumped rather than waited for).
+std::string NextStamp(const std::string& stamp);
+
+}  // namespace runlake

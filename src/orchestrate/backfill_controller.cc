@@ -1,0 +1,383 @@
+// The backfill controller: records the backfill, runs its dates in the pool, decides the
+// final status and the promotion. Everything it needs to continue lives in the state
+// store, so a new process can pick up where a dead one stopped (ResumeBackfill).
+
+#include "orchestrate/backfill_controller.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "orchestrate/backfill_pool.h"
+#include "runlake/rules.h"
+
+namespace runlake {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// What a date needs before it can count as done.
+enum class Need { kDone, kSameAttempt, kNextAttempt, kElsewhere };
+
+Result<Need> Assess(const ExecutionContext& ctx, const BackfillDate& d) {
+  if (d.attempts == 0) return Need::kNextAttempt;
+  // GetExecution reaps first, so a RUNNING execution of a dead process reads FAILED.
+  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ctx.state->GetExecution(d.execution));
+  if (!rec) return Need::kSameAttempt;  // recorded, never started: start that attempt
+  switch (rec->status) {
+    case ExecutionStatus::kSucceeded: return Need::kDone;
+    case ExecutionStatus::kRunning: return Need::kElsewhere;
+    default: break;
+  }
+  // The worker died after the manifest (the commit point) but before the execution was
+  // finished: the run is complete, and running the date again would commit it twice.
+  RUNLAKE_ASSIGN_OR_RAISE(bool committed, CommittedAfterWorkerLost(*ctx.store, *rec));
+  return committed ? Need::kDone : Need::kNextAttempt;
+}
+
+Result<Rules> RulesOf(const json& options) {
+  std::string text = options.value("rules_text", "");
+  if (text.empty()) return Rules::Defaults();
+  return ParseRules(text, options.value("rules_origin", "rules"));
+}
+
+std::chrono::milliseconds Backoff(int attempt) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  int base = 200 * (1 << std::min(attempt, 6));
+  return std::chrono::milliseconds(base / 2 + std::uniform_int_distribution<int>(0, base / 2)(rng));
+}
+
+// One call of StartBackfill/ResumeBackfill: the dates, the counters, the progress sink.
+class Controller {
+ public:
+  Controller(const ExecutionContext& ctx, BackfillRecord record, Rules rules,
+             BackfillProgressFn progress)
+      : ctx_(ctx), record_(std::move(record)), rules_(std::move(rules)),
+        progress_(std::move(progress)) {}
+
+  // canary_only: run only the first date still to do when no date has succeeded yet.
+  Result<BackfillReport> Execute(bool canary_only, int concurrency);
+
+ private:
+  void RunDate(const std::string& date, const std::function<bool()>& cancelled);
+  Result<ExecutionOutcome> StartAttempt(BackfillDate* d, const std::function<bool()>& cancelled);
+  void Report(const BackfillDateOutcome* finished);
+  int DailyRunning();
+  Result<BackfillReport> Finish(const std::string& canary_date, bool stopped);
+
+  const ExecutionContext& ctx_;
+  BackfillRecord record_;
+  Rules rules_;
+  BackfillProgressFn progress_;
+  std::mutex mu_;  // guards record_.dates, progress_state_ and the progress sink
+  BackfillProgress progress_state_;
+  Clock::time_point started_ = Clock::now();
+};
+
+Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency) {
+  std::vector<std::string> todo;
+  std::vector<std::string> warnings;
+  progress_state_.total = static_cast<int>(record_.dates.size());
+  for (const auto& d : record_.dates) {
+    RUNLAKE_ASSIGN_OR_RAISE(Need need, Assess(ctx_, d));
+    if (need == Need::kDone) ++progress_state_.done;
+    if (need == Need::kElsewhere) {
+      warnings.push_back(d.date + ": execution " + d.execution + " is RUNNING in another process");
+    }
+    if (need == Need::kSameAttempt || need == Need::kNextAttempt) todo.push_back(d.date);
+  }
+  // A canary that has not succeeded yet (it failed, or its controller died) runs again
+  // alone on resume: the rest waits until one date was looked at.
+  canary_only = canary_only && progress_state_.done == 0;
+  if (canary_only && todo.size() > 1) todo.resize(1);
+
+  BackfillPoolHooks hooks;
+  hooks.run_date = [this](const std::string& date, const std::function<bool()>& cancelled) {
+    RunDate(date, cancelled);
+  };
+  hooks.stop_requested = [this] {
+    auto rec = ctx_.state->GetBackfill(record_.id);
+    return rec.ok() && *rec && (*rec)->status == BackfillStatus::kAborting;
+  };
+  hooks.daily_running = [this] { return DailyRunning(); };
+  hooks.tick = [this](int) { Report(nullptr); };
+  BackfillPoolResult pool = RunBackfillPool(todo, concurrency, hooks);
+
+  std::string canary_date = canary_only && !todo.empty() ? todo.front() : "";
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, Finish(canary_date, pool.stopped));
+  for (auto& o : report.dates) {
+    o.ran_now = std::find(todo.begin(), todo.end(), o.date) != todo.end() && o.status != "PENDING";
+  }
+  report.warnings.insert(report.warnings.begin(), warnings.begin(), warnings.end());
+  report.rows_read = progress_state_.rows;
+  report.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  report.max_parallel = pool.max_parallel;
+  return report;
+}
+
+// Daily executions are those that are not backfills (runbook: run_id backfill-...).
+int Controller::DailyRunning() {
+  ExecutionFilter filter;
+  filter.status = ExecutionStatus::kRunning;
+  auto running = ctx_.state->ListExecutions(filter);
+  if (!running.ok()) return 0;
+  int daily = 0;
+  for (const auto& r : *running) daily += r.run_id.rfind("backfill-", 0) != 0;
+  return daily;
+}
+
+void Controller::RunDate(const std::string& date, const std::function<bool()>& cancelled) {
+  BackfillDate d;
+  {
+    std::lock_guard lock(mu_);
+    ++progress_state_.running;
+    for (const auto& x : record_.dates) {
+      if (x.date == date) d = x;
+    }
+  }
+  BackfillDateOutcome o;
+  o.date = date;
+  auto outcome = StartAttempt(&d, cancelled);
+  o.run_id = d.run_id;
+  o.execution = d.execution;
+  o.attempts = d.attempts;
+  o.ran_now = true;
+  int64_t rows = 0;
+  if (outcome.ok()) {
+    o.status = ToString(outcome->record.status);
+    o.cause = outcome->record.cause;
+    o.error = outcome->record.error;
+    if (outcome->manifest) {
+      rows = outcome->manifest->metrics.input_rows;
+      o.gate_passed = outcome->manifest->gate.passed;
+      o.after = {{"input_rows", rows},
+                 {"valid_rows", outcome->manifest->metrics.valid_rows},
+                 {"quarantined_rows", outcome->manifest->metrics.quarantined_rows}};
+    }
+  } else {
+    o.status = "FAILED";
+    o.cause = "StartFailed";
+    o.error = outcome.status().ToString();
+    // The execution may exist and be left RUNNING by the error; fail it so resume retries.
+    if (!d.execution.empty()) {
+      (void)ctx_.state->FinishExecution(d.execution, ExecutionStatus::kFailed, o.cause, o.error,
+                                        json());
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (auto& x : record_.dates) {
+    if (x.date == date) x = d;
+  }
+  --progress_state_.running;
+  if (o.status == "SUCCEEDED") {
+    ++progress_state_.done;
+  } else {
+    ++progress_state_.failed;
+  }
+  progress_state_.rows += rows;
+  progress_state_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  if (progress_) progress_(progress_state_, &o);
+}
+
+Result<ExecutionOutcome> Controller::StartAttempt(BackfillDate* d,
+                                                  const std::function<bool()>& cancelled) {
+  RUNLAKE_ASSIGN_OR_RAISE(Need need, Assess(ctx_, *d));
+  if (need == Need::kNextAttempt) {
+    ++d->attempts;
+    d->run_id = BackfillRunId(d->date, record_.stamp, d->attempts);
+    d->execution = BackfillExecutionName(record_.id, d->date, d->attempts);
+    // Recorded before the execution starts: a crash in between leaves a named attempt
+    // that resume starts under the same name (kSameAttempt), never a lost one.
+    RUNLAKE_RETURN_NOT_OK(ctx_.state->RecordBackfillAttempt(record_.id, *d));
+  }
+  json input = {{"run_key", d->run_id},
+                {"s3_bucket", ctx_.lake_bucket},
+                {"s3_key", d->source_key},
+                {"schema_version", record_.options.value("schema_version", "v1")},
+                {"trigger_source", "manual_backfill"},
+                {"trigger_event_id", record_.id},
+                {"trigger_event_time", record_.created_at}};
+  StartRequest req;
+  req.input_json = input.dump(2) + "\n";  // byte-identical on every resume: idempotent
+  req.input_origin = "backfill " + record_.id;
+  req.name = d->execution;
+  req.rules = rules_;
+  req.max_attempts = record_.options.value("max_attempts", 3);
+  req.cancelled = cancelled;
+  // RunExecution retries transient failures of the run itself; this loop covers the
+  // state store failing to start or finish the execution (a busy database, say).
+  for (int attempt = 1;; ++attempt) {
+    auto outcome = RunExecution(ctx_, req);
+    if (outcome.ok() || !outcome.status().IsIOError() || attempt >= req.max_attempts) {
+      return outcome;
+    }
+    std::this_thread::sleep_for(Backoff(attempt));
+  }
+}
+
+void Controller::Report(const BackfillDateOutcome* finished) {
+  std::lock_guard lock(mu_);
+  progress_state_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  if (progress_) progress_(progress_state_, finished);
+}
+
+Result<BackfillReport> Controller::Finish(const std::string& canary_date, bool stopped) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto current, ctx_.state->GetBackfill(record_.id));
+  if (!current) return Status::NotFound("backfill '" + record_.id + "' vanished from the state store");
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report,
+                          BuildBackfillReport(*ctx_.store, *ctx_.state, *current));
+  bool stopping = stopped || current->status == BackfillStatus::kAborting;
+  bool all_ok = report.succeeded == static_cast<int>(report.dates.size());
+  json result = current->result.is_object() ? current->result : json::object();
+  BackfillStatus final_status;
+  if (stopping) {
+    final_status = BackfillStatus::kAborted;
+  } else if (!canary_date.empty()) {
+    // The canary ran: the operator looks at its comparison before the rest runs (or,
+    // for a one-date backfill, before it is promoted). A failed canary is FAILED.
+    final_status = BackfillStatus::kFailed;
+    for (const auto& d : report.dates) {
+      if (d.date != canary_date || d.status != "SUCCEEDED") continue;
+      final_status = BackfillStatus::kPaused;
+      auto diff = CanaryDiff(*ctx_.store, d);
+      if (diff.ok()) report.canary_diff = *diff;
+      else report.warnings.push_back("canary diff: " + diff.status().message());
+    }
+  } else {
+    final_status = all_ok ? BackfillStatus::kSucceeded : BackfillStatus::kFailed;
+    bool requested = record_.options.value("promote", false);
+    bool already = result.contains("promotion") && result["promotion"].value("promoted", false);
+    if (requested && !already) {
+      result["promotion"] = PromoteBackfill(*ctx_.store, report, record_.options.value("reason", ""));
+    } else if (!requested) {
+      result["promotion"] = {{"requested", false}, {"promoted", false},
+                             {"reason", "not requested: `runlake promote` the run_ids, or "
+                                        "resume with promotion"}};
+    }
+  }
+  result["succeeded"] = report.succeeded;
+  result["failed"] = report.failed;
+  result["aborted"] = report.aborted;
+  result["pending"] = report.pending;
+  RUNLAKE_ASSIGN_OR_RAISE(
+      bool moved, ctx_.state->TransitionBackfill(
+                      record_.id, {BackfillStatus::kRunning, BackfillStatus::kAborting},
+                      final_status, result));
+  if (!moved) report.warnings.push_back("backfill status changed under this controller");
+  RUNLAKE_ASSIGN_OR_RAISE(auto after, ctx_.state->GetBackfill(record_.id));
+  if (after) report.record = *after;
+  report.promotion = result.value("promotion", json());
+  return report;
+}
+
+int DefaultConcurrency(int requested) {
+  if (requested > 0) return requested;
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+}  // namespace
+
+Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const BackfillRunRequest& req,
+                                     const BackfillProgressFn& progress) {
+  Rules rules = Rules::Defaults();
+  if (!req.rules_text.empty()) {
+    RUNLAKE_ASSIGN_OR_RAISE(rules, ParseRules(req.rules_text, req.rules_origin));
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillPlan plan, PlanBackfill(*ctx.store, *ctx.state, req.plan));
+  if (!plan.problem_dates.empty()) {
+    return Status::NotFound("cannot backfill " + req.plan.from + ".." + req.plan.to + ": " +
+                            DescribeProblems(plan) + " (nothing was started)");
+  }
+  BackfillRecord record;
+  record.stamp = plan.stamp;
+  record.dataset = plan.dataset;
+  record.from_date = plan.from;
+  record.to_date = plan.to;
+  record.status = BackfillStatus::kRunning;
+  json canonical = json::object();
+  for (const auto& d : plan.dates) {
+    record.dates.push_back(BackfillDate{d.date, d.source_key, 0, "", ""});
+    if (!d.canonical_run_id.empty()) canonical[d.date] = d.canonical_run_id;
+  }
+  int concurrency = DefaultConcurrency(req.concurrency);
+  record.options = {{"concurrency", concurrency},      {"canary", req.canary},
+                    {"promote", req.promote},          {"reason", req.reason},
+                    {"schema_version", plan.schema_version},
+                    {"bronze_run", req.plan.bronze_run}, {"max_attempts", req.max_attempts},
+                    {"rules_hash", rules.hash},        {"canonical", canonical}};
+  if (!req.rules_text.empty()) {
+    record.options["rules_text"] = req.rules_text;
+    record.options["rules_origin"] = req.rules_origin;
+  }
+  // Another backfill may hold this second's stamp: take the next free one.
+  for (int tries = 0;; ++tries) {
+    record.id = BackfillId(record.from_date, record.to_date, record.stamp);
+    Status created = ctx.state->CreateBackfill(record);
+    if (created.ok()) break;
+    if (!created.IsAlreadyExists() || tries >= 100) return created;
+    record.stamp = NextStamp(record.stamp);
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(auto stored, ctx.state->GetBackfill(record.id));
+  if (!stored) return Status::Internal("backfill '" + record.id + "' was not stored");
+  Controller controller(ctx, *stored, rules, progress);
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, controller.Execute(req.canary, concurrency));
+  for (const auto& id : plan.overlapping_backfills) {
+    report.warnings.push_back("overlaps backfill " + id + " on some dates");
+  }
+  return report;
+}
+
+Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::string& id,
+                                      const BackfillProgressFn& progress, int concurrency) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto existing, ctx.state->GetBackfill(id));
+  if (!existing) return Status::NotFound("no backfill '" + id + "'");
+  json promotion = existing->result.is_object() ? existing->result.value("promotion", json()) : json();
+  bool promote_pending = existing->options.value("promote", false) &&
+                         !(promotion.is_object() && promotion.value("promoted", false));
+  if (existing->status == BackfillStatus::kSucceeded && !promote_pending) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto report, BuildBackfillReport(*ctx.store, *ctx.state, *existing));
+    report.warnings.push_back("backfill " + id + " already SUCCEEDED: nothing to resume");
+    return report;
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(Rules rules, RulesOf(existing->options));
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillRecord claimed, ctx.state->ClaimBackfill(id));
+  int workers = concurrency > 0 ? concurrency : existing->options.value("concurrency", 0);
+  Controller controller(ctx, claimed, rules, progress);
+  return controller.Execute(claimed.options.value("canary", false), DefaultConcurrency(workers));
+}
+
+Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id) {
+  for (int tries = 0; tries < 5; ++tries) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetBackfill(id));
+    if (!rec) return Status::NotFound("no backfill '" + id + "'");
+    switch (rec->status) {
+      case BackfillStatus::kAborting: return *rec;
+      case BackfillStatus::kSucceeded:
+      case BackfillStatus::kAborted:
+        return Status::FailedPrecondition("backfill '" + id + "' already ended " +
+                                          ToString(rec->status));
+      default: break;
+    }
+    // A live controller stops its own dates; without one there is nothing to wait for.
+    BackfillStatus to = rec->status == BackfillStatus::kRunning ? BackfillStatus::kAborting
+                                                                : BackfillStatus::kAborted;
+    RUNLAKE_ASSIGN_OR_RAISE(bool moved, state.TransitionBackfill(id, {rec->status}, to, json()));
+    if (moved) {
+      RUNLAKE_ASSIGN_OR_RAISE(auto after, state.GetBackfill(id));
+      if (after) return *after;
+    }
+  }
+  return Status::Conflict("backfill '" + id + "' kept changing status; try again");
+}
+
+Result<BackfillReport> DescribeBackfill(const ExecutionContext& ctx, const std::string& id) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ctx.state->GetBackfill(id));
+  if (!rec) return Status::NotFound("no backfill '" + id + "'");
+  return BuildBackfillReport(*ctx.store, *ctx.state, *rec);
+}
+
+}  // namespace runlake

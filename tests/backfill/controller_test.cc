@@ -1,0 +1,232 @@
+// The backfill controller as a library: plan, run, failure, promotion gate, resume of a
+// half-recorded attempt, and the daily share. Small CSV sources on a throwaway lake.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../lake/lake_test_util.h"
+#include "orchestrate/backfill_controller.h"
+#include "runlake/pointer.h"
+#include "runlake/promote.h"
+
+namespace runlake {
+namespace {
+
+using lake_test::Csv;
+using lake_test::TestLake;
+
+std::string DayCsv(const std::string& date, int rows) {
+  std::string out = "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n";
+  for (int i = 0; i < rows; ++i) {
+    out += "T" + date + "-" + std::to_string(i) + ",C" + std::to_string(i % 7) + "," +
+           std::to_string(10 + i) + ".50,EUR," + date + "T10:00:00Z\n";
+  }
+  return out;
+}
+
+class BackfillControllerTest : public ::testing::Test {
+ protected:
+  BackfillControllerTest() : lake_("backfill") {
+    auto s = OpenSqliteStateStore(lake_.dir() + "/state.sqlite");
+    EXPECT_TRUE(s.ok());
+    state_ = std::move(s).value();
+    ctx_ = ExecutionContext{&lake_.store(), state_.get(), lake_.dir() + "/logs", ""};
+  }
+  BackfillRunRequest Request(const std::string& from, const std::string& to) {
+    BackfillRunRequest req;
+    req.plan.from = from;
+    req.plan.to = to;
+    req.concurrency = 2;
+    return req;
+  }
+  int64_t PointerVersions() {
+    auto h = PointerLog(lake_.store(), "silver", DatasetId{}).History();
+    return h.ok() ? static_cast<int64_t>(h->size()) : -1;
+  }
+
+  TestLake lake_;
+  std::unique_ptr<StateStore> state_;
+  ExecutionContext ctx_;
+};
+
+TEST_F(BackfillControllerTest, PlanShowsBronzeCanonicalIdsAndMissingDates) {
+  lake_.Ingest(DayCsv("2024-01-01", 5), "2024-01-01", "20240101T060000Z");
+  lake_.Ingest(DayCsv("2024-01-01", 6), "2024-01-01", "20240102T060000Z");  // a correction
+  std::string key = lake_.Ingest(DayCsv("2024-01-02", 4), "2024-01-02", "20240102T060000Z");
+  ASSERT_TRUE(lake_.Run(key, "daily-0102").ok());
+  PromoteRequest promote;
+  promote.run_ids = {"daily-0102"};
+  ASSERT_TRUE(Promote(lake_.store(), promote).ok());
+
+  BackfillPlanRequest req;
+  req.from = "2024-01-01";
+  req.to = "2024-01-03";
+  req.stamp = "20260129T150000Z";
+  auto plan = PlanBackfill(lake_.store(), *state_, req);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->id, "backfill-2024-01-01-to-2024-01-03-20260129T150000Z");
+  ASSERT_EQ(plan->dates.size(), 3u);
+  EXPECT_EQ(plan->dates[0].bronze_run_id, "20240102T060000Z");  // the newest bronze run
+  EXPECT_EQ(plan->dates[0].canonical_run_id, "");
+  EXPECT_EQ(plan->dates[0].run_id, "backfill-2024-01-01-20260129T150000Z");
+  EXPECT_EQ(plan->dates[1].canonical_run_id, "daily-0102");
+  EXPECT_EQ(plan->dates[1].canonical_input_rows, 4);
+  EXPECT_EQ(plan->dates[1].execution, plan->id + "/2024-01-02");
+  EXPECT_EQ(plan->dates[2].problem, "no bronze data");
+  EXPECT_EQ(plan->problem_dates, std::vector<std::string>{"2024-01-03"});
+
+  req.bronze_run = "20240101T060000Z";
+  plan = PlanBackfill(lake_.store(), *state_, req);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->dates[0].bronze_run_id, "20240101T060000Z");
+  EXPECT_NE(plan->dates[1].problem.find("no bronze run"), std::string::npos);
+
+  // run refuses the whole range and starts nothing.
+  auto run = StartBackfill(ctx_, Request("2024-01-01", "2024-01-03"), nullptr);
+  EXPECT_TRUE(run.status().IsNotFound()) << run.status().ToString();
+  EXPECT_NE(run.status().message().find("2024-01-03"), std::string::npos);
+  EXPECT_TRUE(state_->ListBackfills(BackfillFilter{})->empty());
+}
+
+TEST_F(BackfillControllerTest, AFailedDateBlocksPromotionAndResumeRetriesIt) {
+  lake_.Ingest(DayCsv("2024-01-01", 5), "2024-01-01", "b1");
+  lake_.Ingest("Nope,Header\n1,2\n", "2024-01-02", "b2");  // fails validation every time
+  lake_.Ingest(DayCsv("2024-01-03", 5), "2024-01-03", "b3");
+  auto req = Request("2024-01-01", "2024-01-03");
+  req.promote = true;
+  std::vector<std::string> finished;
+  auto report = StartBackfill(ctx_, req, [&](const BackfillProgress& p, const BackfillDateOutcome* d) {
+    if (d) finished.push_back(d->date + " " + d->status);
+  });
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(finished.size(), 3u);
+  EXPECT_EQ(report->record.status, BackfillStatus::kFailed);
+  EXPECT_EQ(report->succeeded, 2);
+  EXPECT_EQ(report->failed, 1);
+  EXPECT_FALSE(report->ok());
+  EXPECT_EQ(report->dates[1].cause, "ValidationError");
+  EXPECT_FALSE(report->promotion.value("promoted", true));
+  EXPECT_NE(report->promotion.value("reason", "").find("2024-01-02"), std::string::npos);
+  EXPECT_EQ(PointerVersions(), 0);  // nothing published
+  EXPECT_EQ(report->dates[0].after["input_rows"], 5);
+
+  auto resumed = ResumeBackfill(ctx_, report->record.id, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->dates[0].attempts, 1);  // SUCCEEDED dates never run again
+  EXPECT_FALSE(resumed->dates[0].ran_now);
+  EXPECT_EQ(resumed->dates[1].attempts, 2);
+  EXPECT_EQ(resumed->dates[1].execution, report->record.id + "/2024-01-02#2");
+  EXPECT_EQ(resumed->dates[1].run_id, report->dates[1].run_id + "-r2");
+  EXPECT_EQ(resumed->record.status, BackfillStatus::kFailed);
+  EXPECT_EQ(PointerVersions(), 0);
+}
+
+TEST_F(BackfillControllerTest, PromotesEveryDateInOnePointerVersion) {
+  for (const char* d : {"2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"}) {
+    lake_.Ingest(DayCsv(d, 3), d, std::string("b-") + d);
+  }
+  auto req = Request("2024-01-01", "2024-01-04");
+  req.promote = true;
+  req.reason = "currency fix";
+  auto report = StartBackfill(ctx_, req, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->record.status, BackfillStatus::kSucceeded);
+  EXPECT_EQ(PointerVersions(), 1);
+  auto head = PointerLog(lake_.store(), "silver", DatasetId{}).Head();
+  ASSERT_TRUE(head.ok() && *head);
+  EXPECT_EQ((*head)->sources.size(), 4u);
+  EXPECT_EQ((*head)->reason, "currency fix");
+  for (const auto& d : report->dates) EXPECT_EQ((*head)->sources[d.date], d.run_id);
+
+  // Nothing is left to do, and nothing is promoted twice.
+  auto again = ResumeBackfill(ctx_, report->record.id, nullptr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(PointerVersions(), 1);
+  ASSERT_FALSE(again->warnings.empty());
+  EXPECT_NE(again->warnings.back().find("nothing to resume"), std::string::npos);
+}
+
+TEST_F(BackfillControllerTest, CanaryPausesAndResumeStartsARecordedAttemptUnderItsName) {
+  for (const char* d : {"2024-01-01", "2024-01-02", "2024-01-03"}) {
+    lake_.Ingest(DayCsv(d, 3), d, std::string("b-") + d);
+  }
+  auto req = Request("2024-01-01", "2024-01-03");
+  req.canary = true;
+  auto report = StartBackfill(ctx_, req, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->record.status, BackfillStatus::kPaused);
+  EXPECT_EQ(report->succeeded, 1);
+  EXPECT_EQ(report->pending, 2);
+  // A controller that died between recording an attempt and starting its execution.
+  BackfillDate d = report->record.dates[1];
+  d.attempts = 1;
+  d.run_id = BackfillRunId(d.date, report->record.stamp, 1);
+  d.execution = BackfillExecutionName(report->record.id, d.date, 1);
+  ASSERT_TRUE(state_->RecordBackfillAttempt(report->record.id, d).ok());
+
+  auto resumed = ResumeBackfill(ctx_, report->record.id, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->record.status, BackfillStatus::kSucceeded);
+  for (const auto& x : resumed->dates) EXPECT_EQ(x.attempts, 1) << x.date;
+  EXPECT_EQ(resumed->dates[1].run_id, d.run_id);
+}
+
+TEST_F(BackfillControllerTest, AWorkerLostAfterTheCommitIsNotRunTwice) {
+  for (const char* d : {"2024-01-01", "2024-01-02"}) {
+    lake_.Ingest(DayCsv(d, 3), d, std::string("b-") + d);
+  }
+  auto req = Request("2024-01-01", "2024-01-02");
+  req.canary = true;
+  req.promote = true;
+  auto report = StartBackfill(ctx_, req, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // Date 2 as a dead controller leaves it: attempt recorded, run committed, execution
+  // RUNNING under a process that is gone (the reaper turns it FAILED WorkerLost).
+  BackfillDate d = report->record.dates[1];
+  d.attempts = 1;
+  d.run_id = BackfillRunId(d.date, report->record.stamp, 1);
+  d.execution = BackfillExecutionName(report->record.id, d.date, 1);
+  ASSERT_TRUE(state_->RecordBackfillAttempt(report->record.id, d).ok());
+  ASSERT_TRUE(lake_.Run(d.source_key, d.run_id).ok());
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  ExecutionRecord rec;
+  rec.name = d.execution;
+  rec.run_id = d.run_id;
+  rec.input_json = "{}";
+  rec.pid = dead;
+  ASSERT_TRUE(state_->StartExecution(rec).ok());
+
+  auto resumed = ResumeBackfill(ctx_, report->record.id, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->record.status, BackfillStatus::kSucceeded);
+  EXPECT_EQ(resumed->dates[1].attempts, 1);
+  EXPECT_FALSE(resumed->dates[1].ran_now);
+  EXPECT_EQ(resumed->dates[1].status, "SUCCEEDED");
+  EXPECT_EQ(resumed->dates[1].cause, "WorkerLost after commit");
+  EXPECT_TRUE(resumed->promotion.value("promoted", false)) << resumed->promotion.dump();
+  EXPECT_EQ(PointerVersions(), 1);
+}
+
+TEST_F(BackfillControllerTest, ARunningDailyExecutionTakesAWorker) {
+  for (const char* d : {"2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"}) {
+    lake_.Ingest(DayCsv(d, 3), d, std::string("b-") + d);
+  }
+  ExecutionRecord daily;
+  daily.name = "daily-2024-01-05";
+  daily.run_id = "20240105T060000Z";
+  daily.input_json = "{}";
+  ASSERT_TRUE(state_->StartExecution(daily).ok());  // RUNNING, owned by this live process
+  auto req = Request("2024-01-01", "2024-01-04");
+  req.concurrency = 2;
+  auto report = StartBackfill(ctx_, req, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->succeeded, 4);
+  EXPECT_EQ(report->max_parallel, 1);
+}
+
+}  // namespace
+}  // namespace runlake

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
-#include "common/time_util.h"
+#include "common/clock.h"
 #include "runlake/ingest.h"
 #include "runlake/sample.h"
 
@@ -14,7 +14,7 @@ void RegisterInit(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->callback([&ctx, &exit_code] {
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
-    nlohmann::json marker = {{"format", "runlake-lake"}, {"version", 1}, {"created_at", IsoUtcNow()}};
+    nlohmann::json marker = {{"format", "runlake-lake"}, {"version", 1}, {"created_at", NowIso8601Utc()}};
     Status st = (*store)->PutIfAbsent("_lake.json", marker.dump(2) + "\n");
     if (!st.ok() && !st.IsAlreadyExists()) { exit_code = ctx.Fail(st); return; }
     auto state = ctx.State();

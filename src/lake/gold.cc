@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "common/time_util.h"
+#include "common/clock.h"
 #include "engine/engine.h"
 #include "lake/catalog.h"
 #include "lake/local_files.h"
@@ -64,7 +64,7 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
     }
     version = head->version;
   }
-  std::string run_id = req.run_id.empty() ? "gold-" + req.table + "-" + CompactUtcNow() : req.run_id;
+  std::string run_id = req.run_id.empty() ? "gold-" + req.table + "-" + NowRunIdTimestamp() : req.run_id;
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(run_id));
   RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "gold-" + run_id));
   RUNLAKE_ASSIGN_OR_RAISE(auto engine,
@@ -77,7 +77,7 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
   m.dataset = GoldDataset(req.silver, req.table);
   m.schema_version = "gold";
   m.trigger_source = "gold build";
-  m.started_at = IsoUtcNow();
+  m.started_at = NowIso8601Utc();
   m.code_version = CodeVersion();
   auto started = std::chrono::steady_clock::now();
 
@@ -98,7 +98,7 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
   m.metrics.valid_rows = rows;
   m.metrics.bytes_written = bytes;
   m.metrics.duration_seconds = SecondsSince(started);
-  m.completed_at = IsoUtcNow();
+  m.completed_at = NowIso8601Utc();
   json success = {{"run_id", run_id}, {"table", req.table}, {"partition_rows", rows},
                   {"built_from", {{"layer", "silver"}, {"dataset", req.silver.path()},
                                   {"pointer_version", version}}},

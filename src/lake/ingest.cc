@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/file_writer.h"
-#include "common/time_util.h"
+#include "common/clock.h"
 #include "lake/staging.h"
 
 namespace runlake {
@@ -82,7 +82,7 @@ Result<IngestResult> IngestBronze(ObjectStore& store, const std::string& local_f
   // The record is written first with put-if-absent: it claims the bronze run_id, so two
   // ingests racing for one id cannot both write the object. A generated id that is taken
   // (two ingests of one date in the same second) gets a suffix; a chosen one is refused.
-  std::string base_id = options.run_id.empty() ? CompactUtcNow() : options.run_id;
+  std::string base_id = options.run_id.empty() ? NowRunIdTimestamp() : options.run_id;
   for (int attempt = 0;; ++attempt) {
     result.run_id = attempt == 0 ? base_id : base_id + "-" + std::to_string(attempt);
     result.key = layout::BronzeKey(options.dataset, options.ingest_date, result.run_id,
@@ -111,7 +111,7 @@ nlohmann::json IngestRecord(const IngestResult& result, const IngestOptions& opt
                            {"sha256", result.sha256}, {"source_file", fs::absolute(local_file).string()},
                            {"source_bytes", result.source_bytes},
                            {"compressed_by_runlake", result.compressed},
-                           {"ingested_at", IsoUtcNow()}};
+                           {"ingested_at", NowIso8601Utc()}};
 }
 }  // namespace
 

@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "common/time_util.h"
+#include "common/clock.h"
 
 namespace runlake {
 
@@ -158,7 +158,7 @@ Result<PointerVersion> PointerLog::Commit(const NextVersionFn& next) {
     v.layer = layer_;
     v.dataset = dataset_;
     if (v.created_by.empty()) v.created_by = CurrentActor();
-    v.updated_at = IsoUtcNow();
+    v.updated_at = NowIso8601Utc();
     std::string text = PointerToJson(v).dump(2) + "\n";
     Status st = store_.PutIfAbsent(VersionKey(v.version), text);
     if (st.ok()) {

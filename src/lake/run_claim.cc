@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/time_util.h"
+#include "common/clock.h"
 #include "runlake/layout.h"
 
 namespace runlake {
@@ -14,7 +14,7 @@ Status ClaimRunId(ObjectStore& store, const std::string& run_id, const std::stri
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   nlohmann::json claim = {{"run_id", run_id}, {"execution_name", execution_name}, {"source", source},
-                          {"host", host}, {"pid", getpid()}, {"claimed_at", IsoUtcNow()}};
+                          {"host", host}, {"pid", getpid()}, {"claimed_at", NowIso8601Utc()}};
   Status st = store.PutIfAbsent(layout::RunClaimKey(run_id), claim.dump(2) + "\n");
   if (!st.IsAlreadyExists()) return st;
   RUNLAKE_ASSIGN_OR_RAISE(auto committed, store.Head(layout::RunManifestKey(run_id)));

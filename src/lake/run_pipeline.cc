@@ -7,7 +7,7 @@
 #include <chrono>
 #include <map>
 
-#include "common/time_util.h"
+#include "common/clock.h"
 #include "engine/engine.h"
 #include "engine/run_writer.h"
 #include "ingest/transform.h"
@@ -87,7 +87,7 @@ Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKey
 Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const RunLogger& log) {
   auto started = Clock::now();
   RunManifest m;
-  m.started_at = IsoUtcNow();
+  m.started_at = NowIso8601Utc();
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(req.run_id));
   RUNLAKE_RETURN_NOT_OK(CheckSchemaVersion(req.schema_version));
   RUNLAKE_ASSIGN_OR_RAISE(BronzeKeyParts source, ParseBronzeKey(req.source_key));
@@ -180,7 +180,7 @@ Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKey
   RUNLAKE_ASSIGN_OR_RAISE(m.files, PublishFiles(store, written, m, source.ingest_date));
   m.gate = EvaluateGate(m.metrics, req.rules.gate);
   m.metrics.duration_seconds = SecondsSince(started);
-  m.completed_at = IsoUtcNow();
+  m.completed_at = NowIso8601Utc();
   std::map<std::string, int64_t> partition_rows;
   for (const auto& f : m.files) {
     if (f.layer == "silver") partition_rows[f.partition] += f.rows;

@@ -6,7 +6,7 @@
 #include <map>
 #include <optional>
 
-#include "orchestrate/clock.h"
+#include "common/clock.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"
 

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "orchestrate/backfill_sqlite_internal.h"
-#include "orchestrate/clock.h"
+#include "common/clock.h"
 #include "orchestrate/process_liveness.h"
 
 namespace runlake::sqlite {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "orchestrate/clock.h"
+#include "common/clock.h"
 #include "runlake/execution.h"
 
 namespace runlake {

@@ -4,7 +4,7 @@
 #include <random>
 #include <thread>
 
-#include "common/time_util.h"
+#include "common/clock.h"
 #include "orchestrate/exec_log.h"
 #include "runlake/promote.h"
 #include "runlake/run.h"
@@ -105,7 +105,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   // Without a run_key the run_id is the UTC second; two starts in one second get a
   // suffix instead of colliding (as bronze ingest does).
   const bool generated = input.run_key.empty();
-  std::string run_id = generated ? CompactUtcNow() : input.run_key;
+  std::string run_id = generated ? NowRunIdTimestamp() : input.run_key;
   ExecutionRecord proposed;
   proposed.input_json = request.input_json;
   Result<StartOutcome> started = Status::Internal("not started");

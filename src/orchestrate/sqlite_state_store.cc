@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "orchestrate/backfill_sqlite_internal.h"
-#include "orchestrate/clock.h"
+#include "common/clock.h"
 #include "orchestrate/process_liveness.h"
 #include "orchestrate/sqlite_db_internal.h"
 #include "orchestrate/sqlite_schema_internal.h"

@@ -1,4 +1,4 @@
-#include "orchestrate/clock.h"
+#include "common/clock.h"
 
 #include <gtest/gtest.h>
 

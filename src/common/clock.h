@@ -4,6 +4,7 @@
 // compact form the runbook uses inside run ids and execution names.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace runlake {
@@ -15,5 +16,13 @@ std::string NowIso8601Utc();
 // "20260129T150000Z" (second precision, as in "backfill-2024-01-15-20260129T150000Z").
 std::string ToRunIdTimestamp(std::chrono::system_clock::time_point t);
 std::string NowRunIdTimestamp();
+
+// Microseconds since the epoch, UTC (ingestion_timestamp).
+int64_t UnixMicrosNow();
+
+// Seconds since `start` on the steady clock (durations in metrics).
+inline double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 }  // namespace runlake

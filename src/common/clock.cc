@@ -1,4 +1,4 @@
-#include "orchestrate/clock.h"
+#include "common/clock.h"
 
 #include <cstdio>
 #include <ctime>
@@ -38,5 +38,11 @@ std::string ToRunIdTimestamp(std::chrono::system_clock::time_point t) {
 }
 
 std::string NowRunIdTimestamp() { return ToRunIdTimestamp(std::chrono::system_clock::now()); }
+
+int64_t UnixMicrosNow() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace runlake

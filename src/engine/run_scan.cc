@@ -3,63 +3,56 @@
 #include "engine/run_scan_internal.h"
 
 #include <algorithm>
-#include <exception>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "engine/batch_pipe_internal.h"
 
 namespace runlake {
 namespace {
 
 // Output columns, in order. Per-run constants (ingest_date, source_key, ...) are added by
-// the COPY's SELECT instead, so they cost nothing per row here.
+// the COPY's SELECT instead, so they cost nothing per row here; year and month (the
+// partition keys, as the layout spells them: "2024", "01") are computed here from tx_date,
+// which is far cheaper than strftime in SQL.
 enum Column : idx_t { kTransactionId, kAccountId, kAmount, kCurrency, kTxDate,
-                      kTransactionType, kSourceLine, kRowHash, kColumnCount };
+                      kTransactionType, kSourceLine, kRowHash, kYear, kMonth, kColumnCount };
 
-constexpr int64_t kMaxCents = 9999999999999999;  // DECIMAL(16,2): 16 digits, unscaled
+// One scan thread's state: the batch it is emitting, and the one it finished during the
+// previous call. Strings are handed to DuckDB by pointer into the batch's arena (no copy),
+// so a batch must outlive the chunk that points into it: DuckDB pushes a chunk through the
+// pipeline (the COPY's sink copies it) before it asks this thread for the next one, so a
+// retired batch is recycled at the start of the next call.
+struct ScanLocal {
+  std::unique_ptr<ValidRows> current;
+  size_t pos = 0;
+  std::vector<std::unique_ptr<ValidRows>> retired;
+  bool finished = false;
+};
 
-Status CheckValid(const ValidRows& v, bool has_type) {
-  size_t n = v.size();
-  bool same = v.transaction_id.size() == n && v.account_id.size() == n &&
-              v.currency.size() == n && v.tx_micros.size() == n && v.source_line.size() == n &&
-              v.row_hash.size() == n && (!has_type || v.transaction_type.size() == n);
-  if (!same) return Status::InvalidArgument("ValidRows batch: columns have different lengths");
-  for (int64_t cents : v.amount_cents) {
-    if (cents > kMaxCents || cents < -kMaxCents)
-      return Status::InvalidArgument("ValidRows batch: amount out of DECIMAL(16,2) range");
+// duckdb_string_t without a copy: short strings inline, longer ones point at `s`, which
+// must stay alive as long as the chunk (see ScanLocal).
+inline duckdb_string_t StringRef(std::string_view s) {
+  duckdb_string_t out;
+  const uint32_t n = static_cast<uint32_t>(s.size());
+  if (n <= 12) {
+    out.value.inlined.length = n;
+    std::memset(out.value.inlined.inlined, 0, 12);
+    std::memcpy(out.value.inlined.inlined, s.data(), n);
+  } else {
+    out.value.pointer.length = n;
+    std::memcpy(out.value.pointer.prefix, s.data(), 4);
+    out.value.pointer.ptr = const_cast<char*>(s.data());
   }
-  return Status::OK();
+  return out;
 }
 
-Status CheckRejected(const RejectedRows& r) {
-  size_t n = r.size();
-  bool same = r.raw_record.size() == n && r.validation_error.size() == n &&
-              r.validation_errors.size() == n && r.row_hash.size() == n &&
-              r.attempt_count.size() == n && r.condemned.size() == n;
-  return same ? Status::OK()
-              : Status::InvalidArgument("RejectedRows batch: columns have different lengths");
-}
-
-Status PullBatch(RunScanSource* src) {
-  src->valid.Clear();
-  src->rejected.Clear();
-  src->pos = 0;
-  Result<bool> more = false;
-  try {
-    more = (*src->pull)(&src->valid, &src->rejected);
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("batch puller threw: ") + e.what());
-  }
-  if (!more.ok()) return more.status();
-  if (!*more) src->exhausted = true;
-  RUNLAKE_RETURN_NOT_OK(CheckValid(src->valid, src->has_transaction_type));
-  RUNLAKE_RETURN_NOT_OK(CheckRejected(src->rejected));
-  return src->rejects->Append(src->rejected);
-}
-
-void AssignStrings(duckdb_vector vec, idx_t out, const StringColumn& col, size_t from,
-                   size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    std::string_view s = col[from + i];
-    duckdb_vector_assign_string_element_len(vec, out + i, s.data(), s.size());
-  }
+void RefStrings(duckdb_vector vec, idx_t out, const StringColumn& col, size_t from,
+                size_t count) {
+  auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vec)) + out;
+  for (size_t i = 0; i < count; i++) data[i] = StringRef(col[from + i]);
 }
 
 void CopyInt64(duckdb_vector vec, idx_t out, const std::vector<int64_t>& col, size_t from,
@@ -68,18 +61,44 @@ void CopyInt64(duckdb_vector vec, idx_t out, const std::vector<int64_t>& col, si
   std::copy_n(col.data() + from, count, data + out);
 }
 
-// Writes valid rows [from, from+count) into output rows [out, out+count).
-void EmitRows(const RunScanSource& src, size_t from, size_t count, duckdb_data_chunk chunk,
-              idx_t out) {
-  const ValidRows& v = src.valid;
+// "YYYY" and "MM" of a UTC timestamp, inline strings (H. Hinnant's civil_from_days).
+void YearMonth(int64_t micros, duckdb_string_t* year, duckdb_string_t* month) {
+  int64_t days = micros / 86400000000 - (micros % 86400000000 < 0);
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+  char ybuf[12];
+  int yn = 0;
+  if (y >= 0 && y <= 9999) {
+    ybuf[0] = static_cast<char>('0' + y / 1000);
+    ybuf[1] = static_cast<char>('0' + y / 100 % 10);
+    ybuf[2] = static_cast<char>('0' + y / 10 % 10);
+    ybuf[3] = static_cast<char>('0' + y % 10);
+    yn = 4;
+  } else {
+    yn = std::snprintf(ybuf, sizeof ybuf, "%lld", static_cast<long long>(y));
+  }
+  const char mbuf[2] = {static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10)};
+  *year = StringRef(std::string_view(ybuf, yn));
+  *month = StringRef(std::string_view(mbuf, 2));
+}
+
+// Writes valid rows [from, from+count) of `v` into output rows [out, out+count).
+void EmitRows(const RunScanSource& src, const ValidRows& v, size_t from, size_t count,
+              duckdb_data_chunk chunk, idx_t out) {
   auto vec = [&](Column c) { return duckdb_data_chunk_get_vector(chunk, c); };
-  AssignStrings(vec(kTransactionId), out, v.transaction_id, from, count);
-  AssignStrings(vec(kAccountId), out, v.account_id, from, count);
+  RefStrings(vec(kTransactionId), out, v.transaction_id, from, count);
+  RefStrings(vec(kAccountId), out, v.account_id, from, count);
   CopyInt64(vec(kAmount), out, v.amount_cents, from, count);  // DECIMAL(16,2) is int64
-  AssignStrings(vec(kCurrency), out, v.currency, from, count);
+  RefStrings(vec(kCurrency), out, v.currency, from, count);
   CopyInt64(vec(kTxDate), out, v.tx_micros, from, count);     // TIMESTAMP is int64 micros
   if (src.has_transaction_type) {
-    AssignStrings(vec(kTransactionType), out, v.transaction_type, from, count);
+    RefStrings(vec(kTransactionType), out, v.transaction_type, from, count);
   } else {
     duckdb_vector type_vec = vec(kTransactionType);
     duckdb_vector_ensure_validity_writable(type_vec);
@@ -87,29 +106,39 @@ void EmitRows(const RunScanSource& src, size_t from, size_t count, duckdb_data_c
     for (size_t i = 0; i < count; i++) duckdb_validity_set_row_invalid(validity, out + i);
   }
   CopyInt64(vec(kSourceLine), out, v.source_line, from, count);
-  AssignStrings(vec(kRowHash), out, v.row_hash, from, count);
+  RefStrings(vec(kRowHash), out, v.row_hash, from, count);
+  auto* year = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vec(kYear))) + out;
+  auto* month = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vec(kMonth))) + out;
+  for (size_t i = 0; i < count; i++) YearMonth(v.tx_micros[from + i], &year[i], &month[i]);
 }
 
 void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   auto* src = static_cast<RunScanSource*>(duckdb_function_get_bind_data(info));
+  auto* local = static_cast<ScanLocal*>(duckdb_function_get_local_init_data(info));
+  for (auto& batch : local->retired) src->pipe->Recycle(std::move(batch));
+  local->retired.clear();
   const idx_t capacity = duckdb_vector_size();
   idx_t n = 0;
   // Fill whole chunks across batch boundaries: DuckDB's writer works best on full vectors.
-  while (n < capacity) {
-    if (src->pos == src->valid.size()) {
-      if (src->exhausted) break;
-      Status st = PullBatch(src);
-      if (!st.ok()) {
-        src->error = st;
-        duckdb_data_chunk_set_size(output, 0);
-        duckdb_function_set_error(info, st.ToString().c_str());
-        return;
+  while (n < capacity && !local->finished) {
+    if (local->current == nullptr || local->pos == local->current->size()) {
+      if (local->current != nullptr) local->retired.push_back(std::move(local->current));
+      local->current = src->pipe->Pop();
+      local->pos = 0;
+      if (local->current == nullptr) {
+        local->finished = true;
+        Status st = src->pipe->error();
+        if (!st.ok()) {
+          duckdb_data_chunk_set_size(output, 0);
+          duckdb_function_set_error(info, st.ToString().c_str());
+          return;
+        }
       }
       continue;
     }
-    size_t count = std::min<size_t>(capacity - n, src->valid.size() - src->pos);
-    EmitRows(*src, src->pos, count, output, n);
-    src->pos += count;
+    size_t count = std::min<size_t>(capacity - n, local->current->size() - local->pos);
+    EmitRows(*src, *local->current, local->pos, count, output, n);
+    local->pos += count;
     n += count;
   }
   src->rows_emitted += static_cast<int64_t>(n);
@@ -145,10 +174,22 @@ void Bind(duckdb_bind_info info) {
   AddColumn(info, "transaction_type", varchar());
   AddColumn(info, "source_line", duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
   AddColumn(info, "row_hash", varchar());
+  AddColumn(info, "year", varchar());
+  AddColumn(info, "month", varchar());
   duckdb_bind_set_bind_data(info, src, nullptr);  // not owned: WriteRun owns the source
 }
 
-void Init(duckdb_init_info info) { duckdb_init_set_max_threads(info, 1); }
+void Init(duckdb_init_info info) {
+  auto* src = static_cast<RunScanSource*>(duckdb_init_get_bind_data(info));
+  duckdb_init_set_max_threads(info, src->max_threads);
+}
+
+void DestroyLocal(void* p) {
+  // Batches still held go back with the pipe (WriteRun destroys it after the COPY).
+  delete static_cast<ScanLocal*>(p);
+}
+
+void LocalInit(duckdb_init_info info) { duckdb_init_set_init_data(info, new ScanLocal, DestroyLocal); }
 
 }  // namespace
 
@@ -161,6 +202,7 @@ Status RegisterRunScan(Engine::Impl* impl) {
   duckdb_table_function_set_extra_info(fn, impl, nullptr);
   duckdb_table_function_set_bind(fn, Bind);
   duckdb_table_function_set_init(fn, Init);
+  duckdb_table_function_set_local_init(fn, LocalInit);
   duckdb_table_function_set_function(fn, Scan);
   duckdb_state state = duckdb_register_table_function(impl->conn, fn);
   duckdb_destroy_table_function(&fn);

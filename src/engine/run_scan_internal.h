@@ -6,6 +6,7 @@
 
 #include <duckdb.h>
 
+#include <atomic>
 #include <cstdint>
 
 #include "engine/engine_internal.h"
@@ -36,20 +37,17 @@ class RejectSink {
   int64_t condemned_ = 0;
 };
 
-// State of one runlake_scan call; owned by WriteRun, read by the callbacks, which DuckDB
-// runs on its worker threads one at a time (the function allows a single thread, which
-// also keeps batches, hence source_line, in order).
-struct RunScanSource {
-  const BatchPuller* pull = nullptr;
-  bool has_transaction_type = false;
-  RejectSink* rejects = nullptr;
+class BatchPipe;
 
-  ValidRows valid;
-  RejectedRows rejected;
-  size_t pos = 0;  // next row of `valid` to emit
-  bool exhausted = false;
-  Status error;    // the puller's own Status, reported instead of DuckDB's wrapped text
-  int64_t rows_emitted = 0;
+// State of one runlake_scan call; owned by WriteRun, read by the callbacks. DuckDB may run
+// the scan on several threads at once: each takes whole batches from the pipe, so rows
+// keep their order within a batch (and within each Parquet row group a thread writes), not
+// across threads.
+struct RunScanSource {
+  BatchPipe* pipe = nullptr;
+  bool has_transaction_type = false;
+  idx_t max_threads = 1;
+  std::atomic<int64_t> rows_emitted{0};
 };
 
 // Registers runlake_scan(BIGINT) in the engine's database; done once by Engine::Open.

@@ -35,8 +35,10 @@ struct WrittenFile {
 };
 
 // Same contract as RowTransformer::Next: clears and fills both batches; returns false once
-// the input is exhausted (the batches are then empty). Called on DuckDB's worker threads,
-// one call at a time, never concurrently.
+// the input is exhausted (the batches are then empty). Called on a thread WriteRun starts
+// (so the transform overlaps DuckDB's Parquet writing), one call at a time, never
+// concurrently; the last call has returned when WriteRun returns. Whatever the puller
+// touches must therefore not be used by other threads while WriteRun runs.
 using BatchPuller = std::function<Result<bool>(ValidRows*, RejectedRows*)>;
 
 // Pulls every batch and writes:

@@ -39,7 +39,8 @@ const std::vector<std::string>& Iso4217Codes();
 // "rules.json: unknown key 'gates'", "rules.json: 'max_attempts' must be an integer >= 1".
 // Timestamp formats are checked here (only %Y %m %d %H %M %S %f %z %% are supported).
 Result<Rules> ParseRules(const std::string& json_text, const std::string& origin);
-// Reads and parses a rules file; IOError/NotFound name the path.
+// Reads and parses a rules file. NotFound for a missing file; InvalidArgument (naming the
+// path) for one that cannot be read or parsed: a rules file is user input.
 Result<Rules> LoadRulesFile(const std::string& path);
 
 }  // namespace runlake

@@ -10,9 +10,8 @@ namespace runlake::cli {
 
 namespace {
 
-std::string DatasetOption(CLI::App* cmd, std::string* dataset) {
+void DatasetOption(CLI::App* cmd, std::string* dataset) {
   cmd->add_option("--dataset", *dataset, "domain/dataset")->capture_default_str();
-  return *dataset;
 }
 
 void PrintOutcome(const CliContext& ctx, const PointerOutcome& o) {

@@ -39,10 +39,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     req.input_json = *text;
     if (!rules_path.empty()) {
       auto rules = LoadRulesFile(rules_path);
-      if (!rules.ok()) {  // whatever the reason, a rules file we cannot use is bad input
-        exit_code = ctx.Fail(Status::InvalidArgument(rules.status().message()));
-        return;
-      }
+      if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
       req.rules = *rules;
     }
     auto store = ctx.Store();

@@ -151,7 +151,7 @@ Result<Rules> ParseRules(const std::string& json_text, const std::string& origin
 Result<Rules> LoadRulesFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    return Status::IOError("rules file " + path + ": is a directory");
+    return Status::InvalidArgument("rules file " + path + ": is a directory");
   }
   errno = 0;
   std::ifstream in(path, std::ios::binary);
@@ -159,7 +159,7 @@ Result<Rules> LoadRulesFile(const std::string& path) {
     int err = errno;
     std::string why = err != 0 ? std::strerror(err) : "cannot open";
     if (err == ENOENT) return Status::NotFound("rules file " + path + ": " + why);
-    return Status::IOError("rules file " + path + ": " + why);
+    return Status::InvalidArgument("rules file " + path + ": " + why);
   }
   std::ostringstream bytes;
   bytes << in.rdbuf();

@@ -1,10 +1,11 @@
 #pragma once
-// One pipeline run: bronze object -> silver + quarantine + condemned, committed by its
+// One pipeline run: bronze object(s) -> silver + quarantine + condemned, committed by its
 // manifest. Files are written first, then each silver partition's _SUCCESS, then
 // _runs/<RID>.json with put-if-absent. A run that dies before the manifest is invisible.
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +17,11 @@ namespace runlake {
 
 struct RunRequest {
   std::string run_id;
-  std::string source_key;      // bronze/<d>/<ds>/ingest_date=D/run_id=R/<file>
+  // The bronze objects it reads (bronze/<d>/<ds>/ingest_date=D/run_id=R/<file>): one, or
+  // several of one dataset and distinct ingest dates (a multi-source run, e.g. `backfill
+  // run --one-run`). Each source is validated, deduplicated and loop-prevented on its own,
+  // its rejects go under its own ingest_date, and the manifest lists it with its figures.
+  std::vector<std::string> source_keys;
   std::string schema_version;  // v1 or v2
   Rules rules = Rules::Defaults();
   std::string execution_name, execution_arn;
@@ -24,6 +29,10 @@ struct RunRequest {
   // Polled between row batches and once more before the commit; true stops the run with
   // Aborted (its files are removed like any failed run's). Empty: never cancelled.
   std::function<bool()> cancelled;
+  // Called once after every file and _SUCCESS is written and the last `cancelled` check
+  // passed, just before the manifest (the commit point): the caller's last word, e.g. an
+  // authoritative look for a stop request. A non-OK status fails the run like any error.
+  std::function<Status()> before_commit;
 };
 
 // level ("INFO", "WARN", "ERROR", "METRIC"), message, extra fields.
@@ -31,8 +40,8 @@ using RunLogger =
     std::function<void(const std::string&, const std::string&, const nlohmann::json&)>;
 
 // Runs the request. Errors: InvalidArgument for bad input (run_id, schema version, header,
-// bronze key shape), NotFound for a missing bronze object, AlreadyExists for a run_id in
-// use, Corruption for unreadable gzip, IOError for storage trouble (transient), Aborted
+// bronze key shape, no source, sources of two datasets or two of one ingest_date),
+// NotFound for a missing bronze object, AlreadyExists for a run_id in use, Corruption for unreadable gzip, IOError for storage trouble (transient), Aborted
 // when `cancelled` said so. On an error the run's files and its claim are removed, so the
 // run_id may be used again; if the process dies instead, they stay (invisible, without a
 // manifest) until deleted.

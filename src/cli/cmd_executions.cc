@@ -1,11 +1,14 @@
 // runlake executions list|describe NAME|history NAME, and runlake logs.
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
 
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
 #include "cli/text_table.h"
 #include "orchestrate/exec_log.h"
+#include "orchestrate/execution_stop.h"
 
 namespace runlake::cli {
 
@@ -81,24 +84,32 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
 
   auto* stop = cmd->add_subcommand("stop", "Stop a RUNNING execution: it ends ABORTED, its run never commits");
   stop->add_option("NAME", name, "execution name")->required();
+  static double wait_seconds = 60;
+  stop->add_option("--wait", wait_seconds, "seconds to wait for the worker to stop")->capture_default_str();
   stop->callback([&ctx, &exit_code] {
     auto state = ctx.State();
     if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
-    auto rec = (*state)->GetExecution(name);
+    // The worker ends the execution itself, ABORTED only while its run is uncommitted
+    // (execution_stop.h): a stop after the commit reports SUCCEEDED, and exits 1.
+    auto wait = std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, wait_seconds) * 1000));
+    auto rec = StopExecution(**state, name, wait);
     if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
-    if (!*rec) { exit_code = ctx.Fail(Status::NotFound("no execution named '" + name + "'")); return; }
-    if ((*rec)->status != ExecutionStatus::kRunning) {
-      exit_code = ctx.Fail(Status::FailedPrecondition("execution '" + name + "' already ended " +
-                                                      ToString((*rec)->status)));
-      return;
+    std::string status = ToString(rec->status);
+    std::string note;
+    if (rec->status == ExecutionStatus::kRunning) {
+      note = "stop requested; still RUNNING after " + std::to_string(wait.count() / 1000) +
+             " s (the worker stops at its next check)";
+    } else if (rec->status == ExecutionStatus::kSucceeded) {
+      note = "the stop came too late: run " + rec->run_id + " had already committed";
+    } else if (rec->status != ExecutionStatus::kAborted) {
+      note = "it ended " + status + " before it could be stopped";
     }
-    // The worker sees ABORTED in the store between row batches and removes its files, so
-    // nothing of the run becomes visible.
-    Status st = (*state)->FinishExecution(name, ExecutionStatus::kAborted, "Aborted",
-                                          "stopped by an operator (runlake executions stop)", nullptr);
-    if (!st.ok()) { exit_code = ctx.Fail(st); return; }
-    if (ctx.json) ctx.PrintJson({{"name", name}, {"status", "ABORTED"}});
-    else std::cout << "execution " << name << ": ABORTED\n";
+    exit_code = rec->status == ExecutionStatus::kAborted ? 0 : 1;
+    if (ctx.json) {
+      ctx.PrintJson({{"name", name}, {"status", status}, {"run_id", rec->run_id}, {"note", note}});
+    } else {
+      std::cout << "execution " << name << ": " << status << (note.empty() ? "" : " (" + note + ")") << "\n";
+    }
   });
 }
 

@@ -5,12 +5,10 @@
 
 namespace runlake {
 
-Result<std::unordered_map<std::string, int>> LoadPreviousAttempts(ObjectStore& store,
-                                                                  Engine& engine,
-                                                                  const BronzeKeyParts& source,
-                                                                  const std::string& scratch_dir) {
+Result<std::unordered_map<std::string, int>> LoadPreviousAttempts(
+    ObjectStore& store, Engine& engine, const std::vector<RunManifest>& manifests,
+    const BronzeKeyParts& source, const std::string& scratch_dir) {
   std::unordered_map<std::string, int> attempts;
-  RUNLAKE_ASSIGN_OR_RAISE(auto manifests, ListRunManifests(store));
   std::vector<std::string> keys;
   for (const auto& m : manifests) {
     if (!(m.dataset == source.dataset)) continue;

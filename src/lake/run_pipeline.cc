@@ -1,19 +1,19 @@
 // ExecuteRun: validate everything that can be checked cheaply, claim the run_id, stream
-// bronze through the validator into staged Parquet, move the files into the lake, write
-// each partition's _SUCCESS, and commit with the manifest.
-
-#include <unistd.h>
+// each bronze source through its own validator into staged Parquet, move the files into the
+// lake, write each partition's _SUCCESS, and commit with the manifest.
 
 #include <chrono>
+#include <filesystem>
 #include <map>
+#include <set>
 
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "engine/run_writer.h"
 #include "ingest/transform.h"
-#include "lake/local_files.h"
 #include "lake/previous_attempts.h"
 #include "lake/run_claim.h"
+#include "lake/run_commit.h"
 #include "lake/staging.h"
 #include "runlake/run.h"
 
@@ -28,59 +28,155 @@ Status CheckSchemaVersion(const std::string& v) {
   return Status::InvalidArgument("unknown schema_version '" + v + "' (known: v1, v2)");
 }
 
-QualityGateResult EvaluateGate(const RunMetrics& m, const QualityGate& gate) {
-  QualityGateResult r;
-  r.quarantine_rate = m.input_rows == 0 ? 0.0 : double(m.quarantined_rows) / double(m.input_rows);
-  if (!(r.quarantine_rate < gate.max_quarantine_rate)) {
-    r.reasons.push_back("quarantine rate " + std::to_string(r.quarantine_rate) +
-                        " is not below max_quarantine_rate " +
-                        std::to_string(gate.max_quarantine_rate));
-  }
-  if (!(m.condemned_rows < gate.max_condemned_rows)) {
-    r.reasons.push_back(std::to_string(m.condemned_rows) +
-                        " condemned rows is not below max_condemned_rows " +
-                        std::to_string(gate.max_condemned_rows));
-  }
-  r.passed = r.reasons.empty();
-  return r;
-}
+// One bronze object of the run.
+struct Source {
+  std::string key;
+  BronzeKeyParts parts;
+  uint64_t size = 0;
+};
 
-json SuccessMarker(const RunManifest& m, const std::string& partition, int64_t rows) {
-  return json{{"run_id", m.run_id},
-              {"execution_arn", m.execution_arn},
-              {"execution_name", m.execution_name},
-              {"schema_version", m.schema_version},
-              {"rules_hash", m.rules_hash},
-              {"partition", partition},
-              {"partition_rows", rows},
-              {"completed_at", m.completed_at},
-              {"metrics", MetricsToJson(m.metrics)}};
-}
-
-// Moves staged files into their lake keys, numbering parts per partition.
-Result<std::vector<RunFile>> PublishFiles(ObjectStore& store, const std::vector<WrittenFile>& written,
-                                          const RunManifest& m, const std::string& ingest_date) {
-  std::vector<RunFile> files;
-  std::map<std::string, int> next_part;
-  for (const auto& w : written) {
-    std::string dir, partition;
-    if (w.layer == "silver") {
-      dir = layout::SilverPartitionDir(m.dataset, w.partition, m.schema_version, m.run_id);
-      partition = w.partition;
-    } else {
-      dir = layout::RejectDir(w.layer, m.dataset, ingest_date, m.run_id);
-      partition = "ingest_date=" + ingest_date;
+// Parses and finds every source. A run is one dataset, and one source per ingest_date:
+// the pointer maps an ingest_date to one run, and duplicates are checked per source.
+Result<std::vector<Source>> FindSources(ObjectStore& store, const RunRequest& req) {
+  if (req.source_keys.empty()) return Status::InvalidArgument("the run has no bronze source");
+  std::vector<Source> sources;
+  std::set<std::string> dates;
+  for (const auto& key : req.source_keys) {
+    Source s;
+    s.key = key;
+    RUNLAKE_ASSIGN_OR_RAISE(s.parts, ParseBronzeKey(key));
+    if (!sources.empty() && !(s.parts.dataset == sources.front().parts.dataset)) {
+      return Status::InvalidArgument("sources '" + sources.front().key + "' and '" + key +
+                                     "' belong to different datasets; a run reads one dataset");
     }
-    std::string key = dir + "/" + layout::PartFileName(next_part[dir]++);
-    RUNLAKE_RETURN_NOT_OK(store.PutFile(key, w.local_path));
-    files.push_back(RunFile{key, w.layer, partition, w.rows, w.bytes});
+    if (!dates.insert(s.parts.ingest_date).second) {
+      return Status::InvalidArgument("two sources of ingest_date " + s.parts.ingest_date +
+                                     " in one run (" + key + "); a run reads one object per date");
+    }
+    RUNLAKE_ASSIGN_OR_RAISE(auto head, store.Head(key));
+    if (!head) {
+      return Status::NotFound("bronze object '" + key + "' not found in " + store.uri() +
+                              " (check s3_key in the input JSON)");
+    }
+    s.size = head->size;
+    sources.push_back(std::move(s));
   }
-  return files;
+  return sources;
 }
 
-Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKeyParts& source,
-                      Engine& engine, RowTransformer& transformer, const Staging& staging,
-                      Clock::time_point started, RunManifest* out, const RunLogger& log);
+// Opens a source for reading; reading the header here makes a bad file fail at once.
+Result<std::unique_ptr<RowTransformer>> OpenSource(ObjectStore& store, const RunRequest& req,
+                                                   const Source& source,
+                                                   std::unordered_map<std::string, int> previous,
+                                                   const RunLogger& log) {
+  TransformOptions topts;
+  topts.rules = req.rules;
+  topts.schema_version = req.schema_version;
+  topts.source_name = source.key;
+  topts.previous_attempts = std::move(previous);
+  RUNLAKE_ASSIGN_OR_RAISE(auto reader, store.OpenRead(source.key));
+  RUNLAKE_ASSIGN_OR_RAISE(auto transformer, RowTransformer::Open(std::move(reader), topts));
+  if (log) {
+    for (const auto& extra : transformer->stats().extra_columns) {
+      log("WARN", "extra column '" + extra + "' in " + source.key + " is ignored", json{});
+    }
+  }
+  return transformer;
+}
+
+// Everything a run needs between its claim and its commit.
+struct RunContext {
+  ObjectStore& store;
+  const RunRequest& req;
+  Engine& engine;
+  const Staging& staging;
+  const std::vector<RunManifest>& committed;  // for loop prevention
+  const RunLogger& log;
+  int64_t ingestion_micros = UnixMicrosNow();
+};
+
+// Transforms one source into staged Parquet, moves its files into the lake and adds its
+// figures to `m`. `first` is the source's transformer when already open (the first one).
+Status WriteSource(RunContext& ctx, const Source& source, size_t index,
+                   std::unique_ptr<RowTransformer> first, PartNumbers* parts, RunManifest* out) {
+  RunManifest& m = *out;
+  auto phase = Clock::now();
+  std::unique_ptr<RowTransformer> transformer = std::move(first);
+  if (!transformer) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto previous,
+                            LoadPreviousAttempts(ctx.store, ctx.engine, ctx.committed, source.parts,
+                                                 ctx.staging.dir()));
+    m.timings["previous_attempts_seconds"] += SecondsSince(phase);
+    RUNLAKE_ASSIGN_OR_RAISE(transformer,
+                            OpenSource(ctx.store, ctx.req, source, std::move(previous), ctx.log));
+  }
+  phase = Clock::now();
+  RunWriteSpec spec;
+  spec.staging_dir = ctx.staging.dir() + "/out-" + std::to_string(index);
+  spec.run_id = m.run_id;
+  spec.schema_v = m.schema_version;
+  spec.ingest_date = source.parts.ingest_date;
+  spec.source_key = source.key;
+  spec.ingestion_micros = ctx.ingestion_micros;
+  spec.has_transaction_type = m.schema_version == "v2";
+  const RunRequest& req = ctx.req;
+  RUNLAKE_ASSIGN_OR_RAISE(
+      auto written,
+      WriteRun(ctx.engine, spec, [&](ValidRows* valid, RejectedRows* rejected) -> Result<bool> {
+        if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
+        return transformer->Next(valid, rejected);
+      }));
+  m.timings["transform_seconds"] += SecondsSince(phase);
+
+  const TransformStats& stats = transformer->stats();
+  AddSourceFigures(stats, &m.metrics);
+  for (const auto& w : written) m.metrics.bytes_written += w.bytes;
+  m.sources.push_back(RunSource{source.parts.ingest_date, source.key, source.size,
+                                stats.input_rows, stats.valid_rows, stats.quarantined_rows,
+                                stats.condemned_rows});
+  phase = Clock::now();
+  RUNLAKE_ASSIGN_OR_RAISE(auto files,
+                          PublishFiles(ctx.store, written, m, source.parts.ingest_date, parts));
+  m.files.insert(m.files.end(), files.begin(), files.end());
+  m.timings["publish_seconds"] += SecondsSince(phase);
+  // Staged copies are no longer needed: a long multi-source run keeps one source on disk.
+  std::error_code ec;
+  std::filesystem::remove_all(spec.staging_dir, ec);
+  return Status::OK();
+}
+
+Status WriteAndCommit(RunContext& ctx, const std::vector<Source>& sources,
+                      std::unique_ptr<RowTransformer> first, Clock::time_point started,
+                      RunManifest* out) {
+  RunManifest& m = *out;
+  PartNumbers parts;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (sources.size() > 1) ctx.log("INFO", "source " + sources[i].key, json{{"index", i}});
+    RUNLAKE_RETURN_NOT_OK(
+        WriteSource(ctx, sources[i], i, i == 0 ? std::move(first) : nullptr, &parts, &m));
+  }
+  m.gate = EvaluateGate(m.metrics, ctx.req.rules.gate);
+  m.metrics.duration_seconds = SecondsSince(started);
+  m.completed_at = NowIso8601Utc();
+  auto phase = Clock::now();
+  RUNLAKE_RETURN_NOT_OK(WriteSuccessMarkers(ctx.store, m));
+  m.timings["publish_seconds"] += SecondsSince(phase);
+  m.metrics.duration_seconds = SecondsSince(started);
+
+  // The commit point. Nothing may stop the run after the last check: a stop that comes
+  // later finds a committed run (see RunRequest::before_commit).
+  const RunRequest& req = ctx.req;
+  if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
+  if (req.before_commit) RUNLAKE_RETURN_NOT_OK(req.before_commit());
+  Status committed = ctx.store.PutIfAbsent(layout::RunManifestKey(m.run_id),
+                                           ManifestToJson(m).dump(2) + "\n");
+  if (committed.IsAlreadyExists()) {
+    return Status::AlreadyExists("run_id '" + m.run_id + "' was committed by another writer");
+  }
+  RUNLAKE_RETURN_NOT_OK(committed);
+  LogRunMetrics(m, ctx.log);
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -90,14 +186,9 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   m.started_at = NowIso8601Utc();
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(req.run_id));
   RUNLAKE_RETURN_NOT_OK(CheckSchemaVersion(req.schema_version));
-  RUNLAKE_ASSIGN_OR_RAISE(BronzeKeyParts source, ParseBronzeKey(req.source_key));
-  RUNLAKE_ASSIGN_OR_RAISE(auto bronze, store.Head(req.source_key));
-  if (!bronze) {
-    return Status::NotFound("bronze object '" + req.source_key + "' not found in " + store.uri() +
-                            " (check s3_key in the input JSON)");
-  }
+  RUNLAKE_ASSIGN_OR_RAISE(std::vector<Source> sources, FindSources(store, req));
   m.run_id = req.run_id;
-  m.dataset = source.dataset;
+  m.dataset = sources.front().parts.dataset;
   m.execution_name = req.execution_name;
   m.execution_arn = req.execution_arn;
   m.schema_version = req.schema_version;
@@ -111,25 +202,26 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   RUNLAKE_ASSIGN_OR_RAISE(auto engine, Engine::Open(EngineOptions{
                                            0, "1GB", staging.dir() + "/duckdb_tmp"}));
 
-  // Loop prevention reads the rejects of earlier committed runs of this source.
+  // Loop prevention reads the rejects of earlier committed runs of each source.
   auto phase = Clock::now();
-  TransformOptions topts;
-  topts.rules = req.rules;
-  topts.schema_version = req.schema_version;
-  topts.source_name = req.source_key;
-  RUNLAKE_ASSIGN_OR_RAISE(topts.previous_attempts,
-                          LoadPreviousAttempts(store, *engine, source, staging.dir()));
+  RUNLAKE_ASSIGN_OR_RAISE(auto committed, ListRunManifests(store));
+  RUNLAKE_ASSIGN_OR_RAISE(auto previous, LoadPreviousAttempts(store, *engine, committed,
+                                                              sources.front().parts, staging.dir()));
   m.timings["previous_attempts_seconds"] = SecondsSince(phase);
 
-  // Open reads the header, so a bad file fails here, before the run_id is claimed.
-  RUNLAKE_ASSIGN_OR_RAISE(auto reader, store.OpenRead(req.source_key));
-  RUNLAKE_ASSIGN_OR_RAISE(auto transformer, RowTransformer::Open(std::move(reader), topts));
-  for (const auto& extra : transformer->stats().extra_columns) {
-    log("WARN", "extra column '" + extra + "' in " + req.source_key + " is ignored", json{});
+  // Every header is read before the run_id is claimed, so a bad file fails at once. The
+  // first source stays open; the others are opened again in turn (an idle stream per
+  // source would sit on a connection for the whole run).
+  RUNLAKE_ASSIGN_OR_RAISE(auto first, OpenSource(store, req, sources.front(), std::move(previous), log));
+  for (size_t i = 1; i < sources.size(); ++i) {
+    RUNLAKE_RETURN_NOT_OK(OpenSource(store, req, sources[i], {}, nullptr).status());
   }
-  RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, req.run_id, req.execution_name, req.source_key));
-  log("INFO", "run " + m.run_id + " started from " + req.source_key, json{});
-  Status st = WriteAndCommit(store, req, source, *engine, *transformer, staging, started, &m, log);
+  std::string source_text = sources.front().key;
+  if (sources.size() > 1) source_text += " and " + std::to_string(sources.size() - 1) + " more";
+  RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, req.run_id, req.execution_name, source_text));
+  log("INFO", "run " + m.run_id + " started from " + source_text, json{});
+  RunContext ctx{store, req, *engine, staging, committed, log};
+  Status st = WriteAndCommit(ctx, sources, std::move(first), started, &m);
   if (!st.ok()) {
     // Nothing of a failed run may stay behind: its files first, then the claim.
     auto removed = DeleteRunFiles(store, m.dataset, m.run_id);
@@ -138,79 +230,6 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   }
   return m;
 }
-
-namespace {
-
-Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKeyParts& source,
-                      Engine& engine, RowTransformer& transformer, const Staging& staging,
-                      Clock::time_point started, RunManifest* out, const RunLogger& log) {
-  RunManifest& m = *out;
-  auto phase = Clock::now();
-
-  phase = Clock::now();
-  RunWriteSpec spec;
-  spec.staging_dir = staging.dir() + "/out";
-  spec.run_id = m.run_id;
-  spec.schema_v = m.schema_version;
-  spec.ingest_date = source.ingest_date;
-  spec.source_key = req.source_key;
-  spec.ingestion_micros = UnixMicrosNow();
-  spec.has_transaction_type = m.schema_version == "v2";
-  RUNLAKE_ASSIGN_OR_RAISE(
-      auto written, WriteRun(engine, spec, [&](ValidRows* valid, RejectedRows* rejected) -> Result<bool> {
-        if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
-        return transformer.Next(valid, rejected);
-      }));
-  m.timings["transform_seconds"] = SecondsSince(phase);
-
-  const TransformStats& stats = transformer.stats();
-  m.metrics.input_rows = stats.input_rows;
-  m.metrics.valid_rows = stats.valid_rows;
-  m.metrics.quarantined_rows = stats.quarantined_rows;
-  m.metrics.condemned_rows = stats.condemned_rows;
-  m.metrics.quarantine_by_reason = stats.quarantine_by_reason;
-  m.metrics.bytes_read = stats.bytes_read;
-  for (const auto& w : written) m.metrics.bytes_written += w.bytes;
-  RUNLAKE_ASSIGN_OR_RAISE(auto bronze, store.Head(req.source_key));
-  m.sources.push_back(RunSource{source.ingest_date, req.source_key, bronze ? bronze->size : 0,
-                                stats.input_rows, stats.valid_rows, stats.quarantined_rows,
-                                stats.condemned_rows});
-
-  phase = Clock::now();
-  RUNLAKE_ASSIGN_OR_RAISE(m.files, PublishFiles(store, written, m, source.ingest_date));
-  m.gate = EvaluateGate(m.metrics, req.rules.gate);
-  m.metrics.duration_seconds = SecondsSince(started);
-  m.completed_at = NowIso8601Utc();
-  std::map<std::string, int64_t> partition_rows;
-  for (const auto& f : m.files) {
-    if (f.layer == "silver") partition_rows[f.partition] += f.rows;
-  }
-  for (const auto& [partition, rows] : partition_rows) {
-    std::string dir = layout::SilverPartitionDir(m.dataset, partition, m.schema_version, m.run_id);
-    RUNLAKE_RETURN_NOT_OK(
-        store.Put(dir + "/_SUCCESS", SuccessMarker(m, partition, rows).dump(2) + "\n"));
-  }
-  m.timings["publish_seconds"] = SecondsSince(phase);
-  m.metrics.duration_seconds = SecondsSince(started);
-
-  // The commit point.
-  if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
-  Status committed = store.PutIfAbsent(layout::RunManifestKey(m.run_id), ManifestToJson(m).dump(2) + "\n");
-  if (committed.IsAlreadyExists()) {
-    return Status::AlreadyExists("run_id '" + m.run_id + "' was committed by another writer");
-  }
-  RUNLAKE_RETURN_NOT_OK(committed);
-  log("METRIC", "input_rows", json{{"metric_name", "input_rows"}, {"metric_value", m.metrics.input_rows}});
-  log("METRIC", "valid_rows", json{{"metric_name", "valid_rows"}, {"metric_value", m.metrics.valid_rows}});
-  log("METRIC", "quarantined_rows",
-      json{{"metric_name", "quarantined_rows"}, {"metric_value", m.metrics.quarantined_rows}});
-  log("METRIC", "condemned_rows",
-      json{{"metric_name", "condemned_rows"}, {"metric_value", m.metrics.condemned_rows}});
-  log("INFO", "run " + m.run_id + " committed", json{{"duration_seconds", m.metrics.duration_seconds}});
-  return Status::OK();
-}
-
-}  // namespace
 
 Result<int> DeleteRunFiles(ObjectStore& store, const DatasetId& dataset, const std::string& run_id) {
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(run_id));

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "orchestrate/exec_log.h"
+#include "orchestrate/execution_stop.h"
 #include "runlake/promote.h"
 #include "runlake/run.h"
 
@@ -82,7 +83,7 @@ Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::s
     *out = j[name].get<std::string>();
     return Status::OK();
   };
-  RUNLAKE_RETURN_NOT_OK(field("s3_key", &in.s3_key, true));
+  RUNLAKE_RETURN_NOT_OK(field("s3_key", &in.s3_key, !j.contains("s3_keys")));
   RUNLAKE_RETURN_NOT_OK(field("run_key", &in.run_key, false));
   RUNLAKE_RETURN_NOT_OK(field("s3_bucket", &in.s3_bucket, false));
   RUNLAKE_RETURN_NOT_OK(field("schema_version", &in.schema_version, false));
@@ -90,8 +91,26 @@ Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::s
   RUNLAKE_RETURN_NOT_OK(field("trigger_event_id", &in.trigger_event_id, false));
   RUNLAKE_RETURN_NOT_OK(field("trigger_event_time", &in.trigger_event_time, false));
   if (in.schema_version.empty()) in.schema_version = "v1";
+  if (j.contains("s3_keys")) {
+    const json& keys = j["s3_keys"];
+    bool strings = keys.is_array() && !keys.empty();
+    for (const auto& k : strings ? keys : json::array()) strings &= k.is_string() && !k.get<std::string>().empty();
+    if (!strings) {
+      return Status::InvalidArgument(origin + ": field 's3_keys' must be a non-empty array of bronze keys");
+    }
+    for (const auto& k : keys) in.s3_keys.push_back(k.get<std::string>());
+  } else {
+    in.s3_keys = {in.s3_key};
+  }
   // The runbook's keys are relative to the bucket; accept a leading '/' too.
+  for (auto& key : in.s3_keys) {
+    while (!key.empty() && key.front() == '/') key.erase(0, 1);
+  }
   while (!in.s3_key.empty() && in.s3_key.front() == '/') in.s3_key.erase(0, 1);
+  if (!in.s3_key.empty() && in.s3_key != in.s3_keys.front()) {
+    return Status::InvalidArgument(origin + ": 's3_key' must be the first of 's3_keys' when both are given");
+  }
+  in.s3_key = in.s3_keys.front();
   return in;
 }
 
@@ -130,12 +149,12 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
 
   const std::string& name = outcome.record.name;
   RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id));
-  log->Info("execution started", json{{"s3_key", input.s3_key},
+  log->Info("execution started", json{{"s3_key", input.s3_key}, {"s3_keys", input.s3_keys},
                                       {"schema_version", input.schema_version},
                                       {"trigger_source", input.trigger_source}});
   RunRequest run;
   run.run_id = run_id;
-  run.source_key = input.s3_key;
+  run.source_keys = input.s3_keys;
   run.schema_version = input.schema_version;
   if (request.rules) run.rules = *request.rules;
   run.execution_name = name;
@@ -143,17 +162,24 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   run.trigger_source = input.trigger_source;
   run.trigger_event_id = input.trigger_event_id;
   run.s3_bucket = input.s3_bucket;
-  // A stop from another process is seen through the store; a second's delay is enough.
+  // A stop from another process is seen through the store (execution_stop.h): between
+  // batches a second's delay is enough; before the commit the store is always read.
   auto last_check = std::chrono::steady_clock::now();
   bool stopped_in_store = false;
   run.cancelled = [&]() {
     if (request.cancelled && request.cancelled()) return true;
     if (!stopped_in_store && std::chrono::steady_clock::now() - last_check > std::chrono::seconds(1)) {
       last_check = std::chrono::steady_clock::now();
-      auto rec = ctx.state->GetExecution(name);
-      stopped_in_store = rec.ok() && *rec && (*rec)->status == ExecutionStatus::kAborted;
+      auto asked = StopRequested(*ctx.state, name);
+      stopped_in_store = asked.ok() && *asked;
     }
     return stopped_in_store;
+  };
+  run.before_commit = [&]() -> Status {
+    RUNLAKE_ASSIGN_OR_RAISE(bool asked, StopRequested(*ctx.state, name));
+    if (asked) return Status::Aborted("run " + run_id + " was stopped before its commit");
+    if (request.after_last_stop_check) request.after_last_stop_check();
+    return Status::OK();
   };
   RunLogger logger = [&](const std::string& level, const std::string& msg, const json& extra) {
     if (level == "METRIC") {
@@ -195,6 +221,14 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     json summary = {{"run_id", m.run_id}, {"metrics", MetricsToJson(m.metrics)},
                     {"quality_gate", {{"passed", m.gate.passed}, {"reasons", m.gate.reasons}}}};
     (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Transform"}, {"output", summary}});
+    // A stop that came after the last check found the run committed: too late to abort.
+    auto late_stop = StopRequested(*ctx.state, name);
+    if (late_stop.ok() && *late_stop) {
+      log->Warn("a stop request arrived after the run committed; the execution completes");
+      (void)ctx.state->AppendEvent(name, kStopIgnoredEvent,
+                                   json{{"reason", "the run had committed before the stop was seen"},
+                                        {"run_id", m.run_id}});
+    }
     if (m.gate.passed && IsBackfill(input, run_id)) {
       log->Info("execution succeeded; a backfill is published only by promote", summary);
       RUNLAKE_RETURN_NOT_OK(

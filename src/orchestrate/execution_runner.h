@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "orchestrate/state_store.h"
 #include "runlake/object_store.h"
@@ -16,10 +17,13 @@
 namespace runlake {
 
 // The runbook's input (Step 3): run_key, s3_bucket, s3_key, schema_version,
-// trigger_source, trigger_event_id, trigger_event_time.
+// trigger_source, trigger_event_id, trigger_event_time. runlake also takes `s3_keys`, an
+// array of bronze keys of distinct ingest dates, in place of s3_key: one run reading them
+// all (a multi-source run; `backfill run --one-run` writes it).
 struct ExecutionInput {
   std::string run_key, s3_bucket, s3_key, schema_version, trigger_source, trigger_event_id,
       trigger_event_time;
+  std::vector<std::string> s3_keys;  // every key the run reads; s3_key is the first
 };
 // InvalidArgument naming `origin` and the line for bad JSON or missing/mistyped fields.
 Result<ExecutionInput> ParseExecutionInput(const std::string& json_text, const std::string& origin);
@@ -38,9 +42,14 @@ struct StartRequest {
   std::optional<Rules> rules;          // nullopt -> defaults
   int max_attempts = 3;                // transient failures retry up to this many tries
   // Polled between row batches: true stops the run and the execution ends ABORTED (a
-  // backfill's `stop`). An execution marked ABORTED in the state store (`executions stop`,
-  // from any process) stops the same way, checked at most once a second.
+  // backfill's `stop`). A stop request in the store (`executions stop`, from any process;
+  // execution_stop.h) stops it the same way, checked at most once a second and once more,
+  // always, just before the commit. A request that comes after that last check finds the
+  // run committed: the execution ends SUCCEEDED and records StopIgnored. So ABORTED always
+  // means that nothing was committed.
   std::function<bool()> cancelled;
+  // Tests: runs between the last stop check and the commit (to land a stop there).
+  std::function<void()> after_last_stop_check;
 };
 
 struct ExecutionOutcome {

@@ -45,7 +45,7 @@ class TestLake {
   Result<RunManifest> Run(const std::string& key, const std::string& run_id, Rules rules = Rules::Defaults()) {
     RunRequest req;
     req.run_id = run_id;
-    req.source_key = key;
+    req.source_keys = {key};
     req.schema_version = "v1";
     req.rules = rules;
     req.execution_name = run_id;

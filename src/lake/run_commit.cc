@@ -1,0 +1,93 @@
+#include "lake/run_commit.h"
+
+#include "runlake/layout.h"
+
+namespace runlake {
+namespace {
+
+using nlohmann::json;
+
+json SuccessMarker(const RunManifest& m, const std::string& partition, int64_t rows) {
+  return json{{"run_id", m.run_id},
+              {"execution_arn", m.execution_arn},
+              {"execution_name", m.execution_name},
+              {"schema_version", m.schema_version},
+              {"rules_hash", m.rules_hash},
+              {"partition", partition},
+              {"partition_rows", rows},
+              {"completed_at", m.completed_at},
+              {"metrics", MetricsToJson(m.metrics)}};
+}
+
+}  // namespace
+
+Result<std::vector<RunFile>> PublishFiles(ObjectStore& store, const std::vector<WrittenFile>& written,
+                                          const RunManifest& m, const std::string& ingest_date,
+                                          PartNumbers* parts) {
+  std::vector<RunFile> files;
+  for (const auto& w : written) {
+    std::string dir, partition;
+    if (w.layer == "silver") {
+      dir = layout::SilverPartitionDir(m.dataset, w.partition, m.schema_version, m.run_id);
+      partition = w.partition;
+    } else {
+      dir = layout::RejectDir(w.layer, m.dataset, ingest_date, m.run_id);
+      partition = "ingest_date=" + ingest_date;
+    }
+    std::string key = dir + "/" + layout::PartFileName((*parts)[dir]++);
+    RUNLAKE_RETURN_NOT_OK(store.PutFile(key, w.local_path));
+    files.push_back(RunFile{key, w.layer, partition, w.rows, w.bytes});
+  }
+  return files;
+}
+
+void AddSourceFigures(const TransformStats& stats, RunMetrics* metrics) {
+  metrics->input_rows += stats.input_rows;
+  metrics->valid_rows += stats.valid_rows;
+  metrics->quarantined_rows += stats.quarantined_rows;
+  metrics->condemned_rows += stats.condemned_rows;
+  for (const auto& [reason, n] : stats.quarantine_by_reason) metrics->quarantine_by_reason[reason] += n;
+  metrics->bytes_read += stats.bytes_read;
+}
+
+QualityGateResult EvaluateGate(const RunMetrics& m, const QualityGate& gate) {
+  QualityGateResult r;
+  r.quarantine_rate = m.input_rows == 0 ? 0.0 : double(m.quarantined_rows) / double(m.input_rows);
+  if (!(r.quarantine_rate < gate.max_quarantine_rate)) {
+    r.reasons.push_back("quarantine rate " + std::to_string(r.quarantine_rate) +
+                        " is not below max_quarantine_rate " +
+                        std::to_string(gate.max_quarantine_rate));
+  }
+  if (!(m.condemned_rows < gate.max_condemned_rows)) {
+    r.reasons.push_back(std::to_string(m.condemned_rows) +
+                        " condemned rows is not below max_condemned_rows " +
+                        std::to_string(gate.max_condemned_rows));
+  }
+  r.passed = r.reasons.empty();
+  return r;
+}
+
+Status WriteSuccessMarkers(ObjectStore& store, const RunManifest& m) {
+  std::map<std::string, int64_t> partition_rows;
+  for (const auto& f : m.files) {
+    if (f.layer == "silver") partition_rows[f.partition] += f.rows;
+  }
+  for (const auto& [partition, rows] : partition_rows) {
+    std::string dir = layout::SilverPartitionDir(m.dataset, partition, m.schema_version, m.run_id);
+    RUNLAKE_RETURN_NOT_OK(
+        store.Put(dir + "/_SUCCESS", SuccessMarker(m, partition, rows).dump(2) + "\n"));
+  }
+  return Status::OK();
+}
+
+void LogRunMetrics(const RunManifest& m, const RunLogger& log) {
+  for (auto [name, value] : {std::pair{"input_rows", m.metrics.input_rows},
+                             std::pair{"valid_rows", m.metrics.valid_rows},
+                             std::pair{"quarantined_rows", m.metrics.quarantined_rows},
+                             std::pair{"condemned_rows", m.metrics.condemned_rows}}) {
+    log("METRIC", name, json{{"metric_name", name}, {"metric_value", value}});
+  }
+  log("INFO", "run " + m.run_id + " committed", json{{"duration_seconds", m.metrics.duration_seconds}});
+}
+
+}  // namespace runlake

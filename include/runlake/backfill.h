@@ -11,6 +11,9 @@
 //   execution        <backfill id>/<date>, and <backfill id>/<date>#<k> for attempt k >= 2:
 //                    names are fixed per attempt, so resubmitting an attempt is idempotent
 //                    (a SUCCEEDED date is never run again).
+// With --one-run over a range, every date shares one run and one execution, named after
+// the range: run_id backfill-<from>-to-<to>-<stamp>[-r<k>] (the backfill id for attempt 1),
+// execution <backfill id>/<from>..<to>[#<k>].
 // Two backfills never share a stamp (the state store refuses it), so their run_ids never
 // collide even when they start in the same second over overlapping dates.
 
@@ -70,6 +73,10 @@ std::string BackfillId(const std::string& from, const std::string& to, const std
 std::string BackfillRunId(const std::string& date, const std::string& stamp, int attempt);
 std::string BackfillExecutionName(const std::string& backfill_id, const std::string& date,
                                   int attempt);
+std::string BackfillRangeRunId(const std::string& from, const std::string& to,
+                               const std::string& stamp, int attempt);
+std::string BackfillRangeExecutionName(const std::string& backfill_id, const std::string& from,
+                                       const std::string& to, int attempt);
 // The stamp one second later (a taken stamp is bumped rather than waited for).
 std::string NextStamp(const std::string& stamp);
 

@@ -80,7 +80,8 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
       d.partitions[*row[0]][side] = {{"valid_rows", AsInt(row[1])}, {"amount_sum", row[2].value_or("0")}};
     }
   }
-  // Row level, by transaction_id: a row "changed" when any business column differs.
+  // Row level, by (ingest_date, transaction_id): ids are unique per source only, and a
+  // multi-source run holds several. A row "changed" when any business column differs.
   RUNLAKE_RETURN_NOT_OK(engine->Execute(R"(
     CREATE TEMP TABLE row_diff AS
     SELECT coalesce(a.transaction_id, b.transaction_id) AS transaction_id,
@@ -91,7 +92,7 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
                   OR a.transaction_type IS DISTINCT FROM b.transaction_type THEN 'changed'
                 ELSE 'unchanged' END AS kind
     FROM (SELECT * FROM silver_a) a FULL OUTER JOIN (SELECT * FROM silver_b) b
-      ON a.transaction_id = b.transaction_id)"));
+      ON a.transaction_id = b.transaction_id AND a.ingest_date = b.ingest_date)"));
   RUNLAKE_ASSIGN_OR_RAISE(auto counts, engine->Query("SELECT kind, count(*) FROM row_diff GROUP BY kind"));
   for (const auto& row : counts.rows) {
     int64_t n = AsInt(row[1]);

@@ -121,6 +121,16 @@ std::string BackfillExecutionName(const std::string& backfill_id, const std::str
   return backfill_id + "/" + date + (attempt > 1 ? "#" + std::to_string(attempt) : "");
 }
 
+std::string BackfillRangeRunId(const std::string& from, const std::string& to,
+                               const std::string& stamp, int attempt) {
+  return BackfillRunId(from + "-to-" + to, stamp, attempt);
+}
+
+std::string BackfillRangeExecutionName(const std::string& backfill_id, const std::string& from,
+                                       const std::string& to, int attempt) {
+  return BackfillExecutionName(backfill_id, from + ".." + to, attempt);
+}
+
 std::string NextStamp(const std::string& stamp) {
   std::tm tm{};
   if (std::sscanf(stamp.c_str(), "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,

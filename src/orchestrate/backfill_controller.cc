@@ -56,14 +56,17 @@ class Controller {
   Controller(const ExecutionContext& ctx, BackfillRecord record, Rules rules,
              BackfillProgressFn progress)
       : ctx_(ctx), record_(std::move(record)), rules_(std::move(rules)),
-        progress_(std::move(progress)) {}
+        progress_(std::move(progress)), one_run_(record_.options.value("one_run", false)) {}
 
   // canary_only: run only the first date still to do when no date has succeeded yet.
   Result<BackfillReport> Execute(bool canary_only, int concurrency);
 
  private:
   void RunDate(const std::string& date, const std::function<bool()>& cancelled);
-  Result<ExecutionOutcome> StartAttempt(BackfillDate* d, const std::function<bool()>& cancelled);
+  // Runs the attempt of `dates` (one date, or every date of a --one-run backfill).
+  Result<ExecutionOutcome> StartAttempt(std::vector<BackfillDate>* dates,
+                                        const std::function<bool()>& cancelled);
+  json InputOf(const std::vector<BackfillDate>& dates) const;
   void Report(const BackfillDateOutcome* finished);
   int DailyRunning();
   Result<BackfillReport> Finish(const std::string& canary_date, bool stopped);
@@ -72,6 +75,7 @@ class Controller {
   BackfillRecord record_;
   Rules rules_;
   BackfillProgressFn progress_;
+  const bool one_run_;  // every date is one run, one execution (options.one_run)
   std::mutex mu_;  // guards record_.dates, progress_state_ and the progress sink
   BackfillProgress progress_state_;
   Clock::time_point started_ = Clock::now();
@@ -104,7 +108,10 @@ Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency) {
   };
   hooks.daily_running = [this] { return DailyRunning(); };
   hooks.tick = [this](int) { Report(nullptr); };
-  BackfillPoolResult pool = RunBackfillPool(todo, concurrency, hooks);
+  // A --one-run backfill is one unit of work: its first date stands for every date.
+  std::vector<std::string> units = todo;
+  if (one_run_ && units.size() > 1) units.resize(1);
+  BackfillPoolResult pool = RunBackfillPool(units, concurrency, hooks);
 
   std::string canary_date = canary_only && !todo.empty() ? todo.front() : "";
   RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, Finish(canary_date, pool.stopped));
@@ -129,81 +136,118 @@ int Controller::DailyRunning() {
   return daily;
 }
 
-void Controller::RunDate(const std::string& date, const std::function<bool()>& cancelled) {
-  BackfillDate d;
-  {
-    std::lock_guard lock(mu_);
-    ++progress_state_.running;
-    for (const auto& x : record_.dates) {
-      if (x.date == date) d = x;
-    }
-  }
+// The outcome of one date of an attempt; `rows` gets the date's input rows.
+BackfillDateOutcome OutcomeOf(const BackfillDate& d, const Result<ExecutionOutcome>& outcome,
+                              int64_t* rows) {
   BackfillDateOutcome o;
-  o.date = date;
-  auto outcome = StartAttempt(&d, cancelled);
+  o.date = d.date;
   o.run_id = d.run_id;
   o.execution = d.execution;
   o.attempts = d.attempts;
   o.ran_now = true;
-  int64_t rows = 0;
-  if (outcome.ok()) {
-    o.status = ToString(outcome->record.status);
-    o.cause = outcome->record.cause;
-    o.error = outcome->record.error;
-    if (outcome->manifest) {
-      rows = outcome->manifest->metrics.input_rows;
-      o.gate_passed = outcome->manifest->gate.passed;
-      o.after = {{"input_rows", rows},
-                 {"valid_rows", outcome->manifest->metrics.valid_rows},
-                 {"quarantined_rows", outcome->manifest->metrics.quarantined_rows}};
-    }
-  } else {
+  *rows = 0;
+  if (!outcome.ok()) {
     o.status = "FAILED";
     o.cause = "StartFailed";
     o.error = outcome.status().ToString();
-    // The execution may exist and be left RUNNING by the error; fail it so resume retries.
-    if (!d.execution.empty()) {
-      (void)ctx_.state->FinishExecution(d.execution, ExecutionStatus::kFailed, o.cause, o.error,
-                                        json());
+    return o;
+  }
+  o.status = ToString(outcome->record.status);
+  o.cause = outcome->record.cause;
+  o.error = outcome->record.error;
+  if (outcome->manifest) {
+    o.gate_passed = outcome->manifest->gate.passed;
+    for (const auto& s : outcome->manifest->sources) {
+      if (s.ingest_date != d.date) continue;
+      *rows = s.input_rows;
+      o.after = {{"input_rows", s.input_rows},
+                 {"valid_rows", s.valid_rows},
+                 {"quarantined_rows", s.quarantined_rows}};
     }
   }
-  std::lock_guard lock(mu_);
-  for (auto& x : record_.dates) {
-    if (x.date == date) x = d;
-  }
-  --progress_state_.running;
-  if (o.status == "SUCCEEDED") {
-    ++progress_state_.done;
-  } else {
-    ++progress_state_.failed;
-  }
-  progress_state_.rows += rows;
-  progress_state_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-  if (progress_) progress_(progress_state_, &o);
+  return o;
 }
 
-Result<ExecutionOutcome> Controller::StartAttempt(BackfillDate* d,
-                                                  const std::function<bool()>& cancelled) {
-  RUNLAKE_ASSIGN_OR_RAISE(Need need, Assess(ctx_, *d));
-  if (need == Need::kNextAttempt) {
-    ++d->attempts;
-    d->run_id = BackfillRunId(d->date, record_.stamp, d->attempts);
-    d->execution = BackfillExecutionName(record_.id, d->date, d->attempts);
-    // Recorded before the execution starts: a crash in between leaves a named attempt
-    // that resume starts under the same name (kSameAttempt), never a lost one.
-    RUNLAKE_RETURN_NOT_OK(ctx_.state->RecordBackfillAttempt(record_.id, *d));
+void Controller::RunDate(const std::string& date, const std::function<bool()>& cancelled) {
+  std::vector<BackfillDate> dates;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& x : record_.dates) {
+      if (one_run_ || x.date == date) dates.push_back(x);
+    }
+    progress_state_.running += static_cast<int>(dates.size());
   }
-  json input = {{"run_key", d->run_id},
-                {"s3_bucket", ctx_.lake_bucket},
-                {"s3_key", d->source_key},
-                {"schema_version", record_.options.value("schema_version", "v1")},
-                {"trigger_source", "manual_backfill"},
-                {"trigger_event_id", record_.id},
-                {"trigger_event_time", record_.created_at}};
+  if (dates.empty()) return;
+  auto outcome = StartAttempt(&dates, cancelled);
+  if (!outcome.ok() && !dates.front().execution.empty()) {
+    // The execution may exist and be left RUNNING by the error; fail it so resume retries.
+    (void)ctx_.state->FinishExecution(dates.front().execution, ExecutionStatus::kFailed,
+                                      "StartFailed", outcome.status().ToString(), json());
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& d : dates) {
+    int64_t rows = 0;
+    BackfillDateOutcome o = OutcomeOf(d, outcome, &rows);
+    for (auto& x : record_.dates) {
+      if (x.date == d.date) x = d;
+    }
+    --progress_state_.running;
+    if (o.status == "SUCCEEDED") {
+      ++progress_state_.done;
+    } else {
+      ++progress_state_.failed;
+    }
+    progress_state_.rows += rows;
+    progress_state_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    if (progress_) progress_(progress_state_, &o);
+  }
+}
+
+// The runbook's input JSON; a --one-run attempt lists every date's bronze in s3_keys.
+json Controller::InputOf(const std::vector<BackfillDate>& dates) const {
+  json input = {{"run_key", dates.front().run_id}, {"s3_bucket", ctx_.lake_bucket}};
+  if (one_run_) {
+    json keys = json::array();
+    for (const auto& d : dates) keys.push_back(d.source_key);
+    input["s3_keys"] = keys;
+  } else {
+    input["s3_key"] = dates.front().source_key;
+  }
+  input["schema_version"] = record_.options.value("schema_version", "v1");
+  input["trigger_source"] = "manual_backfill";
+  input["trigger_event_id"] = record_.id;
+  input["trigger_event_time"] = record_.created_at;
+  return input;
+}
+
+Result<ExecutionOutcome> Controller::StartAttempt(std::vector<BackfillDate>* dates,
+                                                  const std::function<bool()>& cancelled) {
+  BackfillDate lead = dates->front();
+  RUNLAKE_ASSIGN_OR_RAISE(Need need, Assess(ctx_, lead));
+  if (need == Need::kNextAttempt) {
+    ++lead.attempts;
+    lead.run_id = one_run_ ? BackfillRangeRunId(record_.from_date, record_.to_date, record_.stamp,
+                                                lead.attempts)
+                           : BackfillRunId(lead.date, record_.stamp, lead.attempts);
+    lead.execution = one_run_ ? BackfillRangeExecutionName(record_.id, record_.from_date,
+                                                           record_.to_date, lead.attempts)
+                              : BackfillExecutionName(record_.id, lead.date, lead.attempts);
+  }
+  // Recorded before the execution starts: a crash in between leaves a named attempt that
+  // resume starts under the same name (kSameAttempt), never a lost one. Dates of one run
+  // take the lead date's attempt (a crash between two of these records is repaired here).
+  for (auto& d : *dates) {
+    bool changed = d.attempts != lead.attempts || d.run_id != lead.run_id ||
+                   d.execution != lead.execution;
+    d.attempts = lead.attempts;
+    d.run_id = lead.run_id;
+    d.execution = lead.execution;
+    if (changed) RUNLAKE_RETURN_NOT_OK(ctx_.state->RecordBackfillAttempt(record_.id, d));
+  }
   StartRequest req;
-  req.input_json = input.dump(2) + "\n";  // byte-identical on every resume: idempotent
+  req.input_json = InputOf(*dates).dump(2) + "\n";  // byte-identical on every resume: idempotent
   req.input_origin = "backfill " + record_.id;
-  req.name = d->execution;
+  req.name = lead.execution;
   req.rules = rules_;
   req.max_attempts = record_.options.value("max_attempts", 3);
   req.cancelled = cancelled;
@@ -288,6 +332,10 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
     RUNLAKE_ASSIGN_OR_RAISE(rules, ParseRules(req.rules_text, req.rules_origin));
   }
   RUNLAKE_ASSIGN_OR_RAISE(BackfillPlan plan, PlanBackfill(*ctx.store, *ctx.state, req.plan));
+  if (plan.one_run && req.canary) {
+    return Status::InvalidArgument(
+        "--canary runs the first date alone, --one-run runs the range as one run: choose one");
+  }
   if (!plan.problem_dates.empty()) {
     return Status::NotFound("cannot backfill " + req.plan.from + ".." + req.plan.to + ": " +
                             DescribeProblems(plan) + " (nothing was started)");
@@ -308,7 +356,8 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
                     {"promote", req.promote},          {"reason", req.reason},
                     {"schema_version", plan.schema_version},
                     {"bronze_run", req.plan.bronze_run}, {"max_attempts", req.max_attempts},
-                    {"rules_hash", rules.hash},        {"canonical", canonical}};
+                    {"rules_hash", rules.hash},        {"canonical", canonical},
+                    {"one_run", plan.one_run}};
   if (!req.rules_text.empty()) {
     record.options["rules_text"] = req.rules_text;
     record.options["rules_origin"] = req.rules_origin;

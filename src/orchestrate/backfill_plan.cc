@@ -74,13 +74,6 @@ Result<BackfillPlan> PlanBackfill(ObjectStore& store, StateStore& state,
   if (!req.bronze_run.empty()) {
     RUNLAKE_RETURN_NOT_OK(ValidateRunId(req.bronze_run).WithContext("--bronze-run"));
   }
-  if (req.one_run && dates.size() > 1) {
-    // A run reads one bronze object (RunRequest::source_key), so a range is one run per
-    // date; --promote still publishes them all in one pointer version.
-    return Status::InvalidArgument(
-        "--one-run covers a single date: a run reads one bronze object; for a range, "
-        "per-date runs are published together by --promote in one pointer version");
-  }
   BackfillPlan plan;
   plan.stamp = req.stamp.empty() ? NowRunIdTimestamp() : req.stamp;
   plan.id = BackfillId(req.from, req.to, plan.stamp);
@@ -88,6 +81,7 @@ Result<BackfillPlan> PlanBackfill(ObjectStore& store, StateStore& state,
   plan.from = req.from;
   plan.to = req.to;
   plan.schema_version = req.schema_version;
+  plan.one_run = req.one_run && dates.size() > 1;  // one date is one run either way
 
   RUNLAKE_ASSIGN_OR_RAISE(auto head, PointerLog(store, "silver", req.dataset).Head());
   BackfillFilter active;
@@ -126,8 +120,13 @@ Result<BackfillPlan> PlanBackfill(ObjectStore& store, StateStore& state,
         }
       }
     }
-    d.run_id = BackfillRunId(date, plan.stamp, 1);
-    d.execution = BackfillExecutionName(plan.id, date, 1);
+    if (plan.one_run) {
+      d.run_id = BackfillRangeRunId(req.from, req.to, plan.stamp, 1);
+      d.execution = BackfillRangeExecutionName(plan.id, req.from, req.to, 1);
+    } else {
+      d.run_id = BackfillRunId(date, plan.stamp, 1);
+      d.execution = BackfillExecutionName(plan.id, date, 1);
+    }
     for (const auto* b : overlapping) {
       if (b->from_date <= date && date <= b->to_date) d.overlaps.push_back(b->id);
     }
@@ -160,6 +159,7 @@ nlohmann::json PlanToJson(const BackfillPlan& plan) {
           {"from", plan.from},
           {"to", plan.to},
           {"schema_version", plan.schema_version},
+          {"one_run", plan.one_run},
           {"dates", dates},
           {"problem_dates", plan.problem_dates},
           {"overlapping_backfills", plan.overlapping_backfills}};

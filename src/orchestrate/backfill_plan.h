@@ -19,7 +19,7 @@ struct BackfillPlanRequest {
   DatasetId dataset;
   std::string bronze_run;        // "" the newest bronze run of each date
   std::string schema_version = "v1";
-  bool one_run = false;
+  bool one_run = false;          // one run (one execution) reading every date's bronze
   std::string stamp;             // "" now (YYYYMMDDTHHMMSSZ)
 };
 
@@ -41,6 +41,7 @@ struct BackfillPlan {
   std::string id, stamp;
   DatasetId dataset;
   std::string from, to, schema_version;
+  bool one_run = false;  // --one-run over more than one date: every date shares one run
   std::vector<DatePlan> dates;
   std::vector<std::string> problem_dates;         // dates that cannot run
   std::vector<std::string> overlapping_backfills;  // active backfills sharing a date

@@ -2,6 +2,7 @@
 
 #include "orchestrate/backfill_report.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -111,7 +112,12 @@ json PromoteBackfill(ObjectStore& store, const BackfillReport& report, const std
     return promotion;
   }
   PromoteRequest req;
-  for (const auto& d : report.dates) req.run_ids.push_back(d.run_id);
+  for (const auto& d : report.dates) {
+    // A --one-run backfill's dates share one run.
+    if (std::find(req.run_ids.begin(), req.run_ids.end(), d.run_id) == req.run_ids.end()) {
+      req.run_ids.push_back(d.run_id);
+    }
+  }
   req.reason = reason.empty() ? "backfill " + report.record.id : reason;
   req.execution = report.record.id;
   auto outcome = Promote(store, req);

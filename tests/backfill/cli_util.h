@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 

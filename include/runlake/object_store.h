@@ -17,6 +17,9 @@ namespace runlake {
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
+  // Changes whenever the object's bytes do (S3: the ETag, unquoted; in-memory: a content
+  // hash). "" where the backend has none (local: readers use the file in place).
+  std::string etag = {};
 };
 
 // A sequential reader of one object. Read returns 0 at the end.

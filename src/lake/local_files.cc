@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "lake/object_cache.h"
+
 namespace runlake {
 
 Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
@@ -10,10 +12,24 @@ Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
                                                const std::string& download_dir) {
   std::vector<std::string> out;
   out.reserve(keys.size());
+  std::optional<ObjectCache> cache;
   for (const auto& key : keys) {
     if (auto local = store.LocalPath(key)) {
       out.push_back(*local);
       continue;
+    }
+    if (!cache) {
+      auto options = ObjectCacheFromEnv();
+      if (options) cache.emplace(*options);
+    }
+    if (cache) {
+      auto cached = cache->Fetch(store, key);
+      if (cached.ok()) {
+        out.push_back(*cached);
+        continue;
+      }
+      // No ETag to key it by: fall through to a private download.
+      if (cached.status().code() != StatusCode::kFailedPrecondition) return cached.status();
     }
     // Keep the key's folders: DuckDB reads Hive partitions from the path.
     std::string path = download_dir + "/" + key;
@@ -27,6 +43,7 @@ Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
     }
     out.push_back(path);
   }
+  if (cache && cache->stats().downloads > 0) RUNLAKE_RETURN_NOT_OK(cache->Trim());
   return out;
 }
 

@@ -9,8 +9,9 @@
 
 namespace runlake {
 
-// Local paths for `keys`, in order. `download_dir` is used only when the store is not
-// local; files there keep their key as relative path.
+// Local paths for `keys`, in order. For a remote store they come from the object cache
+// (object_cache.h; RUNLAKE_CACHE), or, with the cache off or for an object without an
+// ETag, are downloaded into `download_dir`, keeping their key as relative path.
 Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
                                                const std::vector<std::string>& keys,
                                                const std::string& download_dir);

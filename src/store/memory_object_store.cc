@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "common/sha256.h"
 #include "runlake/object_store.h"
 
 namespace runlake {
@@ -94,7 +95,7 @@ class MemoryObjectStore : public ObjectStore {
     std::lock_guard<std::mutex> lock(b_->mu);
     auto it = b_->objects.find(key);
     if (it == b_->objects.end()) return std::optional<ObjectInfo>();
-    return std::optional<ObjectInfo>(ObjectInfo{it->first, it->second.size()});
+    return std::optional<ObjectInfo>(ObjectInfo{it->first, it->second.size(), Sha256::Of(it->second)});
   }
 
   Result<std::vector<ObjectInfo>> List(std::string_view prefix) override {
@@ -102,7 +103,7 @@ class MemoryObjectStore : public ObjectStore {
     std::vector<ObjectInfo> out;
     for (auto it = b_->objects.lower_bound(prefix);
          it != b_->objects.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      out.push_back(ObjectInfo{it->first, it->second.size()});
+      out.push_back(ObjectInfo{it->first, it->second.size(), Sha256::Of(it->second)});
     }
     return out;
   }

@@ -45,6 +45,8 @@ std::optional<uint64_t> TotalFromContentRange(const std::string& cr) {
 }
 
 std::string Unquote(std::string etag) {
+  // In ListObjectsV2 XML the quotes may come as entities.
+  for (size_t at; (at = etag.find("&quot;")) != std::string::npos;) etag.replace(at, 6, "\"");
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
     etag = etag.substr(1, etag.size() - 2);
   }
@@ -226,7 +228,7 @@ class S3ObjectStore : public ObjectStore {
     RUNLAKE_ASSIGN_OR_RAISE(Response resp, HeadRaw(full));
     if (resp.status == 404) return std::optional<ObjectInfo>();
     uint64_t size = std::strtoull(resp.Header("content-length").c_str(), nullptr, 10);
-    return std::optional<ObjectInfo>(ObjectInfo{std::string(key), size});
+    return std::optional<ObjectInfo>(ObjectInfo{std::string(key), size, Unquote(resp.Header("etag"))});
   }
 
   Result<std::vector<ObjectInfo>> List(std::string_view prefix) override {
@@ -245,7 +247,8 @@ class S3ObjectStore : public ObjectStore {
         std::string k = s3::XmlText(c, "Key");
         if (k.compare(0, prefix_.size(), prefix_) != 0) continue;
         out.push_back(ObjectInfo{k.substr(prefix_.size()),
-                                 std::strtoull(s3::XmlText(c, "Size").c_str(), nullptr, 10)});
+                                 std::strtoull(s3::XmlText(c, "Size").c_str(), nullptr, 10),
+                                 Unquote(s3::XmlText(c, "ETag"))});
       }
       token = s3::XmlText(resp.body, "IsTruncated") == "true"
                   ? s3::XmlText(resp.body, "NextContinuationToken")

@@ -1,0 +1,158 @@
+#include "lake/object_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "common/sha256.h"
+
+namespace runlake {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kTempMarker = ".tmp-";
+
+// ETags are hex (with a "-N" suffix for multipart uploads); anything else is replaced so
+// a hostile or odd ETag cannot escape the cache directory.
+std::string SafeTag(const std::string& etag) {
+  std::string out;
+  for (char c : etag) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+    out += ok ? c : '_';
+  }
+  return out.substr(0, 80);
+}
+
+void Touch(const std::string& path) { (void)utimensat(AT_FDCWD, path.c_str(), nullptr, 0); }
+
+Status Download(ObjectStore& store, const std::string& key, const std::string& temp, uint64_t size) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto reader, store.OpenRead(key));
+  std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::IOError("cache: cannot create " + temp);
+  std::vector<char> buf(1 << 20);
+  uint64_t total = 0;
+  for (;;) {
+    RUNLAKE_ASSIGN_OR_RAISE(size_t n, reader->Read(buf.data(), buf.size()));
+    if (n == 0) break;
+    out.write(buf.data(), static_cast<std::streamsize>(n));
+    total += n;
+  }
+  out.close();
+  if (!out) return Status::IOError("cache: writing " + temp + " failed (disk full?)");
+  if (total != size) {
+    return Status::IOError("cache: " + key + " has " + std::to_string(total) + " bytes, HEAD said " +
+                           std::to_string(size) + " (changed while read?)");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::optional<ObjectCacheOptions> ObjectCacheFromEnv() {
+  ObjectCacheOptions o;
+  const char* dir = std::getenv("RUNLAKE_CACHE");
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  if (dir && std::string(dir) == "off") return std::nullopt;
+  if (dir && *dir) {
+    o.dir = dir;
+  } else if (xdg && *xdg) {
+    o.dir = std::string(xdg) + "/runlake";
+  } else if (home && *home) {
+    o.dir = std::string(home) + "/.cache/runlake";
+  } else {
+    return std::nullopt;
+  }
+  if (const char* mb = std::getenv("RUNLAKE_CACHE_MAX_MB")) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(mb, &end, 10);
+    if (end != mb && *end == '\0') o.max_bytes = static_cast<uint64_t>(v) << 20;
+  }
+  return o;
+}
+
+Result<std::string> ObjectCache::Fetch(ObjectStore& store, const std::string& key) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto info, store.Head(key));
+  if (!info) return Status::NotFound("object '" + key + "' not found in " + store.uri());
+  if (info->etag.empty()) {
+    return Status::FailedPrecondition("cache: " + store.uri() + " gives '" + key + "' no ETag");
+  }
+  fs::path rel(key);
+  std::string name = SafeTag(info->etag) + "-" + std::to_string(info->size) + "-" +
+                     rel.filename().string();
+  fs::path dir = fs::path(options_.dir) / "v1" / Sha256::Of(store.uri()).substr(0, 16) /
+                 rel.parent_path();
+  std::string path = (dir / name).string();
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    Touch(path);
+    ++stats_.hits;
+    return path;
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError("cache: creating " + dir.string() + ": " + ec.message());
+  static std::atomic<int> counter{0};
+  std::string temp = path + kTempMarker + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  Status st = Download(store, key, temp, info->size);
+  if (st.ok()) {
+    // Another process may have renamed the same bytes into place first: same content.
+    fs::rename(temp, path, ec);
+    if (ec) st = Status::IOError("cache: renaming " + temp + ": " + ec.message());
+  }
+  if (!st.ok()) {
+    fs::remove(temp, ec);
+    return st;
+  }
+  ++stats_.downloads;
+  stats_.downloaded_bytes += info->size;
+  return path;
+}
+
+Status ObjectCache::Trim() {
+  struct Entry {
+    fs::file_time_type used;
+    uint64_t size;
+    fs::path path;
+  };
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  auto now = fs::file_time_type::clock::now();
+  std::error_code ec;
+  fs::path root = fs::path(options_.dir) / "v1";
+  if (!fs::exists(root, ec)) return Status::OK();
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    auto used = it->last_write_time(ec);
+    uint64_t size = it->file_size(ec);
+    if (ec) continue;  // removed by another process meanwhile
+    if (it->path().filename().string().find(kTempMarker) != std::string::npos) {
+      // A download that died: nobody renames it after an hour.
+      if (now - used > std::chrono::hours(1)) fs::remove(it->path(), ec);
+      continue;
+    }
+    entries.push_back({used, size, it->path()});
+    total += size;
+  }
+  if (total <= options_.max_bytes) return Status::OK();
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
+  uint64_t target = options_.max_bytes / 10 * 9;
+  for (const auto& e : entries) {
+    if (total <= target) break;
+    if (now - e.used < options_.grace) break;  // the rest are newer still
+    if (fs::remove(e.path, ec)) {
+      total -= e.size;
+      ++stats_.evicted;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace runlake

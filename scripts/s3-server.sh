@@ -5,6 +5,9 @@
 #                                create the test user and bucket, print the env exports
 #   scripts/s3-server.sh env     print the env exports (eval "$(scripts/s3-server.sh env)")
 #   scripts/s3-server.sh stop    kill the daemons by their pid files, delete the data dir
+#   scripts/s3-server.sh gateway-stop|gateway-start
+#                                stop or restart radosgw only: the endpoint goes away, the
+#                                cluster and its objects stay (the fault tests use this)
 #
 # Everything lives in $RUNLAKE_S3_DIR (default /tmp/runlake-ceph-$UID); nothing listens
 # outside loopback. One monitor, one OSD (memstore: data in RAM, gone on stop), no
@@ -167,6 +170,23 @@ stop() {
   log "stopped"
 }
 
+gateway_stop() {
+  local pid
+  pid="$(cat "$DIR/run/client.rgw.pid" 2>/dev/null)" || { log "no gateway running"; return 1; }
+  kill -s TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -s KILL "$pid" 2>/dev/null || true
+  rm -f "$DIR/run/client.rgw.pid"
+  log "gateway stopped (cluster kept)"
+}
+
+gateway_start() {
+  [ -f "$CONF" ] || { log "no cluster in $DIR: use start"; return 1; }
+  radosgw -c "$CONF" -n client.rgw
+  wait_for 60 "radosgw" curl -sf "http://127.0.0.1:$PORT/"
+  log "gateway started"
+}
+
 # Daemons of an earlier start whose pid files are gone (an interrupted start, say) would
 # keep the ports and a stale cluster id: kill whatever runs with our config file.
 kill_strays() {
@@ -178,5 +198,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   env) print_env ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+  gateway-stop) gateway_stop ;;
+  gateway-start) gateway_start ;;
+  *) echo "usage: $0 start|stop|env|gateway-stop|gateway-start" >&2; exit 2 ;;
 esac

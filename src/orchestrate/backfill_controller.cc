@@ -136,38 +136,6 @@ int Controller::DailyRunning() {
   return daily;
 }
 
-// The outcome of one date of an attempt; `rows` gets the date's input rows.
-BackfillDateOutcome OutcomeOf(const BackfillDate& d, const Result<ExecutionOutcome>& outcome,
-                              int64_t* rows) {
-  BackfillDateOutcome o;
-  o.date = d.date;
-  o.run_id = d.run_id;
-  o.execution = d.execution;
-  o.attempts = d.attempts;
-  o.ran_now = true;
-  *rows = 0;
-  if (!outcome.ok()) {
-    o.status = "FAILED";
-    o.cause = "StartFailed";
-    o.error = outcome.status().ToString();
-    return o;
-  }
-  o.status = ToString(outcome->record.status);
-  o.cause = outcome->record.cause;
-  o.error = outcome->record.error;
-  if (outcome->manifest) {
-    o.gate_passed = outcome->manifest->gate.passed;
-    for (const auto& s : outcome->manifest->sources) {
-      if (s.ingest_date != d.date) continue;
-      *rows = s.input_rows;
-      o.after = {{"input_rows", s.input_rows},
-                 {"valid_rows", s.valid_rows},
-                 {"quarantined_rows", s.quarantined_rows}};
-    }
-  }
-  return o;
-}
-
 void Controller::RunDate(const std::string& date, const std::function<bool()>& cancelled) {
   std::vector<BackfillDate> dates;
   {
@@ -187,7 +155,7 @@ void Controller::RunDate(const std::string& date, const std::function<bool()>& c
   std::lock_guard lock(mu_);
   for (const auto& d : dates) {
     int64_t rows = 0;
-    BackfillDateOutcome o = OutcomeOf(d, outcome, &rows);
+    BackfillDateOutcome o = DateOutcomeOf(d, outcome, &rows);
     for (auto& x : record_.dates) {
       if (x.date == d.date) x = d;
     }

@@ -46,6 +46,37 @@ Result<bool> CommittedAfterWorkerLost(ObjectStore& store, const ExecutionRecord&
   return m.has_value() && m->gate.passed;
 }
 
+BackfillDateOutcome DateOutcomeOf(const BackfillDate& d, const Result<ExecutionOutcome>& outcome,
+                              int64_t* rows) {
+  BackfillDateOutcome o;
+  o.date = d.date;
+  o.run_id = d.run_id;
+  o.execution = d.execution;
+  o.attempts = d.attempts;
+  o.ran_now = true;
+  *rows = 0;
+  if (!outcome.ok()) {
+    o.status = "FAILED";
+    o.cause = "StartFailed";
+    o.error = outcome.status().ToString();
+    return o;
+  }
+  o.status = ToString(outcome->record.status);
+  o.cause = outcome->record.cause;
+  o.error = outcome->record.error;
+  if (outcome->manifest) {
+    o.gate_passed = outcome->manifest->gate.passed;
+    for (const auto& s : outcome->manifest->sources) {
+      if (s.ingest_date != d.date) continue;
+      *rows = s.input_rows;
+      o.after = {{"input_rows", s.input_rows},
+                 {"valid_rows", s.valid_rows},
+                 {"quarantined_rows", s.quarantined_rows}};
+    }
+  }
+  return o;
+}
+
 bool BackfillReport::ok() const {
   bool all = succeeded == static_cast<int>(dates.size());
   bool promoted = !promotion.is_object() || !promotion.value("requested", false) ||

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "orchestrate/execution_runner.h"
 #include "orchestrate/state_store.h"
 #include "runlake/backfill.h"
 #include "runlake/object_store.h"
@@ -46,6 +47,11 @@ struct BackfillReport {
 // the quality gate (the process died between the manifest and the execution's finish). A
 // backfill counts such a date as SUCCEEDED: for a backfill nothing follows the commit.
 Result<bool> CommittedAfterWorkerLost(ObjectStore& store, const ExecutionRecord& execution);
+
+// One date of an attempt as it ended (one date, or one of a --one-run range; a start
+// that failed is FAILED with cause StartFailed); `rows` gets the date's input rows.
+BackfillDateOutcome DateOutcomeOf(const BackfillDate& date, const Result<ExecutionOutcome>& outcome,
+                                  int64_t* rows);
 
 // Reads every date's execution and both runs' manifests. The baseline ("before") is the
 // canonical run recorded when the backfill was planned (options.canonical), so the

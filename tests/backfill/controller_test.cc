@@ -228,5 +228,65 @@ TEST_F(BackfillControllerTest, ARunningDailyExecutionTakesAWorker) {
   EXPECT_EQ(report->max_parallel, 1);
 }
 
+TEST_F(BackfillControllerTest, OneRunFailsOrSucceedsAsAWholeAndResumeRepairsAHalfRecordedAttempt) {
+  std::vector<std::string> days{"2024-01-01", "2024-01-02", "2024-01-03"};
+  for (const auto& d : days) lake_.Ingest(DayCsv(d, 4), d, "b-" + d);
+  lake_.Ingest("TransactionID,Amount\nT1,1\n", "2024-01-04", "b-2024-01-04");  // bad header
+  // A bad source fails the one run, so every date of it fails, nothing is committed.
+  auto bad_req = Request("2024-01-03", "2024-01-04");
+  bad_req.plan.one_run = true;
+  bad_req.promote = true;
+  auto bad = StartBackfill(ctx_, bad_req, nullptr);
+  ASSERT_TRUE(bad.ok()) << bad.status().ToString();
+  EXPECT_EQ(bad->failed, 2);
+  for (const auto& d : bad->dates) EXPECT_EQ(d.cause, "ValidationError") << d.date;
+  EXPECT_FALSE(LoadRunManifest(lake_.store(), bad->dates[0].run_id)->has_value());
+  EXPECT_EQ(PointerVersions(), 0);
+
+  // A controller died after recording the attempt of the first date only.
+  BackfillPlanRequest plan_req;
+  plan_req.from = days.front();
+  plan_req.to = days.back();
+  plan_req.one_run = true;
+  plan_req.stamp = "20300101T000000Z";  // not the failed backfill's second
+  auto plan = PlanBackfill(lake_.store(), *state_, plan_req);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  BackfillRecord rec;
+  rec.id = plan->id;
+  rec.stamp = plan->stamp;
+  rec.from_date = plan->from;
+  rec.to_date = plan->to;
+  rec.status = BackfillStatus::kInterrupted;
+  rec.options = {{"one_run", true}, {"promote", true}, {"schema_version", "v1"}, {"concurrency", 2}};
+  for (const auto& d : plan->dates) rec.dates.push_back(BackfillDate{d.date, d.source_key, 0, "", ""});
+  Status created = state_->CreateBackfill(rec);
+  ASSERT_TRUE(created.ok()) << created.ToString();
+  BackfillDate first = rec.dates[0];
+  first.attempts = 1;
+  first.run_id = BackfillRangeRunId(rec.from_date, rec.to_date, rec.stamp, 1);
+  first.execution = BackfillRangeExecutionName(rec.id, rec.from_date, rec.to_date, 1);
+  ASSERT_TRUE(state_->RecordBackfillAttempt(rec.id, first).ok());
+
+  auto resumed = ResumeBackfill(ctx_, rec.id, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->record.status, BackfillStatus::kSucceeded);
+  ASSERT_EQ(resumed->dates.size(), 3u);
+  for (const auto& d : resumed->dates) {
+    EXPECT_EQ(d.attempts, 1) << d.date;
+    EXPECT_EQ(d.run_id, first.run_id) << d.date;
+    EXPECT_EQ(d.execution, first.execution) << d.date;
+    EXPECT_EQ(d.after.value("input_rows", 0), 4) << d.date;
+  }
+  auto m = LoadRunManifest(lake_.store(), first.run_id);
+  ASSERT_TRUE(m.ok() && m->has_value());
+  EXPECT_EQ((*m)->sources.size(), 3u);
+  EXPECT_TRUE(resumed->promotion.value("promoted", false)) << resumed->promotion.dump();
+  EXPECT_EQ(PointerVersions(), 1);
+  auto head = PointerLog(lake_.store(), "silver", DatasetId{}).Head();
+  ASSERT_TRUE(head.ok() && head->has_value());
+  EXPECT_EQ((*head)->run_ids, std::vector<std::string>{first.run_id});
+  EXPECT_EQ((*head)->sources.size(), 3u);
+}
+
 }  // namespace
 }  // namespace runlake

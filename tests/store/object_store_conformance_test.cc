@@ -142,6 +142,28 @@ TEST_P(ObjectStoreConformanceTest, PutFileMovesALocalFile) {
   EXPECT_EQ(*store_->Get("silver/part-00000.parquet"), "parquet bytes");
 }
 
+// The object cache keys entries by ETag: where a backend has one, it must change with the
+// bytes and agree between Head and List. (Local has none: readers use its files in place.)
+TEST_P(ObjectStoreConformanceTest, ETagFollowsTheBytes) {
+  ASSERT_TRUE(store_->Put("e/x", "one").ok());
+  auto first = store_->Head("e/x");
+  ASSERT_TRUE(first.ok() && first->has_value());
+  if ((*first)->etag.empty()) {
+    EXPECT_TRUE(store_->LocalPath("e/x").has_value()) << "a remote backend needs ETags";
+    return;
+  }
+  auto listed = store_->List("e/");
+  ASSERT_TRUE(listed.ok() && listed->size() == 1);
+  EXPECT_EQ((*listed)[0].etag, (*first)->etag);
+  EXPECT_EQ((*first)->etag.find('"'), std::string::npos) << "unquoted";
+  ASSERT_TRUE(store_->Put("e/x", "two").ok());
+  auto second = store_->Head("e/x");
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_NE((*second)->etag, (*first)->etag);
+  ASSERT_TRUE(store_->Put("e/x", "one").ok());
+  EXPECT_EQ((*store_->Head("e/x"))->etag, (*first)->etag);  // a content hash, like S3's MD5
+}
+
 TEST_P(ObjectStoreConformanceTest, KeysAreValidated) {
   for (const char* bad : {"", "/abs", "a//b", "a/../b", "..", "./a", "a/", "a\\b"}) {
     Status st = store_->Put(bad, "x");

@@ -13,23 +13,27 @@ Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
   std::vector<std::string> out;
   out.reserve(keys.size());
   std::optional<ObjectCache> cache;
+  bool cache_usable = true;
   for (const auto& key : keys) {
     if (auto local = store.LocalPath(key)) {
       out.push_back(*local);
       continue;
     }
-    if (!cache) {
+    if (!cache && cache_usable) {
       auto options = ObjectCacheFromEnv();
       if (options) cache.emplace(*options);
+      cache_usable = options.has_value();
     }
-    if (cache) {
+    if (cache && cache_usable) {
       auto cached = cache->Fetch(store, key);
       if (cached.ok()) {
         out.push_back(*cached);
         continue;
       }
-      // No ETag to key it by: fall through to a private download.
-      if (cached.status().code() != StatusCode::kFailedPrecondition) return cached.status();
+      if (cached.status().IsNotFound()) return cached.status();
+      // No ETag to key it by, or an unusable cache directory (a read-only HOME, a full
+      // disk): a private download still answers; the store's own errors show up there.
+      if (cached.status().code() != StatusCode::kFailedPrecondition) cache_usable = false;
     }
     // Keep the key's folders: DuckDB reads Hive partitions from the path.
     std::string path = download_dir + "/" + key;
@@ -43,7 +47,7 @@ Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
     }
     out.push_back(path);
   }
-  if (cache && cache->stats().downloads > 0) RUNLAKE_RETURN_NOT_OK(cache->Trim());
+  if (cache && cache_usable && cache->stats().downloads > 0) RUNLAKE_RETURN_NOT_OK(cache->Trim());
   return out;
 }
 

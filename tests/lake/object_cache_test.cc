@@ -165,7 +165,14 @@ TEST_F(ObjectCacheTest, LocalPathsForUsesTheCacheAndFallsBackWithoutETags) {
   EXPECT_EQ((*plain)[0], dir_ + "/scratch3/a/x.parquet");
   EXPECT_EQ(ReadAll((*plain)[0]), "xx");
 
+  // A cache directory that cannot be created does not fail the read.
   store_.strip_etags = false;
+  std::ofstream(dir_ + "/a-file") << "x";
+  setenv("RUNLAKE_CACHE", (dir_ + "/a-file/cache").c_str(), 1);
+  auto unusable = LocalPathsFor(store_, {"a/x.parquet"}, dir_ + "/scratch5");
+  ASSERT_TRUE(unusable.ok()) << unusable.status().ToString();
+  EXPECT_EQ((*unusable)[0], dir_ + "/scratch5/a/x.parquet");
+
   setenv("RUNLAKE_CACHE", "off", 1);
   auto off = LocalPathsFor(store_, {"a/x.parquet"}, dir_ + "/scratch4");
   ASSERT_TRUE(off.ok());

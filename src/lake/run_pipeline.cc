@@ -117,6 +117,10 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   topts.rules = req.rules;
   topts.schema_version = req.schema_version;
   topts.source_name = req.source_key;
+  // Past a million distinct IDs, duplicates are found by a second reading of the object
+  // through temp files in the staging dir, so a bigger file needs no more memory.
+  topts.reopen = [&store, key = req.source_key] { return store.OpenRead(key); };
+  topts.spill_dir = staging.dir();
   RUNLAKE_ASSIGN_OR_RAISE(topts.previous_attempts,
                           LoadPreviousAttempts(store, *engine, source, staging.dir()));
   m.timings["previous_attempts_seconds"] = SecondsSince(phase);

@@ -1,0 +1,213 @@
+#include "ingest/id_spill.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "ingest/id_set.h"
+
+namespace runlake {
+namespace {
+
+struct Entry {
+  uint64_t hash;
+  int64_t ordinal;
+};
+
+constexpr size_t kBufferedPerPartition = 2048;  // 32 KiB per partition while writing
+constexpr size_t kReadChunk = 1 << 16;          // entries read at once (1 MiB)
+
+Status Errno(const std::string& what) {
+  return Status::IOError(what + ": " + std::strerror(errno));
+}
+
+// A temp file with no name: O_TMPFILE where the filesystem supports it, else mkstemp and
+// an immediate unlink. Either way a crash leaves nothing behind to clean up.
+class TempFile {
+ public:
+  static Result<std::unique_ptr<TempFile>> Create(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      std::string path = dir + "/ids-XXXXXX";
+      fd = ::mkostemp(path.data(), O_CLOEXEC);
+      if (fd < 0) return Errno("creating a temp file in " + dir);
+      ::unlink(path.c_str());
+    }
+    return std::unique_ptr<TempFile>(new TempFile(fd));
+  }
+  ~TempFile() { ::close(fd_); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  Status Append(const Entry* entries, size_t n) {
+    const char* p = reinterpret_cast<const char*>(entries);
+    size_t left = n * sizeof(Entry);
+    while (left > 0) {
+      ssize_t w = ::write(fd_, p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return Errno("writing a duplicate-ID temp file");
+      p += w;
+      left -= static_cast<size_t>(w);
+    }
+    entries_ += n;
+    return Status::OK();
+  }
+
+  // Reads up to `max` entries starting at entry `from`; returns how many.
+  Result<size_t> Read(uint64_t from, Entry* out, size_t max) const {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(max, entries_ - from)) * sizeof(Entry);
+    char* p = reinterpret_cast<char*>(out);
+    size_t got = 0;
+    while (got < want) {
+      ssize_t r = ::pread(fd_, p + got, want - got, static_cast<off_t>(from * sizeof(Entry) + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return Errno("reading a duplicate-ID temp file");
+      if (r == 0) return Status::IOError("duplicate-ID temp file shorter than written");
+      got += static_cast<size_t>(r);
+    }
+    return got / sizeof(Entry);
+  }
+
+  uint64_t entries() const { return entries_; }
+
+ private:
+  explicit TempFile(int fd) : fd_(fd) {}
+  int fd_;
+  uint64_t entries_ = 0;
+};
+
+using Files = std::vector<std::unique_ptr<TempFile>>;
+
+// Buffers entries per partition (hash bits [shift, shift + bits)) and appends them to one
+// temp file per partition, so each file keeps the order entries arrived in.
+class Partitioner {
+ public:
+  Partitioner(int shift, int bits) : shift_(shift), mask_((uint64_t{1} << bits) - 1) {
+    buffer_.resize((mask_ + 1) * kBufferedPerPartition);
+    counts_.assign(mask_ + 1, 0);
+  }
+  Status Open(const std::string& dir) {
+    for (uint64_t p = 0; p <= mask_; ++p) {
+      RUNLAKE_ASSIGN_OR_RAISE(auto file, TempFile::Create(dir));
+      files_.push_back(std::move(file));
+    }
+    return Status::OK();
+  }
+  Status Add(const Entry& e) {
+    size_t p = static_cast<size_t>((e.hash >> shift_) & mask_);
+    buffer_[p * kBufferedPerPartition + counts_[p]] = e;
+    if (++counts_[p] == kBufferedPerPartition) return FlushOne(p);
+    return Status::OK();
+  }
+  // Flushes every buffer and hands the files over (the buffers are freed).
+  Result<Files> Finish() {
+    for (size_t p = 0; p <= mask_; ++p) RUNLAKE_RETURN_NOT_OK(FlushOne(p));
+    std::vector<Entry>().swap(buffer_);
+    return std::move(files_);
+  }
+
+ private:
+  Status FlushOne(size_t p) {
+    Status st = files_[p]->Append(&buffer_[p * kBufferedPerPartition], counts_[p]);
+    counts_[p] = 0;
+    return st;
+  }
+  int shift_;
+  uint64_t mask_;
+  std::vector<Entry> buffer_;
+  std::vector<size_t> counts_;
+  Files files_;
+};
+
+class Resolver {
+ public:
+  Resolver(const SpillOptions& options, RecordBitmap* repeated)
+      : options_(options), repeated_(repeated), chunk_(kReadChunk) {}
+
+  // Marks the repeats among `file`'s entries, whose hashes agree on every bit above
+  // `shift` (the partition bits chosen so far).
+  Status Resolve(std::unique_ptr<TempFile> file, int shift) {
+    if (file->entries() == 0) return Status::OK();
+    const int next_shift = shift - options_.fanout_bits;
+    const bool can_split = next_shift >= 0;
+    bool split = false;
+    {
+      IdSet table(static_cast<size_t>(std::min<uint64_t>(file->entries(), options_.max_distinct)));
+      for (uint64_t at = 0; at < file->entries() && !split;) {
+        RUNLAKE_ASSIGN_OR_RAISE(size_t n, file->Read(at, chunk_.data(), chunk_.size()));
+        for (size_t i = 0; i < n; ++i) {
+          if (can_split && table.size() >= options_.max_distinct) {
+            split = true;  // marks set so far are right; the split sets them again
+            break;
+          }
+          if (!table.InsertHash(chunk_[i].hash)) repeated_->Set(chunk_[i].ordinal);
+        }
+        at += n;
+      }
+    }
+    if (!split) return Status::OK();
+    Partitioner parts(next_shift, options_.fanout_bits);
+    RUNLAKE_RETURN_NOT_OK(parts.Open(options_.dir));
+    for (uint64_t at = 0; at < file->entries();) {
+      RUNLAKE_ASSIGN_OR_RAISE(size_t n, file->Read(at, chunk_.data(), chunk_.size()));
+      for (size_t i = 0; i < n; ++i) RUNLAKE_RETURN_NOT_OK(parts.Add(chunk_[i]));
+      at += n;
+    }
+    file.reset();  // its disk space goes before the children are read
+    RUNLAKE_ASSIGN_OR_RAISE(Files children, parts.Finish());
+    for (auto& child : children) RUNLAKE_RETURN_NOT_OK(Resolve(std::move(child), next_shift));
+    return Status::OK();
+  }
+
+ private:
+  const SpillOptions& options_;
+  RecordBitmap* repeated_;
+  std::vector<Entry> chunk_;
+};
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string_view AppearingId(const CsvRecord& record, const IdColumns& columns) {
+  if (record.broken_quoting || record.fields.size() != columns.header_fields) return {};
+  return TrimSpaces(record.fields[columns.id_column]);
+}
+
+Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const IdColumns& columns,
+                                     const SpillOptions& options) {
+  SpillOptions opts = options;
+  opts.fanout_bits = std::clamp(opts.fanout_bits, 1, 16);
+  opts.max_distinct = std::max<size_t>(opts.max_distinct, 1);
+  RecordBitmap repeated;
+  CsvRecord record;
+  RUNLAKE_ASSIGN_OR_RAISE(bool more, scanner->Next(&record));  // the header
+  if (!more) return repeated;
+
+  const int top_shift = 64 - opts.fanout_bits;
+  Partitioner parts(top_shift, opts.fanout_bits);
+  RUNLAKE_RETURN_NOT_OK(parts.Open(opts.dir));
+  int64_t ordinal = 0;
+  while (true) {
+    RUNLAKE_ASSIGN_OR_RAISE(more, scanner->Next(&record));
+    if (!more) break;
+    std::string_view id = AppearingId(record, columns);
+    if (!id.empty()) RUNLAKE_RETURN_NOT_OK(parts.Add({HashId(id), ordinal}));
+    ++ordinal;
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(Files files, parts.Finish());
+  repeated.Resize(ordinal);
+  Resolver resolver(opts, &repeated);
+  for (auto& file : files) RUNLAKE_RETURN_NOT_OK(resolver.Resolve(std::move(file), top_shift));
+  return repeated;
+}
+
+}  // namespace runlake

@@ -1,13 +1,9 @@
 #include "ingest/id_spill.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
+#include "common/temp_file.h"
 #include "ingest/id_set.h"
 
 namespace runlake {
@@ -21,66 +17,28 @@ struct Entry {
 constexpr size_t kBufferedPerPartition = 2048;  // 32 KiB per partition while writing
 constexpr size_t kReadChunk = 1 << 16;          // entries read at once (1 MiB)
 
-Status Errno(const std::string& what) {
-  return Status::IOError(what + ": " + std::strerror(errno));
-}
-
-// A temp file with no name: O_TMPFILE where the filesystem supports it, else mkstemp and
-// an immediate unlink. Either way a crash leaves nothing behind to clean up.
-class TempFile {
+// Entries of one partition, in arrival order, in a TempFile.
+class EntryFile {
  public:
-  static Result<std::unique_ptr<TempFile>> Create(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      std::string path = dir + "/ids-XXXXXX";
-      fd = ::mkostemp(path.data(), O_CLOEXEC);
-      if (fd < 0) return Errno("creating a temp file in " + dir);
-      ::unlink(path.c_str());
-    }
-    return std::unique_ptr<TempFile>(new TempFile(fd));
+  static Result<std::unique_ptr<EntryFile>> Create(const std::string& dir) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto file, TempFile::Create(dir));
+    return std::make_unique<EntryFile>(std::move(file));
   }
-  ~TempFile() { ::close(fd_); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  Status Append(const Entry* entries, size_t n) {
-    const char* p = reinterpret_cast<const char*>(entries);
-    size_t left = n * sizeof(Entry);
-    while (left > 0) {
-      ssize_t w = ::write(fd_, p, left);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return Errno("writing a duplicate-ID temp file");
-      p += w;
-      left -= static_cast<size_t>(w);
-    }
-    entries_ += n;
-    return Status::OK();
-  }
-
+  explicit EntryFile(std::unique_ptr<TempFile> file) : file_(std::move(file)) {}
+  Status Append(const Entry* entries, size_t n) { return file_->Append(entries, n * sizeof(Entry)); }
   // Reads up to `max` entries starting at entry `from`; returns how many.
   Result<size_t> Read(uint64_t from, Entry* out, size_t max) const {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(max, entries_ - from)) * sizeof(Entry);
-    char* p = reinterpret_cast<char*>(out);
-    size_t got = 0;
-    while (got < want) {
-      ssize_t r = ::pread(fd_, p + got, want - got, static_cast<off_t>(from * sizeof(Entry) + got));
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) return Errno("reading a duplicate-ID temp file");
-      if (r == 0) return Status::IOError("duplicate-ID temp file shorter than written");
-      got += static_cast<size_t>(r);
-    }
-    return got / sizeof(Entry);
+    RUNLAKE_ASSIGN_OR_RAISE(size_t bytes, file_->ReadAt(from * sizeof(Entry), out, max * sizeof(Entry)));
+    if (bytes % sizeof(Entry) != 0) return Status::IOError("duplicate-ID temp file is torn");
+    return bytes / sizeof(Entry);
   }
-
-  uint64_t entries() const { return entries_; }
+  uint64_t entries() const { return file_->size() / sizeof(Entry); }
 
  private:
-  explicit TempFile(int fd) : fd_(fd) {}
-  int fd_;
-  uint64_t entries_ = 0;
+  std::unique_ptr<TempFile> file_;
 };
 
-using Files = std::vector<std::unique_ptr<TempFile>>;
+using Files = std::vector<std::unique_ptr<EntryFile>>;
 
 // Buffers entries per partition (hash bits [shift, shift + bits)) and appends them to one
 // temp file per partition, so each file keeps the order entries arrived in.
@@ -92,7 +50,7 @@ class Partitioner {
   }
   Status Open(const std::string& dir) {
     for (uint64_t p = 0; p <= mask_; ++p) {
-      RUNLAKE_ASSIGN_OR_RAISE(auto file, TempFile::Create(dir));
+      RUNLAKE_ASSIGN_OR_RAISE(auto file, EntryFile::Create(dir));
       files_.push_back(std::move(file));
     }
     return Status::OK();
@@ -130,7 +88,7 @@ class Resolver {
 
   // Marks the repeats among `file`'s entries, whose hashes agree on every bit above
   // `shift` (the partition bits chosen so far).
-  Status Resolve(std::unique_ptr<TempFile> file, int shift) {
+  Status Resolve(std::unique_ptr<EntryFile> file, int shift) {
     if (file->entries() == 0) return Status::OK();
     const int next_shift = shift - options_.fanout_bits;
     const bool can_split = next_shift >= 0;

@@ -52,7 +52,7 @@ class IdSet {
   IdSet() = default;
   // Sized up front for `expected` IDs, so that inserting that many never grows the table.
   explicit IdSet(size_t expected) {
-    size_t capacity = 1 << 14;
+    size_t capacity = 16;
     while (capacity < expected * 2) capacity *= 2;
     capacity_ = capacity;
     slots_ = Allocate(capacity_);

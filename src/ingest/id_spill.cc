@@ -41,43 +41,49 @@ class EntryFile {
 using Files = std::vector<std::unique_ptr<EntryFile>>;
 
 // Buffers entries per partition (hash bits [shift, shift + bits)) and appends them to one
-// temp file per partition, so each file keeps the order entries arrived in.
+// temp file per partition, so each file keeps the order entries arrived in. Files and
+// buffers are made on a partition's first entry: deep splits of a few entries stay cheap.
 class Partitioner {
  public:
-  Partitioner(int shift, int bits) : shift_(shift), mask_((uint64_t{1} << bits) - 1) {
-    buffer_.resize((mask_ + 1) * kBufferedPerPartition);
-    counts_.assign(mask_ + 1, 0);
-  }
-  Status Open(const std::string& dir) {
-    for (uint64_t p = 0; p <= mask_; ++p) {
-      RUNLAKE_ASSIGN_OR_RAISE(auto file, EntryFile::Create(dir));
-      files_.push_back(std::move(file));
-    }
-    return Status::OK();
+  Partitioner(std::string dir, int shift, int bits)
+      : dir_(std::move(dir)), shift_(shift), mask_((uint64_t{1} << bits) - 1) {
+    buffers_.resize(mask_ + 1);
+    files_.resize(mask_ + 1);
   }
   Status Add(const Entry& e) {
     size_t p = static_cast<size_t>((e.hash >> shift_) & mask_);
-    buffer_[p * kBufferedPerPartition + counts_[p]] = e;
-    if (++counts_[p] == kBufferedPerPartition) return FlushOne(p);
+    std::vector<Entry>& buf = buffers_[p];
+    if (buf.capacity() == 0) buf.reserve(kBufferedPerPartition);
+    buf.push_back(e);
+    if (buf.size() == kBufferedPerPartition) return FlushOne(p);
     return Status::OK();
   }
-  // Flushes every buffer and hands the files over (the buffers are freed).
+  // Flushes every buffer and hands the non-empty files over (the buffers are freed).
   Result<Files> Finish() {
-    for (size_t p = 0; p <= mask_; ++p) RUNLAKE_RETURN_NOT_OK(FlushOne(p));
-    std::vector<Entry>().swap(buffer_);
-    return std::move(files_);
+    Files out;
+    for (size_t p = 0; p <= mask_; ++p) {
+      RUNLAKE_RETURN_NOT_OK(FlushOne(p));
+      std::vector<Entry>().swap(buffers_[p]);
+      if (files_[p] != nullptr) out.push_back(std::move(files_[p]));
+    }
+    return out;
   }
 
  private:
   Status FlushOne(size_t p) {
-    Status st = files_[p]->Append(&buffer_[p * kBufferedPerPartition], counts_[p]);
-    counts_[p] = 0;
+    std::vector<Entry>& buf = buffers_[p];
+    if (buf.empty()) return Status::OK();
+    if (files_[p] == nullptr) {
+      RUNLAKE_ASSIGN_OR_RAISE(files_[p], EntryFile::Create(dir_));
+    }
+    Status st = files_[p]->Append(buf.data(), buf.size());
+    buf.clear();
     return st;
   }
+  std::string dir_;
   int shift_;
   uint64_t mask_;
-  std::vector<Entry> buffer_;
-  std::vector<size_t> counts_;
+  std::vector<std::vector<Entry>> buffers_;
   Files files_;
 };
 
@@ -108,8 +114,7 @@ class Resolver {
       }
     }
     if (!split) return Status::OK();
-    Partitioner parts(next_shift, options_.fanout_bits);
-    RUNLAKE_RETURN_NOT_OK(parts.Open(options_.dir));
+    Partitioner parts(options_.dir, next_shift, options_.fanout_bits);
     for (uint64_t at = 0; at < file->entries();) {
       RUNLAKE_ASSIGN_OR_RAISE(size_t n, file->Read(at, chunk_.data(), chunk_.size()));
       for (size_t i = 0; i < n; ++i) RUNLAKE_RETURN_NOT_OK(parts.Add(chunk_[i]));
@@ -151,8 +156,7 @@ Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const IdColumns& colum
   if (!more) return repeated;
 
   const int top_shift = 64 - opts.fanout_bits;
-  Partitioner parts(top_shift, opts.fanout_bits);
-  RUNLAKE_RETURN_NOT_OK(parts.Open(opts.dir));
+  Partitioner parts(opts.dir, top_shift, opts.fanout_bits);
   int64_t ordinal = 0;
   while (true) {
     RUNLAKE_ASSIGN_OR_RAISE(more, scanner->Next(&record));

@@ -117,8 +117,8 @@ std::string RejectCopySql(const RunWriteSpec& spec, int64_t scan_id, bool condem
       "ELSE string_split(validation_errors, ',') END";
   return "COPY (SELECT " + SelectList(kRejectFileColumns, exprs) + " FROM runlake_rejects(" +
          std::to_string(scan_id) + ", " + (condemned ? "true" : "false") + ")) TO " +
-         Engine::Quote(file.string()) + " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE " +
-         std::to_string(kRowGroupRows) + ")";
+         Engine::Quote(file.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
+         std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) + ")";
 }
 
 // data_<i>.parquet -> i, so a partition's files keep DuckDB's order when renamed.

@@ -5,9 +5,36 @@
 
 namespace runlake {
 
+namespace {
+
+// The second reading, on its own thread: everything it touches is its own.
+Result<RecordBitmap> ReadAgain(const DuplicateIdsOptions& options,
+                               const std::atomic<bool>* cancel) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto reader, options.reopen());
+  RUNLAKE_ASSIGN_OR_RAISE(auto bytes, ByteSource::Open(std::move(reader), options.source_name));
+  CsvScanner scanner(bytes.get());
+  SpillOptions spill = options.spill;
+  spill.dir = options.spill_dir;
+  spill.cancel = cancel;
+  auto repeated = FindRepeatedIds(&scanner, options.columns, spill);
+  if (!repeated.ok()) {
+    return repeated.status().WithContext("duplicate-ID scan, line " +
+                                         std::to_string(scanner.line()));
+  }
+  return repeated;
+}
+
+}  // namespace
+
+DuplicateIds::~DuplicateIds() {
+  cancel_ = true;
+  if (pending_.valid()) pending_.wait();
+}
+
 Result<bool> DuplicateIds::SeenBefore(std::string_view id, int64_t ordinal) {
-  if (!spilled_ && options_.reopen && ids_.size() >= options_.memory_ids) {
-    RUNLAKE_RETURN_NOT_OK(Spill());
+  if (!spilled_ && options_.reopen) {
+    if (!pending_.valid() && ids_.size() >= options_.memory_ids / 2) StartSpill();
+    if (ids_.size() >= options_.memory_ids) RUNLAKE_RETURN_NOT_OK(FinishSpill());
   }
   if (spilled_) {
     // The source is immutable (bronze), so both readings see the same records; anything
@@ -25,20 +52,18 @@ Result<bool> DuplicateIds::SeenBefore(std::string_view id, int64_t ordinal) {
   return !ids_.InsertHash(h);
 }
 
-// Memory first: the set goes before the second reading allocates its buffers.
-Status DuplicateIds::Spill() {
+void DuplicateIds::StartSpill() {
+  pending_ = std::async(std::launch::async,
+                        [this] { return ReadAgain(options_, &cancel_); });
+}
+
+// The set goes first, then the answer comes in: the two are never held together.
+Status DuplicateIds::FinishSpill() {
   ids_ = IdSet();
   spilled_ = true;
-  RUNLAKE_ASSIGN_OR_RAISE(auto reader, options_.reopen());
-  RUNLAKE_ASSIGN_OR_RAISE(auto bytes, ByteSource::Open(std::move(reader), options_.source_name));
-  CsvScanner scanner(bytes.get());
-  SpillOptions spill = options_.spill;
-  spill.dir = options_.spill_dir;
-  auto repeated = FindRepeatedIds(&scanner, options_.columns, spill);
-  if (!repeated.ok()) {
-    return repeated.status().WithContext("duplicate-ID scan, line " +
-                                         std::to_string(scanner.line()));
-  }
+  if (!pending_.valid()) StartSpill();
+  Result<RecordBitmap> repeated = pending_.get();
+  RUNLAKE_RETURN_NOT_OK(repeated.status());
   repeated_ = std::move(*repeated);
   return Status::OK();
 }

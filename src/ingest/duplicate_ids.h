@@ -3,13 +3,17 @@
 // the same source") record by record, in memory that does not grow with the source.
 //
 // Small sources stay on the fast path: an in-memory IdSet of 64-bit hashes. When that set
-// reaches its cap, the source is opened again and FindRepeatedIds (id_spill.h) resolves
-// every record of it through temp files; from then on each answer is one bit. Both paths
+// is half full, the source is opened again and FindRepeatedIds (id_spill.h) starts to
+// resolve every record of it through temp files, on its own thread (DuckDB's writer
+// threads would otherwise idle while it runs); when the set is full, its answer replaces
+// the set: one bit per record from then on. Both paths
 // use the same hashes and the same definition of an appearance (AppearingId), so they give
 // the same answers (tests/ingest/duplicate_ids_differential_test.cc).
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,13 +32,16 @@ struct DuplicateIdsOptions {
   // grows with the distinct IDs (fine for tests and small inputs, not for a lake).
   std::function<Result<std::unique_ptr<ObjectReader>>()> reopen;
   std::string spill_dir;     // existing local directory for FindRepeatedIds' temp files
-  size_t memory_ids = 1 << 20;  // distinct IDs held in memory before spilling (8-16 MB)
+  size_t memory_ids = 1 << 20;  // distinct IDs held in memory before spilling (16 MB)
   SpillOptions spill;           // .dir is spill_dir
 };
 
 class DuplicateIds {
  public:
   explicit DuplicateIds(DuplicateIdsOptions options) : options_(std::move(options)) {}
+  ~DuplicateIds();  // stops a second reading still under way
+  DuplicateIds(const DuplicateIds&) = delete;
+  DuplicateIds& operator=(const DuplicateIds&) = delete;
 
   // Optional: hashes `id` and starts fetching its table slot, so that work done before
   // SeenBefore (row hashing) overlaps the memory access.
@@ -53,11 +60,14 @@ class DuplicateIds {
   bool spilled() const { return spilled_; }
 
  private:
-  Status Spill();
+  void StartSpill();
+  Status FinishSpill();
 
   DuplicateIdsOptions options_;
   IdSet ids_;
   bool spilled_ = false;
+  std::future<Result<RecordBitmap>> pending_;  // the second reading, once started
+  std::atomic<bool> cancel_{false};
   RecordBitmap repeated_;
   std::string_view prepared_id_;
   uint64_t prepared_hash_ = 0;

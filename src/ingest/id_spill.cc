@@ -161,6 +161,9 @@ Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const IdColumns& colum
   while (true) {
     RUNLAKE_ASSIGN_OR_RAISE(more, scanner->Next(&record));
     if (!more) break;
+    if (opts.cancel != nullptr && (ordinal & 4095) == 0 && opts.cancel->load()) {
+      return Status::Aborted("duplicate-ID scan cancelled");
+    }
     std::string_view id = AppearingId(record, columns);
     if (!id.empty()) RUNLAKE_RETURN_NOT_OK(parts.Add({HashId(id), ordinal}));
     ++ordinal;

@@ -11,6 +11,7 @@
 //
 // Same 64-bit hashes as IdSet (id_set.h), so the same (tiny) false-duplicate odds.
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -54,6 +55,8 @@ struct SpillOptions {
   // split again.
   size_t max_distinct = 1 << 19;
   int fanout_bits = 7;  // 128 partitions per level
+  // When set and true, the scan stops early with Aborted (its owner gave up on it).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Reads `scanner` from the header (skipped) to the end and returns which data records

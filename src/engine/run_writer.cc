@@ -32,10 +32,10 @@ constexpr const char* kLayers[] = {"silver", "quarantine", "condemned"};
 // zstd level 1, not DuckDB's default 3: measured on W1 (5M rows) it halves the writer's
 // compression time for files a few percent larger (see bench/README.md).
 constexpr int kZstdLevel = 1;
-// Rows per Parquet row group, and per flush of the partitioned writer's buffers. DuckDB's
-// default row group (122880 rows) held ~30 MB per open file and thread on W1 (the
-// constant source_key and the 64-byte row_hash are stored per row until encoded); a
-// quarter of that keeps a run under 256 MB RSS, for files ~1% larger (bench/README.md).
+// Rows per Parquet row group, and per flush of the partitioned writer's buffers. DuckDB
+// holds about a row group per open file and thread (the constant source_key and the
+// 64-byte row_hash are stored per row until encoded); a quarter of its default 122880
+// keeps a W1 run at ~155 MB RSS, for files 0.4% larger (bench/README.md).
 constexpr int64_t kRowGroupRows = 30720;
 // Filled batches (~16k rows, ~3 MB each) that may wait between the transform thread and
 // DuckDB's writer threads: enough to keep both sides busy, small next to the writer's own

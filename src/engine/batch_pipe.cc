@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <exception>
 
-#include "engine/run_scan_internal.h"
+#include "engine/reject_spill_internal.h"
 
 namespace runlake {
 namespace {

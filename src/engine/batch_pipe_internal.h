@@ -5,8 +5,8 @@
 // each take a core; called in turn on one thread they never overlap. The pipe pulls into
 // a bounded queue of batches (memory stays a few batches, whatever the input size)
 // and hands valid rows to whichever DuckDB thread asks next. Rejected rows are appended
-// to the RejectSink on the producer thread, so the sink's appender is only ever used by
-// one thread and in file order.
+// to the RejectSink on the producer thread, so the sink is only ever written by one
+// thread, in file order.
 //
 // Contract kept from BatchPuller: the puller is called one call at a time, never
 // concurrently (here: always on the producer thread).

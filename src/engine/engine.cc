@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "engine/engine_internal.h"
+#include "engine/reject_spill_internal.h"
 #include "engine/run_scan_internal.h"
 
 namespace runlake {
@@ -211,6 +212,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     return Status::Internal("connecting to DuckDB");
   }
   RUNLAKE_RETURN_NOT_OK(RegisterRunScan(impl.get()));
+  RUNLAKE_RETURN_NOT_OK(RegisterRejectScan(impl.get()));
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 

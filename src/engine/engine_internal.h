@@ -33,22 +33,4 @@ Status StatusFromDuckDB(duckdb_error_type type, const char* message);
 // Runs `sql` on `conn`, discarding results.
 Status RunSql(duckdb_connection conn, const std::string& sql);
 
-// A second connection to the engine's database, closed on scope exit. Used where work must
-// go on while the main connection is busy inside a query (the appender of rejected rows).
-class SideConnection {
- public:
-  explicit SideConnection(duckdb_database db) {
-    if (duckdb_connect(db, &conn_) == DuckDBError) conn_ = nullptr;
-  }
-  ~SideConnection() {
-    if (conn_ != nullptr) duckdb_disconnect(&conn_);
-  }
-  SideConnection(const SideConnection&) = delete;
-  SideConnection& operator=(const SideConnection&) = delete;
-  duckdb_connection get() const { return conn_; }
-
- private:
-  duckdb_connection conn_ = nullptr;
-};
-
 }  // namespace runlake

@@ -2,7 +2,8 @@
 // runlake_scan(id): a DuckDB table function that streams one run's valid rows out of a
 // BatchPuller, so `COPY (SELECT ... FROM runlake_scan(id)) TO ...` writes Parquet with
 // memory bounded by one batch plus DuckDB's writer buffers, whatever the input size.
-// Rejected rows arriving in the same batches go to a RejectSink on the way through.
+// Rejected rows arriving in the same batches go to a RejectSink (reject_spill_internal.h)
+// on the way through.
 
 #include <duckdb.h>
 
@@ -15,29 +16,8 @@
 
 namespace runlake {
 
-// Appends rejected rows to a temp table through a side connection's appender (the main
-// connection is busy running the COPY that drives the scan). Later COPYed per layer.
-class RejectSink {
- public:
-  static constexpr const char* kTable = "runlake_rejects";
-  // Creates the temp table on `conn` (dropping a leftover one) and opens the appender.
-  Status Open(duckdb_connection conn);
-  Status Append(const RejectedRows& rows);
-  // Flushes and closes the appender; the table stays for the COPYs.
-  Status Close();
-  ~RejectSink();
-
-  int64_t quarantined() const { return quarantined_; }
-  int64_t condemned() const { return condemned_; }
-
- private:
-  Status AppenderError();
-  duckdb_appender appender_ = nullptr;
-  int64_t quarantined_ = 0;
-  int64_t condemned_ = 0;
-};
-
 class BatchPipe;
+class RejectSink;
 
 // State of one runlake_scan call; owned by WriteRun, read by the callbacks. DuckDB may run
 // the scan on several threads at once: each takes whole batches from the pipe, so rows
@@ -45,6 +25,7 @@ class BatchPipe;
 // across threads.
 struct RunScanSource {
   BatchPipe* pipe = nullptr;
+  const RejectSink* rejects = nullptr;  // read back by runlake_rejects(id, condemned)
   bool has_transaction_type = false;
   idx_t max_threads = 1;
   std::atomic<int64_t> rows_emitted{0};
@@ -53,7 +34,8 @@ struct RunScanSource {
 // Registers runlake_scan(BIGINT) in the engine's database; done once by Engine::Open.
 Status RegisterRunScan(Engine::Impl* impl);
 
-// Makes `source` reachable as runlake_scan(id()) for this object's lifetime.
+// Makes `source` reachable as runlake_scan(id()) and runlake_rejects(id(), ...) for this
+// object's lifetime.
 class ScanRegistration {
  public:
   ScanRegistration(Engine::Impl* impl, RunScanSource* source);

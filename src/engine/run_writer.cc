@@ -2,11 +2,10 @@
 //
 // Why this shape: the table function lets DuckDB pull batches as its Parquet writer needs
 // them, so memory is one batch + the writer's open row groups, never the whole run.
-// Rejected rows arrive interleaved with valid ones, but the silver COPY owns the main
-// connection while it runs, so they are appended to a temp table through a second
-// connection and COPYed per layer afterwards. They are a small share of a healthy run (the
-// quality gate trips at 5%), and when they are not, DuckDB spills the temp table to
-// temp_directory under memory_limit; a hand-written spill file would buy nothing over that.
+// Rejected rows arrive interleaved with valid ones, but the silver COPY owns the
+// connection while it runs, so they wait in a temp file (reject_spill_internal.h) and are
+// COPYed per layer afterwards: one writer at a time, and memory that does not grow with
+// the share of bad rows.
 
 #include "engine/run_writer.h"
 
@@ -20,6 +19,7 @@
 #include "engine/batch_pipe_internal.h"
 #include "engine/engine_internal.h"
 #include "engine/lake_schema_internal.h"
+#include "engine/reject_spill_internal.h"
 #include "engine/run_scan_internal.h"
 
 namespace runlake {
@@ -32,6 +32,11 @@ constexpr const char* kLayers[] = {"silver", "quarantine", "condemned"};
 // zstd level 1, not DuckDB's default 3: measured on W1 (5M rows) it halves the writer's
 // compression time for files a few percent larger (see bench/README.md).
 constexpr int kZstdLevel = 1;
+// Rows per Parquet row group, and per flush of the partitioned writer's buffers. DuckDB
+// holds about a row group per open file and thread (the constant source_key and the
+// 64-byte row_hash are stored per row until encoded); a quarter of its default 122880
+// keeps a W1 run at ~155 MB RSS, for files 0.4% larger (bench/README.md).
+constexpr int64_t kRowGroupRows = 30720;
 // Filled batches (~16k rows, ~3 MB each) that may wait between the transform thread and
 // DuckDB's writer threads: enough to keep both sides busy, small next to the writer's own
 // buffers.
@@ -100,17 +105,20 @@ std::string SilverCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::p
   return "COPY (SELECT " + SelectList(kSilverFileColumns, ConstantExprs(spec)) +
          ", year, month FROM runlake_scan(" + std::to_string(scan_id) + ")) TO " +
          Engine::Quote(dir.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
-         std::to_string(kZstdLevel) + ", PARTITION_BY (year, month), RETURN_STATS true)";
+         std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) +
+         ", PARTITION_BY (year, month), RETURN_STATS true)";
 }
 
-std::string RejectCopySql(const RunWriteSpec& spec, bool condemned, const fs::path& file) {
+std::string RejectCopySql(const RunWriteSpec& spec, int64_t scan_id, bool condemned,
+                          const fs::path& file) {
   auto exprs = ConstantExprs(spec);
   exprs["validation_errors"] =
       "CASE WHEN validation_errors = '' THEN []::VARCHAR[] "
       "ELSE string_split(validation_errors, ',') END";
-  return "COPY (SELECT " + SelectList(kRejectFileColumns, exprs) + " FROM temp.main." +
-         RejectSink::kTable + " WHERE condemned = " + (condemned ? "true" : "false") +
-         ") TO " + Engine::Quote(file.string()) + " (FORMAT parquet, COMPRESSION zstd)";
+  return "COPY (SELECT " + SelectList(kRejectFileColumns, exprs) + " FROM runlake_rejects(" +
+         std::to_string(scan_id) + ", " + (condemned ? "true" : "false") + ")) TO " +
+         Engine::Quote(file.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
+         std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) + ")";
 }
 
 // data_<i>.parquet -> i, so a partition's files keep DuckDB's order when renamed.
@@ -190,29 +198,26 @@ Result<std::vector<WrittenFile>> CollectSilver(const FileCounts& counts, const f
 Result<std::vector<WrittenFile>> WriteAll(Engine& engine, const RunWriteSpec& spec,
                                           const BatchPuller& pull, const fs::path& staging) {
   Engine::Impl* impl = engine.impl();
-  SideConnection side(impl->db);  // declared first: the sink's appender must die before it
-  if (side.get() == nullptr) return Status::Internal("opening a second DuckDB connection");
   RejectSink rejects;
-  RUNLAKE_RETURN_NOT_OK(rejects.Open(side.get()));
+  RUNLAKE_RETURN_NOT_OK(rejects.Open(staging.string()));
 
   RUNLAKE_ASSIGN_OR_RAISE(int64_t threads, IntSetting(impl->conn, "threads"));
   BatchPipe pipe(&pull, &rejects, spec.has_transaction_type, kPipeDepth);
   RunScanSource source;
   source.pipe = &pipe;
+  source.rejects = &rejects;
   source.has_transaction_type = spec.has_transaction_type;
   source.max_threads = static_cast<idx_t>(std::max<int64_t>(threads, 1));
+  ScanRegistration registration(impl, &source);
   fs::path silver = staging / "silver";
-  // DuckDB buffers up to this many rows (all partitions together) before flushing them to
-  // the open files. Its default, 524288, measured 310 MB peak RSS on 2M rows; one row group's
-  // worth measured 130 MB, as fast, for files ~18% larger. Memory is what we are short of.
-  RUNLAKE_RETURN_NOT_OK(RunSql(impl->conn, "SET partitioned_write_flush_threshold = 122880"));
-  Result<FileCounts> stats = Status::Internal("not run");
-  {
-    ScanRegistration registration(impl, &source);
-    pipe.Start();
-    stats = CopyWithStats(impl->conn, SilverCopySql(spec, registration.id(), silver));
-    pipe.Finish();  // after a failed COPY the producer would wait for free batches
-  }
+  // DuckDB buffers up to this many rows per thread (all partitions together) before it
+  // hands them to the open files. Its default, 524288, measured 310 MB peak RSS on 2M rows;
+  // with smaller row groups (kRowGroupRows) this is what keeps W1 under 256 MB.
+  RUNLAKE_RETURN_NOT_OK(RunSql(impl->conn, "SET partitioned_write_flush_threshold = " +
+                                               std::to_string(kRowGroupRows)));
+  pipe.Start();
+  Result<FileCounts> stats = CopyWithStats(impl->conn, SilverCopySql(spec, registration.id(), silver));
+  pipe.Finish();  // after a failed COPY the producer would wait for free batches
   Status pulled = pipe.error();
   if (!pulled.ok()) return pulled;  // the puller's own words, not DuckDB's
   if (!stats.ok()) return stats.status().WithContext("writing silver");
@@ -235,7 +240,7 @@ Result<std::vector<WrittenFile>> WriteAll(Engine& engine, const RunWriteSpec& sp
     fs::create_directories(staging / layer, ec);
     if (ec) return Status::IOError("creating " + (staging / layer).string() + ": " + ec.message());
     fs::path file = staging / layer / "part-00000.parquet";
-    RUNLAKE_RETURN_NOT_OK(RunSql(side.get(), RejectCopySql(spec, condemned, file))
+    RUNLAKE_RETURN_NOT_OK(RunSql(impl->conn, RejectCopySql(spec, registration.id(), condemned, file))
                               .WithContext(std::string("writing ") + layer));
     RUNLAKE_ASSIGN_OR_RAISE(uint64_t bytes, FileSize(file));
     files.push_back({layer, "", file.string(), rows, bytes});

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string_view>
 
 namespace runlake {
@@ -48,6 +49,16 @@ inline uint64_t HashId(std::string_view s) {
 
 class IdSet {
  public:
+  IdSet() = default;
+  // Sized up front for `expected` IDs, so that inserting that many never grows the table.
+  explicit IdSet(size_t expected) {
+    size_t capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    capacity_ = capacity;
+    slots_ = Allocate(capacity_);
+    if (slots_ == nullptr) throw std::bad_alloc();
+  }
+
   // True when `id` was not in the set (it is now).
   bool Insert(std::string_view id) { return InsertHash(HashId(id)); }
 

@@ -43,12 +43,6 @@ Result<RowValidator> RowValidator::Create(const Rules& rules) {
   return v;
 }
 
-void RowValidator::PrepareId(std::string_view transaction_id) {
-  prepared_id_ = transaction_id;
-  prepared_hash_ = HashId(transaction_id);
-  seen_ids_.Prefetch(prepared_hash_);
-}
-
 uint32_t RowValidator::Check(const RequiredFields& f, int64_t* cents, int64_t* micros) {
   uint32_t failures = 0;
   if (f.transaction_id.empty() || f.customer_id.empty() || f.amount.empty() || f.currency.empty() ||
@@ -62,15 +56,6 @@ uint32_t RowValidator::Check(const RequiredFields& f, int64_t* cents, int64_t* m
   if (!f.timestamp.empty() && !timestamps_.Parse(f.timestamp, micros)) {
     failures |= kTimestampError;
   }
-  // An empty ID is already a NULL_VALUE_ERROR; calling every later empty ID a duplicate
-  // of it would only add noise.
-  if (!f.transaction_id.empty()) {
-    bool prepared = f.transaction_id.data() == prepared_id_.data() &&
-                    f.transaction_id.size() == prepared_id_.size();
-    uint64_t h = prepared ? prepared_hash_ : HashId(f.transaction_id);
-    if (!seen_ids_.InsertHash(h)) failures |= kDuplicateTransactionId;
-  }
-  prepared_id_ = {};
   return failures;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// RowValidator: checks 2-6 of DESIGN.md "Rows" on one record's trimmed required fields.
+// RowValidator: checks 2-5 of DESIGN.md "Rows" on one record's trimmed required fields.
 // (Check 1, SCHEMA_ERROR, is the transformer's: it needs the record, not its fields.)
 // Failures are a bit set so that "first failing" and "all failing, in check order" are
 // both a walk over the bits in order.
@@ -9,7 +9,6 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "ingest/id_set.h"
 #include "ingest/timestamp_format.h"
 #include "runlake/rules.h"
 #include "runlake/status.h"
@@ -43,14 +42,9 @@ class RowValidator {
   // InvalidArgument when a timestamp format does not compile.
   static Result<RowValidator> Create(const Rules& rules);
 
-  // Optional: starts fetching the duplicate table's slot for this ID, so that work done
-  // between this and Check() (row hashing) overlaps the memory access.
-  void PrepareId(std::string_view transaction_id);
-
-  // Runs checks 2-6 and returns the failures (0: valid). On success *cents and *micros hold
-  // the parsed amount and timestamp. Records the transaction ID for later duplicate
-  // checks, so call it once per record, in file order, for every record without a
-  // SCHEMA_ERROR.
+  // Runs checks 2-5 and returns the failures (0: valid). On success *cents and *micros hold
+  // the parsed amount and timestamp. Check 6 (duplicates) needs the whole source's history,
+  // so it is DuplicateIds' (duplicate_ids.h), and the transformer adds its bit.
   uint32_t Check(const RequiredFields& f, int64_t* cents, int64_t* micros);
 
  private:
@@ -60,9 +54,6 @@ class RowValidator {
   };
   std::unordered_set<std::string, StringHash, std::equal_to<>> currencies_;
   TimestampParser timestamps_;
-  IdSet seen_ids_;
-  std::string_view prepared_id_;  // the ID PrepareId() hashed, and its hash
-  uint64_t prepared_hash_ = 0;
 };
 
 }  // namespace runlake

@@ -5,6 +5,7 @@
 
 #include "ingest/byte_source.h"
 #include "ingest/csv_scanner.h"
+#include "ingest/duplicate_ids.h"
 #include "ingest/row_validator.h"
 #include "ingest/sha256.h"
 
@@ -135,6 +136,13 @@ Status RowTransformer::ReadHeader() {
       stats_.extra_columns.emplace_back(TrimSpaces(header.fields[i]));
     }
   }
+  DuplicateIdsOptions dup;
+  dup.columns = IdColumns{header_fields_, column_[kId]};
+  dup.source_name = name;
+  dup.reopen = options_.reopen;
+  dup.spill_dir = options_.spill_dir;
+  dup.memory_ids = options_.memory_ids;
+  duplicates_ = std::make_unique<DuplicateIds>(std::move(dup));
   return Status::OK();
 }
 
@@ -150,7 +158,7 @@ Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
       exhausted_ = true;
       break;
     }
-    AddRecord(record, valid, rejected);
+    RUNLAKE_RETURN_NOT_OK(AddRecord(record, valid, rejected));
   }
   // The map is refreshed per batch, not per row: no string keys in the hot loop.
   for (int bit = 0; bit < kCheckCount; ++bit) {
@@ -165,13 +173,15 @@ Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
   return valid->size() + rejected->size() > 0;
 }
 
-void RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid, RejectedRows* rejected) {
-  ++stats_.input_rows;
+Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
+                                 RejectedRows* rejected) {
+  const int64_t ordinal = stats_.input_rows++;
   const bool schema_ok = !record.broken_quoting && record.fields.size() == header_fields_;
   RequiredFields f;
   if (schema_ok) {
-    f.transaction_id = TrimSpaces(record.fields[column_[kId]]);
-    validator_->PrepareId(f.transaction_id);  // overlaps the ID table's miss with hashing
+    f.transaction_id = AppearingId(record, IdColumns{header_fields_, column_[kId]});
+    // Overlaps the ID table's cache miss with the row hashing below.
+    if (!f.transaction_id.empty()) duplicates_->Prepare(f.transaction_id);
   }
   char row_hash[Sha256Hasher::kHexSize];
   hasher_->HexDigest(record.raw, row_hash);
@@ -187,6 +197,14 @@ void RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid, Reject
     if (v2_) f.transaction_type = TrimSpaces(record.fields[column_[kType]]);
     f.has_transaction_type = v2_;
     failures = validator_->Check(f, &cents, &micros);
+    if (!f.transaction_id.empty()) {
+      Result<bool> seen = duplicates_->SeenBefore(f.transaction_id, ordinal);
+      if (!seen.ok()) {
+        const Status& st = seen.status();
+        return st.code() == StatusCode::kCorruption ? st : st.WithContext(options_.source_name);
+      }
+      if (*seen) failures |= kDuplicateTransactionId;
+    }
   }
 
   if (failures == 0) {
@@ -199,7 +217,7 @@ void RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid, Reject
     if (v2_) valid->transaction_type.Append(f.transaction_type);
     valid->source_line.push_back(record.line);
     valid->row_hash.Append(hash);
-    return;
+    return Status::OK();
   }
 
   int attempt = 1;
@@ -225,6 +243,7 @@ void RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid, Reject
   rejected->row_hash.Append(hash);
   rejected->attempt_count.push_back(attempt);
   rejected->condemned.push_back(condemned ? 1 : 0);
+  return Status::OK();
 }
 
 }  // namespace runlake

@@ -1,10 +1,12 @@
 #pragma once
 // RowTransformer: one bronze object in, validated columnar batches out (DESIGN.md "Rows").
 // Streaming: the object is read in ~1 MiB pieces and rows leave in batches of
-// batch_rows, so memory does not depend on the object's size (apart from 8-16 bytes per
-// distinct TransactionID for duplicate detection).
+// batch_rows, so memory does not depend on the object's size. Duplicate detection keeps
+// up to memory_ids IDs in memory, then (given reopen and spill_dir) reads the source a
+// second time through temp files (duplicate_ids.h): one bit per record from then on.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +21,7 @@
 namespace runlake {
 
 class ByteSource;
+class DuplicateIds;
 struct CsvRecord;
 class CsvScanner;
 class RowValidator;
@@ -31,6 +34,12 @@ struct TransformOptions {
   // row_hash -> highest attempt_count in earlier committed runs of this source.
   std::unordered_map<std::string, int> previous_attempts;
   size_t batch_rows = 16384;
+  // Duplicate detection beyond memory_ids distinct IDs: opens the source again from its
+  // first byte, with temp files in spill_dir (an existing local directory). Without
+  // reopen, the in-memory set grows with the distinct IDs.
+  std::function<Result<std::unique_ptr<ObjectReader>>()> reopen;
+  std::string spill_dir;
+  size_t memory_ids = 1 << 20;
 };
 
 struct TransformStats {
@@ -66,7 +75,7 @@ class RowTransformer {
  private:
   explicit RowTransformer(TransformOptions options);
   Status ReadHeader();
-  void AddRecord(const CsvRecord& record, ValidRows* valid, RejectedRows* rejected);
+  Status AddRecord(const CsvRecord& record, ValidRows* valid, RejectedRows* rejected);
   Status InStream(const Status& st) const;
 
   TransformOptions options_;
@@ -75,6 +84,7 @@ class RowTransformer {
   std::unique_ptr<CsvScanner> scanner_;
   std::unique_ptr<RowValidator> validator_;
   std::unique_ptr<Sha256Hasher> hasher_;
+  std::unique_ptr<DuplicateIds> duplicates_;
   bool v2_ = false;
   size_t header_fields_ = 0;
   // Field index of TransactionID, CustomerID, TransactionAmount, Currency,

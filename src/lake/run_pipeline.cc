@@ -68,12 +68,17 @@ Result<std::vector<Source>> FindSources(ObjectStore& store, const RunRequest& re
 Result<std::unique_ptr<RowTransformer>> OpenSource(ObjectStore& store, const RunRequest& req,
                                                    const Source& source,
                                                    std::unordered_map<std::string, int> previous,
+                                                   const std::string& spill_dir,
                                                    const RunLogger& log) {
   TransformOptions topts;
   topts.rules = req.rules;
   topts.schema_version = req.schema_version;
   topts.source_name = source.key;
   topts.previous_attempts = std::move(previous);
+  // Past a million distinct IDs, duplicates are found by a second reading of the object
+  // through temp files in the staging dir, so a bigger file needs no more memory.
+  topts.reopen = [&store, key = source.key] { return store.OpenRead(key); };
+  topts.spill_dir = spill_dir;
   RUNLAKE_ASSIGN_OR_RAISE(auto reader, store.OpenRead(source.key));
   RUNLAKE_ASSIGN_OR_RAISE(auto transformer, RowTransformer::Open(std::move(reader), topts));
   if (log) {
@@ -108,7 +113,8 @@ Status WriteSource(RunContext& ctx, const Source& source, size_t index,
                                                  ctx.staging.dir()));
     m.timings["previous_attempts_seconds"] += SecondsSince(phase);
     RUNLAKE_ASSIGN_OR_RAISE(transformer,
-                            OpenSource(ctx.store, ctx.req, source, std::move(previous), ctx.log));
+                            OpenSource(ctx.store, ctx.req, source, std::move(previous),
+                                       ctx.staging.dir(), ctx.log));
   }
   phase = Clock::now();
   RunWriteSpec spec;
@@ -212,9 +218,10 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   // Every header is read before the run_id is claimed, so a bad file fails at once. The
   // first source stays open; the others are opened again in turn (an idle stream per
   // source would sit on a connection for the whole run).
-  RUNLAKE_ASSIGN_OR_RAISE(auto first, OpenSource(store, req, sources.front(), std::move(previous), log));
+  RUNLAKE_ASSIGN_OR_RAISE(auto first, OpenSource(store, req, sources.front(), std::move(previous),
+                                                  staging.dir(), log));
   for (size_t i = 1; i < sources.size(); ++i) {
-    RUNLAKE_RETURN_NOT_OK(OpenSource(store, req, sources[i], {}, nullptr).status());
+    RUNLAKE_RETURN_NOT_OK(OpenSource(store, req, sources[i], {}, staging.dir(), nullptr).status());
   }
   std::string source_text = sources.front().key;
   if (sources.size() > 1) source_text += " and " + std::to_string(sources.size() - 1) + " more";

@@ -102,7 +102,7 @@ TEST(BackfillCliFault, StopEndsRunningDatesAbortedAndLeavesTheRestPending) {
 
 TEST(BackfillCliFault, ExecutionsStopAbortsARunningExecution) {
   TestLake lake;
-  LandDays(lake, {"2024-06-01"}, kSlowRows * 5);  // long enough to be stopped mid-run
+  LandDays(lake, {"2024-06-01"}, kSlowRows * 20);  // long enough to be stopped mid-run
   std::string input = lake.Work("input.json");
   it::WriteFile(input, it::InputJson("20240601T060000Z",
                                      "bronze/mortgages/transactions/ingest_date=2024-06-01/run_id=b20240601/"

@@ -132,7 +132,7 @@ TEST(EngineRunWriterTest, WritesPartitionedSilverAndRejectLayers) {
 
 // More rejects than DuckDB's appender buffers (204800 rows), so it flushes into the temp
 // table from inside the running COPY; with one DuckDB thread that must not deadlock.
-TEST(EngineRunWriterTest, SingleThreadWithAppenderFlushesMidScan) {
+TEST(EngineRunWriterTest, SingleThreadWithManyRejectsSpilledMidScan) {
   ScratchDir dir;
   auto engine = Engine::Open({.threads = 1, .memory_limit = "256MB",
                               .temp_directory = dir / "tmp"});
@@ -149,6 +149,50 @@ TEST(EngineRunWriterTest, SingleThreadWithAppenderFlushesMidScan) {
   EXPECT_EQ(One(**engine, "SELECT count(*) FROM read_parquet(" +
                               Engine::Quote(dir / "staging/quarantine/part-00000.parquet") + ")"),
             std::to_string(by_layer[1]));
+  // Rejects come back from their spill file in the order they arrived.
+  EXPECT_EQ(One(**engine, "SELECT bool_and(source_line > prev) FROM (SELECT source_line, "
+                          "lag(source_line, 1, -1) OVER () AS prev FROM read_parquet(" +
+                              Engine::Quote(dir / "staging/condemned/part-00000.parquet") + "))"),
+            "true");
+}
+
+// Records far bigger than the spill's 1 MiB buffers, and every byte value a raw record may
+// hold apart from the line end, survive the trip through the temp file unchanged.
+TEST(EngineRunWriterTest, LongRejectedRecordsRoundTrip) {
+  ScratchDir dir;
+  auto engine = OpenEngine(dir / "tmp");
+  std::vector<std::string> raws;
+  for (int i = 0; i < 6; i++) {
+    std::string raw(i % 2 == 0 ? (3 << 20) + i : 10 + i, 'a' + i);
+    raw[raw.size() / 2] = '"';
+    raw[1] = ',';
+    raws.push_back(raw);
+  }
+  auto puller = [&raws, done = false](ValidRows*, RejectedRows* r) mutable -> Result<bool> {
+    if (done) return false;
+    for (size_t i = 0; i < raws.size(); i++) {
+      r->raw_record.Append(raws[i]);
+      r->source_line.push_back(static_cast<int64_t>(i) + 2);
+      r->validation_error.Append("SCHEMA_ERROR");
+      r->validation_errors.Append("SCHEMA_ERROR,TYPE_ERROR");
+      r->row_hash.Append(std::string(64, 'f'));
+      r->attempt_count.push_back(1);
+      r->condemned.push_back(0);
+    }
+    done = true;
+    return true;
+  };
+  auto files = WriteRun(*engine, Spec(dir), puller);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const std::string q = Engine::Quote(dir / "staging/quarantine/part-00000.parquet");
+  for (size_t i = 0; i < raws.size(); i++) {
+    EXPECT_EQ(One(*engine, "SELECT length(raw_record) || ' ' || md5(raw_record) || ' ' || "
+                           "validation_errors::VARCHAR FROM read_parquet(" + q +
+                               ") WHERE source_line = " + std::to_string(i + 2)),
+              std::to_string(raws[i].size()) + " " +
+                  One(*engine, "SELECT md5(" + Engine::Quote(raws[i]) + ")") +
+                  " [SCHEMA_ERROR, TYPE_ERROR]");
+  }
 }
 
 TEST(EngineRunWriterTest, V2KeepsTransactionType) {

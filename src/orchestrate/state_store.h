@@ -1,7 +1,7 @@
 #pragma once
 // StateStore: where executions and their histories live, shared by every runlake process
 // working on one lake. Backends: SQLite (a file; the default, several processes on one
-// machine) and, later, PostgreSQL (many workers on many machines). Nothing here names a
+// machine) and PostgreSQL (many workers on many machines). Nothing here names a
 // backend's SQL or types; one conformance suite (tests/orchestrate/) runs against each.
 //
 // Every method is safe to call from several threads on one store object, and from
@@ -121,5 +121,29 @@ class StateStore {
 // IOError when the file cannot be created or stays locked; Corruption when it is not a
 // SQLite database; FailedPrecondition when a newer runlake wrote its schema.
 Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path);
+
+// Opens the PostgreSQL state store at `uri` (postgres://user[:password]@host[:port]/db,
+// postgresql://…, or a libpq key=value string), migrating its schema to this build's
+// version under an advisory lock (concurrent openers migrate once). One connection per
+// store object, shared by its threads; a transient failure (connection lost, server
+// restarting, serialization failure, deadlock) reconnects and retries with backoff for up
+// to a minute. IOError naming host:port (never the password) when the server is
+// unreachable at open; FailedPrecondition when a newer runlake wrote its schema.
+Result<std::unique_ptr<StateStore>> OpenPostgresStateStore(const std::string& uri);
+
+struct SchemaMigration {
+  int before = 0;  // the version found (0: an empty database)
+  int after = 0;   // the version now: this build's
+};
+
+// Open*StateStore migrate on their own; these also say from which version.
+Result<SchemaMigration> MigrateSqliteStateStore(const std::string& path);
+Result<SchemaMigration> MigratePostgresStateStore(const std::string& uri);
+
+// The backend a --state value names: postgres:// or postgresql:// is PostgreSQL;
+// sqlite://PATH or any other value a SQLite file path.
+bool IsPostgresStateUri(const std::string& uri);
+Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& uri);
+Result<SchemaMigration> MigrateStateStore(const std::string& uri);
 
 }  // namespace runlake

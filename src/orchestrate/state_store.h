@@ -165,9 +165,11 @@ class StateStore {
   virtual Status ReleaseTask(int64_t task_id, const std::string& worker_id,
                              const std::string& reason) = 0;
 
-  // Cancels the tasks of backfill `backfill_id`: QUEUED ones end CANCELLED at once,
-  // RUNNING ones get cancel_requested (their worker sees kCancelRequested). Returns how
-  // many were QUEUED and cancelled.
+  // Cancels the tasks of backfill `backfill_id`: QUEUED ones, and RUNNING ones whose
+  // lease expired (no live holder), end CANCELLED at once; held ones get cancel_requested
+  // (their worker sees kCancelRequested and completes them CANCELLED). Returns how many
+  // ended CANCELLED now. A cancel_requested task is never claimed again: once its lease
+  // expires, ClaimTask (and CancelTasks) end it CANCELLED.
   virtual Result<int> CancelTasks(const std::string& backfill_id) = 0;
 
   // The task, or nullopt.

@@ -137,6 +137,14 @@ Result<TaskRecord> TaskTables::Enqueue(const TaskSpec& spec) {
 }
 
 Status TaskTables::FailExhausted(const std::string& now) {
+  // A cancelled task whose holder is gone ends now; it is never claimed again.
+  RUNLAKE_ASSIGN_OR_RAISE(
+      Stmt cancel,
+      db_->Prepare("UPDATE tasks SET status = 'CANCELLED', finished_at = ?1, "
+                   "lease_expires_at = '', error = 'cancelled' WHERE status = 'RUNNING' "
+                   "AND cancel_requested = 1 AND lease_expires_at <= ?1"));
+  cancel.Bind(1, now);
+  RUNLAKE_RETURN_NOT_OK(cancel.Run());
   RUNLAKE_ASSIGN_OR_RAISE(
       Stmt fail,
       db_->Prepare("UPDATE tasks SET status = 'FAILED', finished_at = ?1, lease_expires_at = '', "
@@ -289,9 +297,12 @@ Result<int> TaskTables::Cancel(const std::string& backfill_id) {
   RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
   RUNLAKE_ASSIGN_OR_RAISE(
       Stmt queued, db_->Prepare(std::string("UPDATE tasks SET status = 'CANCELLED', "
-                                            "error = 'cancelled', finished_at = ") +
-                                kNowSql + " WHERE backfill_id = ? AND status = 'QUEUED'"));
-  queued.Bind(1, backfill_id);
+                                            "error = 'cancelled', lease_expires_at = '', "
+                                            "finished_at = ?2 WHERE backfill_id = ?1 AND "
+                                            "(status = 'QUEUED' OR (status = 'RUNNING' AND "
+                                            "lease_expires_at <= ?2))")));
+  RUNLAKE_ASSIGN_OR_RAISE(std::string now, Now());
+  queued.Bind(1, backfill_id).Bind(2, now);
   RUNLAKE_RETURN_NOT_OK(queued.Run());
   int cancelled = static_cast<int>(db_->Changes());
   RUNLAKE_ASSIGN_OR_RAISE(Stmt running, db_->Prepare("UPDATE tasks SET cancel_requested = 1 "

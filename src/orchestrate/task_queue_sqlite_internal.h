@@ -37,8 +37,8 @@ class TaskTables {
  private:
   Result<std::string> Now();
   Result<std::optional<TaskRecord>> LookupById(int64_t id);
-  // Fails, with a message naming the lost worker, claimable tasks that have no attempt
-  // left. Caller holds a write transaction.
+  // Ends claimable tasks that must not run again: cancelled ones CANCELLED, those with no
+  // attempt left FAILED (naming the lost worker). Caller holds a write transaction.
   Status FailExhausted(const std::string& now);
 
   Db* db_;

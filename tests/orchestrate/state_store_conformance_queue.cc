@@ -327,6 +327,27 @@ TEST_P(StateStoreConformanceTest, CancelTasksOfOneBackfill) {
   EXPECT_EQ(store_->EnqueueTask(Backfill("bf", "2024-01-02"))->status, TaskStatus::kQueued);
 }
 
+TEST_P(StateStoreConformanceTest, CancelledTaskOfALostWorkerEndsAndIsNeverClaimed) {
+  ASSERT_TRUE(store_->RegisterWorker(Worker("a")).ok());
+  ASSERT_TRUE(store_->RegisterWorker(Worker("b")).ok());
+  ASSERT_TRUE(store_->EnqueueTask(Backfill("bf", "2024-01-01")).ok());
+  ASSERT_TRUE(store_->EnqueueTask(Backfill("bf2", "2024-01-01")).ok());
+  auto one = store_->ClaimTask(By("a", 1));
+  auto two = store_->ClaimTask(By("a", 1));
+  ASSERT_TRUE(one.ok() && one->has_value() && two.ok() && two->has_value());
+  EXPECT_EQ(*store_->CancelTasks("bf"), 0);  // held: only asked to stop
+  EXPECT_EQ(*store_->CancelTasks("bf2"), 0);
+  SleepSeconds(1.2);                         // worker a died
+  EXPECT_EQ(ClaimName(*store_, By("b")), "");  // neither is claimed again
+  EXPECT_EQ((*store_->GetTask("bf/2024-01-01"))->status, TaskStatus::kCancelled);
+  ASSERT_TRUE(store_->EnqueueTask(Backfill("bf3", "2024-01-01")).ok());
+  auto three = store_->ClaimTask(By("a", 1));
+  ASSERT_TRUE(three.ok() && three->has_value());
+  SleepSeconds(1.2);
+  EXPECT_EQ(*store_->CancelTasks("bf3"), 1);  // expired: no holder to ask
+  EXPECT_EQ((*store_->GetTask("bf3/2024-01-01"))->status, TaskStatus::kCancelled);
+}
+
 TEST_P(StateStoreConformanceTest, WorkersRegisterHeartbeatAndStop) {
   ASSERT_TRUE(store_->RegisterWorker(Worker("a")).ok());
   ASSERT_TRUE(store_->RegisterWorker(Worker("b")).ok());

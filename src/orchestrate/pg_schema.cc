@@ -72,6 +72,47 @@ const std::vector<std::string>& Migrations() {
         PRIMARY KEY (backfill_id, date)
       );
       )sql",
+      // 4: the task queue (see the SQLite schema's migration 4). Times are the server's
+      // clock as ISO-8601 UTC text (kNowSql): text order is time order.
+      R"sql(
+      CREATE TABLE tasks (
+        id               BIGSERIAL PRIMARY KEY,
+        name             TEXT COLLATE "C" NOT NULL UNIQUE,
+        kind             TEXT NOT NULL,
+        kind_rank        INTEGER NOT NULL,
+        backfill_id      TEXT COLLATE "C" NOT NULL DEFAULT '',
+        priority         INTEGER NOT NULL DEFAULT 0,
+        payload          TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        max_attempts     INTEGER NOT NULL,
+        worker_id        TEXT COLLATE "C" NOT NULL DEFAULT '',
+        lease_expires_at TEXT COLLATE "C" NOT NULL DEFAULT '',
+        cancel_requested BOOLEAN NOT NULL DEFAULT false,
+        enqueued_at      TEXT COLLATE "C" NOT NULL,
+        claimed_at       TEXT COLLATE "C" NOT NULL DEFAULT '',
+        finished_at      TEXT COLLATE "C" NOT NULL DEFAULT '',
+        error            TEXT NOT NULL DEFAULT '',
+        result           TEXT NOT NULL DEFAULT 'null'
+      );
+      CREATE INDEX tasks_claimable ON tasks(status, kind_rank, priority DESC, id);
+      CREATE INDEX tasks_by_backfill ON tasks(backfill_id, status);
+      CREATE TABLE task_quotas (
+        scope       TEXT COLLATE "C" PRIMARY KEY,
+        max_running INTEGER NOT NULL
+      );
+      CREATE TABLE workers (
+        id           TEXT COLLATE "C" PRIMARY KEY,
+        host         TEXT NOT NULL,
+        pid          BIGINT NOT NULL,
+        concurrency  INTEGER NOT NULL,
+        kinds        TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        started_at   TEXT COLLATE "C" NOT NULL,
+        heartbeat_at TEXT COLLATE "C" NOT NULL,
+        stopped_at   TEXT COLLATE "C" NOT NULL DEFAULT ''
+      );
+      )sql",
   };
   return kMigrations;
 }

@@ -14,6 +14,7 @@
 #include "orchestrate/process_liveness.h"
 #include "orchestrate/state_store.h"
 #include "orchestrate/state_store_json_internal.h"
+#include "orchestrate/task_queue_pg_internal.h"
 
 namespace runlake {
 
@@ -82,7 +83,7 @@ class PgStateStore final : public StateStore {
  public:
   explicit PgStateStore(std::unique_ptr<pg::Session> session)
       : session_(std::move(session)), host_(LocalHostName()),
-        backfills_(session_.get(), host_) {}
+        backfills_(session_.get(), host_), tasks_(session_.get()) {}
 
   Result<StartOutcome> StartExecution(const ExecutionRecord& proposed) override {
     RUNLAKE_RETURN_NOT_OK(state_internal::ValidateExecutionName(proposed.name));
@@ -227,6 +228,49 @@ class PgStateStore final : public StateStore {
     return backfills_.RecordAttempt(id, date);
   }
 
+  // The task queue: pg::TaskTables (task_queue_pg.cc, workers_pg.cc).
+  Result<TaskRecord> EnqueueTask(const TaskSpec& spec) override { return tasks_.Enqueue(spec); }
+  Result<std::optional<TaskRecord>> ClaimTask(const ClaimRequest& request) override {
+    return tasks_.Claim(request);
+  }
+  Result<LeaseState> RenewLease(int64_t task_id, const std::string& worker_id,
+                                int lease_seconds) override {
+    return tasks_.Renew(task_id, worker_id, lease_seconds);
+  }
+  Status CompleteTask(int64_t task_id, const std::string& worker_id, TaskStatus status,
+                      const std::string& error, const nlohmann::json& result) override {
+    return tasks_.Complete(task_id, worker_id, status, error, result);
+  }
+  Status ReleaseTask(int64_t task_id, const std::string& worker_id,
+                     const std::string& reason) override {
+    return tasks_.Release(task_id, worker_id, reason);
+  }
+  Result<int> CancelTasks(const std::string& backfill_id) override {
+    return tasks_.Cancel(backfill_id);
+  }
+  Result<std::optional<TaskRecord>> GetTask(const std::string& name) override {
+    return tasks_.Get(name);
+  }
+  Result<std::vector<TaskRecord>> ListTasks(const TaskFilter& filter) override {
+    return tasks_.List(filter);
+  }
+  Status SetTaskQuota(const std::string& scope, int limit) override {
+    return tasks_.SetQuota(scope, limit);
+  }
+  Result<std::map<std::string, int>> TaskQuotas() override { return tasks_.Quotas(); }
+  Status RegisterWorker(const WorkerRecord& worker) override {
+    return tasks_.RegisterWorker(worker);
+  }
+  Status HeartbeatWorker(const std::string& worker_id, const std::string& status) override {
+    return tasks_.HeartbeatWorker(worker_id, status);
+  }
+  Status DeregisterWorker(const std::string& worker_id) override {
+    return tasks_.DeregisterWorker(worker_id);
+  }
+  Result<std::vector<WorkerRecord>> ListWorkers(int live_within_seconds) override {
+    return tasks_.ListWorkers(live_within_seconds);
+  }
+
  private:
   // start_time stays empty unless given: the server fills it from its own clock.
   ExecutionRecord WithDefaults(const ExecutionRecord& proposed) const {
@@ -285,6 +329,7 @@ class PgStateStore final : public StateStore {
   std::unique_ptr<pg::Session> session_;
   std::string host_;
   pg::BackfillTables backfills_;
+  pg::TaskTables tasks_;
 };
 
 }  // namespace

@@ -45,6 +45,11 @@ std::string CliContext::StatePath() const {
   return path + "/_state/runlake.sqlite";
 }
 
+bool CliContext::StateIsPostgres() const {
+  std::string path = StatePath();
+  return path.rfind("postgres://", 0) == 0 || path.rfind("postgresql://", 0) == 0;
+}
+
 Result<StateStore*> CliContext::State() {
   if (!state_) {
     std::string path = StatePath();

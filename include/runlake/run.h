@@ -24,6 +24,10 @@ struct RunRequest {
   // Polled between row batches and once more before the commit; true stops the run with
   // Aborted (its files are removed like any failed run's). Empty: never cancelled.
   std::function<bool()> cancelled;
+  // Called right before the manifest (the commit point) is written; an error stops the
+  // run there like any failure (its files are removed). A queue worker checks its lease
+  // here: a worker that lost its task must not commit. Empty: commit unconditionally.
+  std::function<Status()> before_commit;
 };
 
 // level ("INFO", "WARN", "ERROR", "METRIC"), message, extra fields.

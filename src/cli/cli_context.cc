@@ -46,6 +46,8 @@ std::string CliContext::DefaultStatePath() const {
 
 std::string CliContext::StateUri() const { return state_uri.empty() ? DefaultStatePath() : state_uri; }
 
+bool CliContext::StateIsPostgres() const { return IsPostgresStateUri(StateUri()); }
+
 Result<StateStore*> CliContext::State() {
   if (!state_) {
     RUNLAKE_ASSIGN_OR_RAISE(state_, OpenStateStore(StateUri()));

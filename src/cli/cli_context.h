@@ -33,6 +33,8 @@ class CliContext {
   Result<std::string> LogDir();
   // The bucket of an s3:// lake, "" otherwise.
   std::string LakeBucket() const;
+  // A PostgreSQL state store: backfills default to queue mode (workers do the dates).
+  bool StateIsPostgres() const;
 
   // Prints the error to stderr as "runlake: <message>" and returns its exit code.
   int Fail(const Status& st) const;
@@ -62,5 +64,8 @@ void RegisterGold(CLI::App&, CliContext&, int&);
 void RegisterTrace(CLI::App&, CliContext&, int&);
 void RegisterBackfill(CLI::App&, CliContext&, int&);
 void RegisterState(CLI::App&, CliContext&, int&);
+void RegisterWorker(CLI::App&, CliContext&, int&);
+void RegisterWorkers(CLI::App&, CliContext&, int&);
+void RegisterQueue(CLI::App&, CliContext&, int&);
 
 }  // namespace runlake::cli

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   const CommandRegistrar registrars[] = {
       RegisterInit,    RegisterIngest,   RegisterSample,  RegisterRun,  RegisterExecutions,
       RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
-      RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterState};
+      RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
+      RegisterWorkers, RegisterQueue,    RegisterState};
   for (auto reg : registrars) reg(app, ctx, exit_code);
   // Global options are accepted after the subcommand too: `runlake query --json "..."`.
   app.fallthrough();

@@ -195,6 +195,7 @@ Status WriteAndCommit(ObjectStore& store, const RunRequest& req, const BronzeKey
 
   // The commit point.
   if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
+  if (req.before_commit) RUNLAKE_RETURN_NOT_OK(req.before_commit());
   Status committed = store.PutIfAbsent(layout::RunManifestKey(m.run_id), ManifestToJson(m).dump(2) + "\n");
   if (committed.IsAlreadyExists()) {
     return Status::AlreadyExists("run_id '" + m.run_id + "' was committed by another writer");

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "orchestrate/backfill_pool.h"
+#include "orchestrate/backfill_queue.h"
+#include "orchestrate/backfill_task.h"
 #include "runlake/rules.h"
 
 namespace runlake {
@@ -59,12 +61,18 @@ class Controller {
         progress_(std::move(progress)) {}
 
   // canary_only: run only the first date still to do when no date has succeeded yet.
-  Result<BackfillReport> Execute(bool canary_only, int concurrency);
+  // queue: enqueue the dates for workers and follow them (backfill_queue.h).
+  Result<BackfillReport> Execute(bool canary_only, int concurrency, bool queue);
 
  private:
   void RunDate(const std::string& date, const std::function<bool()>& cancelled);
   Result<ExecutionOutcome> StartAttempt(BackfillDate* d, const std::function<bool()>& cancelled);
   void Report(const BackfillDateOutcome* finished);
+  // A date of this call ended (in the pool or, in queue mode, on a worker).
+  void DateEnded(const BackfillDateOutcome& o);
+  Result<BackfillReport> Conclude(bool canary_only, const std::vector<std::string>& todo,
+                                  const std::vector<std::string>& warnings,
+                                  const BackfillPoolResult& pool);
   int DailyRunning();
   Result<BackfillReport> Finish(const std::string& canary_date, bool stopped);
 
@@ -77,35 +85,66 @@ class Controller {
   Clock::time_point started_ = Clock::now();
 };
 
-Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency) {
+Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency, bool queue) {
   std::vector<std::string> todo;
+  std::vector<std::pair<std::string, int>> queued;  // date, attempts already used
   std::vector<std::string> warnings;
   progress_state_.total = static_cast<int>(record_.dates.size());
   for (const auto& d : record_.dates) {
     RUNLAKE_ASSIGN_OR_RAISE(Need need, Assess(ctx_, d));
     if (need == Need::kDone) ++progress_state_.done;
-    if (need == Need::kElsewhere) {
+    // In queue mode a RUNNING date is a worker's task: follow it (enqueueing is idempotent).
+    if (need == Need::kElsewhere && !queue) {
       warnings.push_back(d.date + ": execution " + d.execution + " is RUNNING in another process");
     }
-    if (need == Need::kSameAttempt || need == Need::kNextAttempt) todo.push_back(d.date);
+    bool run = need == Need::kSameAttempt || need == Need::kNextAttempt ||
+               (queue && need == Need::kElsewhere);
+    if (!run) continue;
+    todo.push_back(d.date);
+    queued.emplace_back(d.date, need == Need::kSameAttempt ? d.attempts - 1 : d.attempts);
   }
   // A canary that has not succeeded yet (it failed, or its controller died) runs again
   // alone on resume: the rest waits until one date was looked at.
   canary_only = canary_only && progress_state_.done == 0;
-  if (canary_only && todo.size() > 1) todo.resize(1);
+  if (canary_only && todo.size() > 1) {
+    todo.resize(1);
+    queued.resize(1);
+  }
+  auto stop_requested = [this] {
+    auto rec = ctx_.state->GetBackfill(record_.id);
+    return rec.ok() && *rec && (*rec)->status == BackfillStatus::kAborting;
+  };
+  if (queue) {
+    BackfillQueueHooks qhooks;
+    qhooks.stop_requested = stop_requested;
+    qhooks.date_ended = [this](const BackfillDateOutcome& o) { DateEnded(o); };
+    qhooks.tick = [this](int running, int live_workers) {
+      {
+        std::lock_guard lock(mu_);
+        progress_state_.running = running;
+        progress_state_.live_workers = live_workers;
+      }
+      Report(nullptr);
+    };
+    RUNLAKE_ASSIGN_OR_RAISE(BackfillPoolResult pool,
+                            RunBackfillQueued(*ctx_.state, record_, queued, concurrency, qhooks));
+    return Conclude(canary_only, todo, warnings, pool);
+  }
 
   BackfillPoolHooks hooks;
   hooks.run_date = [this](const std::string& date, const std::function<bool()>& cancelled) {
     RunDate(date, cancelled);
   };
-  hooks.stop_requested = [this] {
-    auto rec = ctx_.state->GetBackfill(record_.id);
-    return rec.ok() && *rec && (*rec)->status == BackfillStatus::kAborting;
-  };
+  hooks.stop_requested = stop_requested;
   hooks.daily_running = [this] { return DailyRunning(); };
   hooks.tick = [this](int) { Report(nullptr); };
   BackfillPoolResult pool = RunBackfillPool(todo, concurrency, hooks);
+  return Conclude(canary_only, todo, warnings, pool);
+}
 
+Result<BackfillReport> Controller::Conclude(bool canary_only, const std::vector<std::string>& todo,
+                                            const std::vector<std::string>& warnings,
+                                            const BackfillPoolResult& pool) {
   std::string canary_date = canary_only && !todo.empty() ? todo.front() : "";
   RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, Finish(canary_date, pool.stopped));
   for (auto& o : report.dates) {
@@ -145,13 +184,12 @@ void Controller::RunDate(const std::string& date, const std::function<bool()>& c
   o.execution = d.execution;
   o.attempts = d.attempts;
   o.ran_now = true;
-  int64_t rows = 0;
   if (outcome.ok()) {
     o.status = ToString(outcome->record.status);
     o.cause = outcome->record.cause;
     o.error = outcome->record.error;
     if (outcome->manifest) {
-      rows = outcome->manifest->metrics.input_rows;
+      int64_t rows = outcome->manifest->metrics.input_rows;
       o.gate_passed = outcome->manifest->gate.passed;
       o.after = {{"input_rows", rows},
                  {"valid_rows", outcome->manifest->metrics.valid_rows},
@@ -167,17 +205,24 @@ void Controller::RunDate(const std::string& date, const std::function<bool()>& c
                                         json());
     }
   }
-  std::lock_guard lock(mu_);
-  for (auto& x : record_.dates) {
-    if (x.date == date) x = d;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& x : record_.dates) {
+      if (x.date == date) x = d;
+    }
+    --progress_state_.running;
   }
-  --progress_state_.running;
+  DateEnded(o);
+}
+
+void Controller::DateEnded(const BackfillDateOutcome& o) {
+  std::lock_guard lock(mu_);
   if (o.status == "SUCCEEDED") {
     ++progress_state_.done;
   } else {
     ++progress_state_.failed;
   }
-  progress_state_.rows += rows;
+  if (o.after.is_object()) progress_state_.rows += o.after.value("input_rows", int64_t{0});
   progress_state_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   if (progress_) progress_(progress_state_, &o);
 }
@@ -193,15 +238,8 @@ Result<ExecutionOutcome> Controller::StartAttempt(BackfillDate* d,
     // that resume starts under the same name (kSameAttempt), never a lost one.
     RUNLAKE_RETURN_NOT_OK(ctx_.state->RecordBackfillAttempt(record_.id, *d));
   }
-  json input = {{"run_key", d->run_id},
-                {"s3_bucket", ctx_.lake_bucket},
-                {"s3_key", d->source_key},
-                {"schema_version", record_.options.value("schema_version", "v1")},
-                {"trigger_source", "manual_backfill"},
-                {"trigger_event_id", record_.id},
-                {"trigger_event_time", record_.created_at}};
   StartRequest req;
-  req.input_json = input.dump(2) + "\n";  // byte-identical on every resume: idempotent
+  req.input_json = BackfillAttemptInput(record_, *d, ctx_.lake_bucket);  // idempotent
   req.input_origin = "backfill " + record_.id;
   req.name = d->execution;
   req.rules = rules_;
@@ -308,7 +346,8 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
                     {"promote", req.promote},          {"reason", req.reason},
                     {"schema_version", plan.schema_version},
                     {"bronze_run", req.plan.bronze_run}, {"max_attempts", req.max_attempts},
-                    {"rules_hash", rules.hash},        {"canonical", canonical}};
+                    {"rules_hash", rules.hash},        {"canonical", canonical},
+                    {"queue", req.queue}};
   if (!req.rules_text.empty()) {
     record.options["rules_text"] = req.rules_text;
     record.options["rules_origin"] = req.rules_origin;
@@ -324,7 +363,7 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
   RUNLAKE_ASSIGN_OR_RAISE(auto stored, ctx.state->GetBackfill(record.id));
   if (!stored) return Status::Internal("backfill '" + record.id + "' was not stored");
   Controller controller(ctx, *stored, rules, progress);
-  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, controller.Execute(req.canary, concurrency));
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, controller.Execute(req.canary, concurrency, req.queue));
   for (const auto& id : plan.overlapping_backfills) {
     report.warnings.push_back("overlaps backfill " + id + " on some dates");
   }
@@ -332,7 +371,8 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
 }
 
 Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::string& id,
-                                      const BackfillProgressFn& progress, int concurrency) {
+                                      const BackfillProgressFn& progress, int concurrency,
+                                      bool queue) {
   RUNLAKE_ASSIGN_OR_RAISE(auto existing, ctx.state->GetBackfill(id));
   if (!existing) return Status::NotFound("no backfill '" + id + "'");
   json promotion = existing->result.is_object() ? existing->result.value("promotion", json()) : json();
@@ -347,10 +387,13 @@ Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::st
   RUNLAKE_ASSIGN_OR_RAISE(BackfillRecord claimed, ctx.state->ClaimBackfill(id));
   int workers = concurrency > 0 ? concurrency : existing->options.value("concurrency", 0);
   Controller controller(ctx, claimed, rules, progress);
-  return controller.Execute(claimed.options.value("canary", false), DefaultConcurrency(workers));
+  return controller.Execute(claimed.options.value("canary", false), DefaultConcurrency(workers),
+                            queue || claimed.options.value("queue", false));
 }
 
 Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id) {
+  // Queued dates must not start on a worker after the stop; running ones are asked to stop.
+  RUNLAKE_RETURN_NOT_OK(state.CancelTasks(id).status());
   for (int tries = 0; tries < 5; ++tries) {
     RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetBackfill(id));
     if (!rec) return Status::NotFound("no backfill '" + id + "'");

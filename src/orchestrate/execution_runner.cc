@@ -104,8 +104,10 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   }
   // Without a run_key the run_id is the UTC second; two starts in one second get a
   // suffix instead of colliding (as bronze ingest does).
-  const bool generated = input.run_key.empty();
-  std::string run_id = generated ? NowRunIdTimestamp() : input.run_key;
+  const bool generated = input.run_key.empty() && request.run_id.empty();
+  std::string run_id = !request.run_id.empty() ? request.run_id
+                       : generated             ? NowRunIdTimestamp()
+                                               : input.run_key;
   ExecutionRecord proposed;
   proposed.input_json = request.input_json;
   Result<StartOutcome> started = Status::Internal("not started");
@@ -143,6 +145,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   run.trigger_source = input.trigger_source;
   run.trigger_event_id = input.trigger_event_id;
   run.s3_bucket = input.s3_bucket;
+  run.before_commit = request.before_commit;
   // A stop from another process is seen through the store; a second's delay is enough.
   auto last_check = std::chrono::steady_clock::now();
   bool stopped_in_store = false;

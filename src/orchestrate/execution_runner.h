@@ -41,6 +41,11 @@ struct StartRequest {
   // backfill's `stop`). An execution marked ABORTED in the state store (`executions stop`,
   // from any process) stops the same way, checked at most once a second.
   std::function<bool()> cancelled;
+  // The run_id to use instead of the input's run_key (a queue worker's attempt k >= 2
+  // runs under run_key-rk). "" -> run_key, or a generated one.
+  std::string run_id;
+  // Passed to RunRequest::before_commit (runlake/run.h).
+  std::function<Status()> before_commit;
 };
 
 struct ExecutionOutcome {

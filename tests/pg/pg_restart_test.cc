@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "integration/cli_runner.h"
 #include "orchestrate/state_store.h"
 #include "pg/pg_test_db.h"
 
@@ -83,6 +84,69 @@ TEST(PgRestart, ThreadsReconnectAndContinueAcrossAServerRestart) {
   auto all = s->ListExecutions({});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(static_cast<int>(all->size()), done.load());
+}
+
+// Through the real binary: two `runlake worker` processes and a queued backfill; the
+// server restarts after the first dates are done; everything reconnects and the backfill
+// ends SUCCEEDED with every date committed exactly once.
+TEST(PgRestart, WorkersAndTheBackfillReconnectAndFinishAcrossARestart) {
+  RUNLAKE_SKIP_WITHOUT_PG();
+  if (std::getenv("RUNLAKE_PG_DIR") == nullptr) {
+    GTEST_SKIP() << "RUNLAKE_PG_DIR is unset: the server was not started by scripts/pg-server.sh";
+  }
+  using it::CmdResult;
+  it::TestLake lake;
+  std::string uri = PgDatabaseFor("PgRestart.Backfill");
+  constexpr int kDays = 8;
+  for (int d = 1; d <= kDays; ++d) {
+    std::string date = "2024-01-0" + std::to_string(d);
+    CmdResult sample = lake.Rl({"sample", lake.Work("d.csv"), "--rows", "3000", "--date", date,
+                                "--days", "1", "--seed", std::to_string(d)});
+    ASSERT_EQ(sample.exit_code, 0) << sample.Describe();
+    lake.Ingest(lake.Work("d.csv"), date);
+  }
+  std::vector<std::string> base = {it::Binary(), "--lake", lake.lake(), "--state", uri};
+  std::vector<std::string> env = {"RUNLAKE_LAKE=", "RUNLAKE_STATE="};
+  std::vector<pid_t> workers;
+  for (int w = 0; w < 2; ++w) {
+    auto args = base;
+    args.insert(args.end(), {"worker", "--concurrency", "1", "--lease-seconds", "10"});
+    workers.push_back(it::Spawn(args, lake.Work("w" + std::to_string(w) + ".out"),
+                                lake.Work("w" + std::to_string(w) + ".err"), env));
+  }
+  auto args = base;
+  args.insert(args.end(), {"--json", "backfill", "run", "--from", "2024-01-01", "--to",
+                           "2024-01-0" + std::to_string(kDays), "--concurrency", "2"});
+  pid_t backfill = it::Spawn(args, lake.Work("bf.out"), lake.Work("bf.err"), env);
+
+  auto store = OpenPostgresStateStore(uri);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  TaskFilter done;
+  done.statuses = {TaskStatus::kSucceeded};
+  for (int i = 0; i < 1200; ++i) {  // until two dates are done (at most 2 minutes)
+    auto tasks = (*store)->ListTasks(done);
+    if (tasks.ok() && tasks->size() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(RestartServer(), 0);
+  int backfill_exit = it::WaitExit(backfill);
+  for (pid_t w : workers) kill(w, SIGTERM);
+  for (pid_t w : workers) EXPECT_EQ(it::WaitExit(w), 0) << it::ReadFile(lake.Work("w0.err"));
+  std::string out = it::ReadFile(lake.Work("bf.out"));
+  ASSERT_EQ(backfill_exit, 0) << out << it::ReadFile(lake.Work("bf.err"));
+  auto report = nlohmann::json::parse(out);
+  EXPECT_EQ(report["status"], "SUCCEEDED");
+  EXPECT_EQ(report["succeeded"], kDays);
+
+  auto tasks = (*store)->ListTasks({});
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  ASSERT_EQ(static_cast<int>(tasks->size()), kDays);
+  for (const auto& t : *tasks) EXPECT_EQ(t.status, TaskStatus::kSucceeded) << t.name;
+  // One committed run per date: no date was committed twice by a retried attempt.
+  auto runs = nlohmann::json::parse(lake.Rl({"--json", "runs", "list"}).out);
+  int backfill_runs = 0;
+  for (const auto& r : runs) backfill_runs += r.value("run_id", "").rfind("backfill-", 0) == 0;
+  EXPECT_EQ(backfill_runs, kDays) << runs.dump(1);
 }
 
 }  // namespace

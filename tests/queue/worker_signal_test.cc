@@ -79,6 +79,37 @@ TEST(QueueSignals, PastTheDrainTimeTheTaskIsReleasedUncommittedAndRetriedElsewhe
   EXPECT_EQ(StopWorker(next), 0);
 }
 
+TEST(QueueSignals, AStalledWorkerLosesItsLeaseAndNeverCommits) {
+  TestLake lake;
+  LandDays(lake, {"2024-08-15"}, kSlowRows * 2);
+  pid_t stalled = SpawnWorker(lake, "stalled");
+  pid_t controller = SpawnBackfill(lake, {"run", "--from", "2024-08-15", "--to", "2024-08-15",
+                                          "--queue"}, "bf");
+  std::string task;
+  ASSERT_TRUE(WaitFor([&] { return !(task = OnlyTaskBy(lake, "stalled")).empty(); }));
+  kill(stalled, SIGSTOP);  // a paused machine: alive, but silent past its lease
+  pid_t other = SpawnWorker(lake, "other");
+  ASSERT_EQ(it::WaitExit(controller), 0) << it::ReadFile(lake.Work("bf.err"));
+  json report = json::parse(it::ReadFile(lake.Work("bf.out")));
+  EXPECT_EQ(report["status"], "SUCCEEDED");
+  EXPECT_EQ(report["dates"][0]["attempts"], 2);
+  json first = RlJson(lake, {"executions", "describe", task});
+  EXPECT_EQ(first["status"], "FAILED");
+  EXPECT_EQ(first["cause"], "WorkerLost");
+
+  // Woken up, it finds its lease gone: it stops and commits nothing.
+  kill(stalled, SIGCONT);
+  ASSERT_TRUE(WaitFor([&] {
+    return it::ReadFile(lake.Work("stalled.err")).find("lease lost, left to the worker") !=
+           std::string::npos;
+  }, 60)) << it::ReadFile(lake.Work("stalled.err"));
+  EXPECT_EQ(StopWorker(stalled), 0);
+  EXPECT_FALSE(lake.HasManifest(first["run_id"]));
+  EXPECT_EQ(Manifests(lake, "backfill-2024-08-15-").size(), 1u);
+  EXPECT_EQ(lake.Scalar("SELECT count(DISTINCT run_id) FROM silver_transactions"), "1");
+  EXPECT_EQ(StopWorker(other), 0);
+}
+
 TEST(QueueSignals, RunNoWaitEnqueuesADailyExecutionThatAWorkerRunsAndPublishes) {
   TestLake lake;
   LandDays(lake, {"2024-09-01"}, 500);

@@ -11,13 +11,23 @@
 #include <vector>
 
 #include "../backfill/cli_util.h"
+#ifdef RUNLAKE_QUEUE_TESTS_ON_PG
+#include "../pg/pg_test_db.h"
+#endif
 
 namespace runlake::queue_test {
 
 using namespace runlake::bf_test;  // Days, LandDays, Manifests, TestLake, json, ...
 
-// --state from $RUNLAKE_TEST_STATE (e.g. postgres://...), else the lake's own SQLite.
+// --state from $RUNLAKE_TEST_STATE (e.g. postgres://...), else the lake's own SQLite. The
+// pg-labelled build of these tests (tests/pg/) gives every test a fresh PostgreSQL
+// database instead: tests run in parallel and must not claim each other's tasks.
 inline std::vector<std::string> StateArgs() {
+#ifdef RUNLAKE_QUEUE_TESTS_ON_PG
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return {"--state", runlake::testing::PgDatabaseFor(std::string("PgQueue.") +
+                                                     info->test_suite_name() + "." + info->name())};
+#endif
   const char* uri = std::getenv("RUNLAKE_TEST_STATE");
   if (uri && *uri) return {"--state", uri};
   return {};

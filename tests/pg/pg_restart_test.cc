@@ -101,7 +101,8 @@ TEST(PgRestart, WorkersAndTheBackfillReconnectAndFinishAcrossARestart) {
   for (int d = 1; d <= kDays; ++d) {
     std::string date = "2024-01-0" + std::to_string(d);
     CmdResult sample = lake.Rl({"sample", lake.Work("d.csv"), "--rows", "3000", "--date", date,
-                                "--days", "1", "--seed", std::to_string(d)});
+                                "--days", "1", "--seed", std::to_string(d),
+                                "--invalid-fraction", "0.01"});
     ASSERT_EQ(sample.exit_code, 0) << sample.Describe();
     lake.Ingest(lake.Work("d.csv"), date);
   }

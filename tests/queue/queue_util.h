@@ -50,6 +50,13 @@ inline json RlJson(const TestLake& lake, std::vector<std::string> args) {
   return json::parse(r.out);
 }
 
+// The only backfill in the test's state store (bf_test's reads the lake's SQLite file).
+inline std::string OnlyBackfillId(const TestLake& lake) {
+  json all = RlJson(lake, {"backfill", "list"});
+  EXPECT_EQ(all.size(), 1u) << all.dump();
+  return all.empty() ? "" : all[0]["id"].get<std::string>();
+}
+
 // Starts `runlake worker` in the background; its stderr goes to work/<tag>.err.
 inline pid_t SpawnWorker(const TestLake& lake, const std::string& tag,
                          std::vector<std::string> extra = {},

@@ -32,7 +32,7 @@ fi
 fresh_lake() { rm -rf "$WORK/lake" && cp -a "$WORK/lake.bronze" "$WORK/lake"; }
 fresh_db() {  # a new database per run: the queue starts empty
   local db=bench_$1 base=${RUNLAKE_TEST_PG%/*}
-  psql -q "$RUNLAKE_TEST_PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" psql -q "$RUNLAKE_TEST_PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
   echo "$base/$db"
 }
 

@@ -51,6 +51,38 @@ TEST(PgSession, AKilledConnectionReconnectsAndRunsTheTransactionAgainOnce) {
   EXPECT_EQ(CountRows(*s), 1);  // the killed attempt rolled back
 }
 
+// The connection dies inside COMMIT (a deferred trigger makes the server end it, once: a
+// sequence survives the rollback). The session cannot know from the reply whether the
+// transaction committed; it asks the server (txid_status), learns it aborted, and runs it
+// again: applied exactly once.
+TEST(PgSession, AConnectionLostDuringCommitIsResolvedAndAppliedOnce) {
+  RUNLAKE_SKIP_WITHOUT_PG();
+  auto s = OpenSession();
+  ASSERT_NE(s, nullptr);
+  Status setup = s->Autocommit([](pg::Conn& c) {
+    return c.ExecScript(R"sql(
+      CREATE SEQUENCE commits_seen;
+      CREATE FUNCTION die_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('commits_seen') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NULL;
+      END $$;
+      CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON t
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION die_once();
+    )sql").status();
+  });
+  ASSERT_TRUE(setup.ok()) << setup.ToString();
+  int runs = 0;
+  Status st = s->InTransaction([&](pg::Conn& c) -> Status {
+    ++runs;
+    return c.Exec("INSERT INTO t VALUES (1)").status();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(s->reconnects(), 1);
+  EXPECT_EQ(CountRows(*s), 1);
+}
+
 TEST(PgSession, ASerializationFailureIsRetried) {
   RUNLAKE_SKIP_WITHOUT_PG();
   auto s = OpenSession();

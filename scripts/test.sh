@@ -1,20 +1,41 @@
 #!/usr/bin/env bash
 # The README's test command: sets everything up, builds, and runs every test with CTest:
-# unit and integration tests first, then the `s3` tests against a throwaway Ceph RADOS
-# Gateway on 127.0.0.1 (scripts/s3-server.sh installs and starts it, and stops it after).
+# unit and integration tests first, then the `pg` tests against a throwaway PostgreSQL
+# (scripts/pg-server.sh), then the `s3` tests against a throwaway Ceph RADOS Gateway
+# (scripts/s3-server.sh); both on 127.0.0.1, installed if missing, stopped after.
+# RUNLAKE_SKIP_PG=1 / RUNLAKE_SKIP_S3=1 skip a part.
 # Extra arguments go to ctest (e.g. scripts/test.sh -R Runbook).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
 jobs=$(nproc)
-ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -LE s3 "$@"
+ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -LE '^(s3|pg)$' "$@"
+
+stop_servers() {
+  [ -n "${pg_started:-}" ] && { scripts/pg-server.sh stop >/dev/null 2>&1 || true; }
+  [ -n "${s3_started:-}" ] && { scripts/s3-server.sh stop >/dev/null 2>&1 || true; }
+  return 0
+}
+trap stop_servers EXIT
+
+if [ "${RUNLAKE_SKIP_PG:-0}" = 1 ]; then
+  echo "test: RUNLAKE_SKIP_PG=1, skipping the pg tests" >&2
+else
+  pg_started=1
+  # A failed start must fail the run, not let the pg tests skip: capture, then eval.
+  pg_env=$(scripts/pg-server.sh start) || pg_env=$(scripts/pg-server.sh start)
+  eval "$pg_env"
+  ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -L '^pg$' "$@"
+  scripts/pg-server.sh stop >/dev/null
+  pg_started=
+fi
 
 if [ "${RUNLAKE_SKIP_S3:-0}" = 1 ]; then
   echo "test: RUNLAKE_SKIP_S3=1, skipping the s3 tests" >&2
   exit 0
 fi
-trap 'scripts/s3-server.sh stop >/dev/null 2>&1 || true' EXIT
+s3_started=1
 # A failed start must fail the run, not let the s3 tests skip: capture, then eval.
 s3_env=$(scripts/s3-server.sh start) || s3_env=$(scripts/s3-server.sh start)
 eval "$s3_env"
-ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -L s3 "$@"
+ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -L '^s3$' "$@"

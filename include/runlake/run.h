@@ -30,8 +30,10 @@ struct RunRequest {
   // Aborted (its files are removed like any failed run's). Empty: never cancelled.
   std::function<bool()> cancelled;
   // Called once after every file and _SUCCESS is written and the last `cancelled` check
-  // passed, just before the manifest (the commit point): the caller's last word, e.g. an
-  // authoritative look for a stop request. A non-OK status fails the run like any error.
+  // passed, right before the manifest (the commit point): the caller's last word. The
+  // execution runner looks for a stop request here, and a queue worker checks its lease (a
+  // worker that lost its task must not commit). A non-OK status fails the run like any
+  // error (its files are removed). Empty: commit unconditionally.
   std::function<Status()> before_commit;
 };
 

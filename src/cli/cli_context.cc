@@ -33,8 +33,7 @@ std::string CliContext::LakeBucket() const {
 
 // The default state store sits in the lake's own _state/ folder for a local lake (one
 // folder to copy or delete), and under ~/.local/state/runlake/ for a remote one.
-std::string CliContext::StatePath() const {
-  if (!state_uri.empty()) return state_uri;
+std::string CliContext::DefaultStatePath() const {
   if (lake_uri.rfind("s3://", 0) == 0 || lake_uri.rfind("mem://", 0) == 0) {
     const char* home = std::getenv("HOME");
     std::string base = std::getenv("XDG_STATE_HOME") ? std::getenv("XDG_STATE_HOME")
@@ -45,20 +44,19 @@ std::string CliContext::StatePath() const {
   return path + "/_state/runlake.sqlite";
 }
 
+std::string CliContext::StateUri() const { return state_uri.empty() ? DefaultStatePath() : state_uri; }
+
+bool CliContext::StateIsPostgres() const { return IsPostgresStateUri(StateUri()); }
+
 Result<StateStore*> CliContext::State() {
   if (!state_) {
-    std::string path = StatePath();
-    if (path.rfind("postgres://", 0) == 0 || path.rfind("postgresql://", 0) == 0) {
-      return Status::InvalidArgument("--state " + path + ": the PostgreSQL state store is not built yet");
-    }
-    if (path.rfind("sqlite://", 0) == 0) path = path.substr(9);
-    RUNLAKE_ASSIGN_OR_RAISE(state_, OpenSqliteStateStore(path));
+    RUNLAKE_ASSIGN_OR_RAISE(state_, OpenStateStore(StateUri()));
   }
   return state_.get();
 }
 
 Result<std::string> CliContext::LogDir() {
-  std::string path = StatePath();
+  std::string path = IsPostgresStateUri(StateUri()) ? DefaultStatePath() : StateUri();
   if (path.rfind("sqlite://", 0) == 0) path = path.substr(9);
   return (std::filesystem::path(path).parent_path() / "logs").string();
 }

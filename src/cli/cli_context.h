@@ -26,17 +26,22 @@ class CliContext {
 
   Result<ObjectStore*> Store();
   Result<StateStore*> State();
-  // Where execution logs live: beside the state database.
+  // The state store's URI: --state, else the default SQLite file for the lake.
+  std::string StateUri() const;
+  // Where execution logs live: beside the state database (for PostgreSQL, where the
+  // default SQLite file would be: logs stay on the machine that ran the execution).
   Result<std::string> LogDir();
   // The bucket of an s3:// lake, "" otherwise.
   std::string LakeBucket() const;
+  // A PostgreSQL state store: backfills default to queue mode (workers do the dates).
+  bool StateIsPostgres() const;
 
   // Prints the error to stderr as "runlake: <message>" and returns its exit code.
   int Fail(const Status& st) const;
   void PrintJson(const nlohmann::json& j) const;
 
  private:
-  std::string StatePath() const;
+  std::string DefaultStatePath() const;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<StateStore> state_;
 };
@@ -58,5 +63,9 @@ void RegisterPointer(CLI::App&, CliContext&, int&);
 void RegisterGold(CLI::App&, CliContext&, int&);
 void RegisterTrace(CLI::App&, CliContext&, int&);
 void RegisterBackfill(CLI::App&, CliContext&, int&);
+void RegisterState(CLI::App&, CliContext&, int&);
+void RegisterWorker(CLI::App&, CliContext&, int&);
+void RegisterWorkers(CLI::App&, CliContext&, int&);
+void RegisterQueue(CLI::App&, CliContext&, int&);
 
 }  // namespace runlake::cli

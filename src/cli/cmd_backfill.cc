@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "cli/cli_context.h"
@@ -21,7 +22,7 @@ struct Args {
   std::string from, to, rules_path, schema = "v1", bronze_run, dataset = "mortgages/transactions";
   std::string reason, id;
   int concurrency = 0, max_attempts = 3;
-  bool canary = false, promote = false, one_run = false;
+  bool canary = false, promote = false, one_run = false, queue = false;
 };
 
 void AddRangeOptions(CLI::App* cmd, Args& a) {
@@ -69,17 +70,24 @@ std::string Seconds(double s) {
 // A bar redrawn in place on a terminal; one line per finished date otherwise.
 BackfillProgressFn ProgressPrinter() {
   bool tty = isatty(STDERR_FILENO);
-  return [tty](const BackfillProgress& p, const BackfillDateOutcome* finished) {
+  auto warned = std::make_shared<bool>(false);
+  return [tty, warned](const BackfillProgress& p, const BackfillDateOutcome* finished) {
     int ended = p.done + p.failed;
     double rate = p.elapsed_seconds > 0 ? p.rows / p.elapsed_seconds : 0;
-    if (!tty) {
-      if (!finished) return;
+    if (!tty && finished) {
       std::cerr << finished->date << " " << finished->status << " " << finished->run_id << " "
                 << Figure(finished->after, "input_rows") << " rows"
                 << (finished->cause.empty() ? "" : " (" + finished->cause + ")") << "  [" << ended
                 << "/" << p.total << " ended, " << p.failed << " failed]\n";
       return;
     }
+    if (p.live_workers == 0 && !*warned) {
+      *warned = true;
+      std::fprintf(stderr, "%sno live worker: the dates wait in the queue until `runlake worker` "
+                           "runs against this state store\n", tty ? "\n" : "");
+    }
+    if (p.live_workers > 0) *warned = false;
+    if (!tty) return;
     const int width = 30;
     int full = p.total ? width * ended / p.total : 0;
     std::string bar = std::string(full, '#') + std::string(width - full, '.');
@@ -227,6 +235,9 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
   run->add_option("--reason", a.reason, "why (recorded on the backfill and the pointer version)");
   run->add_option("--max-attempts", a.max_attempts, "tries per date for transient failures")
       ->capture_default_str();
+  run->add_flag("--queue", a.queue,
+                "enqueue the dates for `runlake worker` processes and follow them "
+                "(the default with a PostgreSQL state store)");
   run->callback([&ctx, &exit_code, contexts, finish] {
     BackfillRunRequest req;
     auto rules = ReadRules(a.rules_path);
@@ -242,6 +253,7 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
     req.promote = a.promote;
     req.reason = a.reason;
     req.max_attempts = a.max_attempts;
+    req.queue = a.queue || ctx.StateIsPostgres();
     auto ectx = contexts();
     if (!ectx.ok()) { exit_code = ctx.Fail(ectx.status()); return; }
     finish(StartBackfill(*ectx, req, ProgressPrinter()));
@@ -250,10 +262,12 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* resume = cmd->add_subcommand("resume", "Run the dates of a backfill that failed or never ran");
   resume->add_option("ID", a.id, "backfill id")->required();
   resume->add_option("--concurrency", a.concurrency, "workers (default: the backfill's own)");
+  resume->add_flag("--queue", a.queue, "resume in queue mode (see `backfill run --queue`)");
   resume->callback([&ctx, &exit_code, contexts, finish] {
     auto ectx = contexts();
     if (!ectx.ok()) { exit_code = ctx.Fail(ectx.status()); return; }
-    finish(ResumeBackfill(*ectx, a.id, ProgressPrinter(), a.concurrency));
+    finish(ResumeBackfill(*ectx, a.id, ProgressPrinter(), a.concurrency,
+                          a.queue || ctx.StateIsPostgres()));
   });
 
   auto* status = cmd->add_subcommand("status", "One backfill, date by date");

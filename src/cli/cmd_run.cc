@@ -1,4 +1,5 @@
-// runlake run --input FILE.json [--name N] [--rules FILE]: one execution; waits for it.
+// runlake run --input FILE.json [--name N] [--rules FILE] [--no-wait]: one execution; waits
+// for it, or with --no-wait enqueues it for a `runlake worker` and prints its name.
 
 #include <fstream>
 #include <iostream>
@@ -6,7 +7,9 @@
 
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
+#include "common/clock.h"
 #include "orchestrate/execution_runner.h"
+#include "orchestrate/task_runner.h"
 
 namespace runlake::cli {
 
@@ -20,15 +23,45 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// --no-wait: the execution becomes a daily task. Its name and run_id are fixed now (the
+// run_key, else this second), so the printed name is the execution a worker will run.
+void Enqueue(CliContext& ctx, int& exit_code, StartRequest req, const std::string& rules_text,
+             const std::string& rules_origin) {
+  auto input = ParseExecutionInput(req.input_json, req.input_origin);
+  if (!input.ok()) { exit_code = ctx.Fail(input.status()); return; }
+  std::string run_id = input->run_key.empty() ? NowRunIdTimestamp() : input->run_key;
+  if (req.name.empty()) req.name = run_id;
+  auto state = ctx.State();
+  if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+  TaskSpec spec;
+  spec.name = req.name;
+  spec.kind = TaskKind::kDaily;
+  spec.payload = DailyTaskPayload(req, run_id, rules_text, rules_origin);
+  auto task = (*state)->EnqueueTask(spec);
+  if (!task.ok()) { exit_code = ctx.Fail(task.status()); return; }
+  if (ctx.json) {
+    nlohmann::json j = ToJson(*task);
+    j["execution"] = TaskAttemptName(task->name, std::max(1, task->attempts));
+    ctx.PrintJson(j);
+  } else {
+    std::cout << TaskAttemptName(task->name, std::max(1, task->attempts)) << "\n";
+    std::cerr << "runlake: queued as task " << task->name << " (" << ToString(task->status)
+              << "); `runlake executions describe NAME` once a worker runs it\n";
+  }
+  exit_code = kExitOk;
+}
+
 }  // namespace
 
 void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run one execution from the runbook's input JSON; waits for it");
   static std::string input_path, name, rules_path;
+  static bool no_wait = false;
   cmd->add_option("--input", input_path, "input JSON (run_key, s3_bucket, s3_key, schema_version, ...)")
       ->required();
   cmd->add_option("--name", name, "execution name (default: the run_id)");
   cmd->add_option("--rules", rules_path, "validation rules JSON");
+  cmd->add_flag("--no-wait", no_wait, "enqueue for `runlake worker` processes; print the name");
   cmd->callback([&ctx, &exit_code] {
     StartRequest req;
     req.input_origin = input_path;
@@ -41,6 +74,16 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
       auto rules = LoadRulesFile(rules_path);
       if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
       req.rules = *rules;
+    }
+    if (no_wait) {
+      std::string rules_text;
+      if (!rules_path.empty()) {
+        auto text = ReadFile(rules_path);
+        if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
+        rules_text = *text;
+      }
+      Enqueue(ctx, exit_code, req, rules_text, rules_path);
+      return;
     }
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   ctx.lake_uri = env_lake && *env_lake ? env_lake : "./lake";
   app.add_option("--lake", ctx.lake_uri, "Lake URI: a path, file://..., or s3://bucket/prefix")
       ->envname("RUNLAKE_LAKE");
-  app.add_option("--state", ctx.state_uri, "State store: SQLite path (default: <lake>/_state/runlake.sqlite)")
+  app.add_option("--state", ctx.state_uri, "State store: a SQLite path (default: <lake>/_state/runlake.sqlite) or postgres://user@host:port/db")
       ->envname("RUNLAKE_STATE");
   app.add_flag("--json", ctx.json, "Machine-readable JSON on stdout");
 
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   const CommandRegistrar registrars[] = {
       RegisterInit,    RegisterIngest,   RegisterSample,  RegisterRun,  RegisterExecutions,
       RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
-      RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill};
+      RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
+      RegisterWorkers, RegisterQueue,    RegisterState};
   for (auto reg : registrars) reg(app, ctx, exit_code);
   // Global options are accepted after the subcommand too: `runlake query --json "..."`.
   app.fallthrough();

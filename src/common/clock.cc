@@ -1,6 +1,7 @@
 #include "common/clock.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace runlake {
@@ -26,7 +27,15 @@ std::string ToIso8601Utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string NowIso8601Utc() { return ToIso8601Utc(std::chrono::system_clock::now()); }
+std::chrono::system_clock::time_point SystemNow() {
+  static const std::chrono::milliseconds skew = [] {
+    const char* text = std::getenv("RUNLAKE_CLOCK_SKEW_SECONDS");
+    return std::chrono::milliseconds(text ? static_cast<int64_t>(std::atof(text) * 1000) : 0);
+  }();
+  return std::chrono::system_clock::now() + skew;
+}
+
+std::string NowIso8601Utc() { return ToIso8601Utc(SystemNow()); }
 
 std::string ToRunIdTimestamp(std::chrono::system_clock::time_point t) {
   int millis = 0;
@@ -37,11 +46,11 @@ std::string ToRunIdTimestamp(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string NowRunIdTimestamp() { return ToRunIdTimestamp(std::chrono::system_clock::now()); }
+std::string NowRunIdTimestamp() { return ToRunIdTimestamp(SystemNow()); }
 
 int64_t UnixMicrosNow() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+             SystemNow().time_since_epoch())
       .count();
 }
 

@@ -9,6 +9,12 @@
 
 namespace runlake {
 
+// This process's idea of now: the system clock, shifted by $RUNLAKE_CLOCK_SKEW_SECONDS
+// (a signed number; read once) when set. The shift exists to test that nothing which
+// must agree between machines (task leases, worker liveness) trusts a process clock:
+// those times come from the state store's clock instead.
+std::chrono::system_clock::time_point SystemNow();
+
 // "2026-01-29T15:00:00.123Z"
 std::string ToIso8601Utc(std::chrono::system_clock::time_point t);
 std::string NowIso8601Utc();

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "orchestrate/backfill_pool.h"
+#include "orchestrate/backfill_queue.h"
+#include "orchestrate/backfill_task.h"
 #include "runlake/rules.h"
 
 namespace runlake {
@@ -59,15 +61,21 @@ class Controller {
         progress_(std::move(progress)), one_run_(record_.options.value("one_run", false)) {}
 
   // canary_only: run only the first date still to do when no date has succeeded yet.
-  Result<BackfillReport> Execute(bool canary_only, int concurrency);
+  // queue: enqueue the dates for workers and follow them (backfill_queue.h).
+  Result<BackfillReport> Execute(bool canary_only, int concurrency, bool queue);
 
  private:
   void RunDate(const std::string& date, const std::function<bool()>& cancelled);
   // Runs the attempt of `dates` (one date, or every date of a --one-run backfill).
   Result<ExecutionOutcome> StartAttempt(std::vector<BackfillDate>* dates,
                                         const std::function<bool()>& cancelled);
-  json InputOf(const std::vector<BackfillDate>& dates) const;
+  std::string InputOf(const std::vector<BackfillDate>& dates) const;
   void Report(const BackfillDateOutcome* finished);
+  // A date of this call ended (in the pool or, in queue mode, on a worker).
+  void DateEnded(const BackfillDateOutcome& o);
+  Result<BackfillReport> Conclude(bool canary_only, const std::vector<std::string>& todo,
+                                  const std::vector<std::string>& warnings,
+                                  const BackfillPoolResult& pool);
   int DailyRunning();
   Result<BackfillReport> Finish(const std::string& canary_date, bool stopped);
 
@@ -81,38 +89,74 @@ class Controller {
   Clock::time_point started_ = Clock::now();
 };
 
-Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency) {
+Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency, bool queue) {
   std::vector<std::string> todo;
+  std::vector<std::pair<std::string, int>> queued;  // date, attempts already used
   std::vector<std::string> warnings;
+  if (queue && one_run_) {
+    // One run reads every date: there is nothing to share among workers.
+    warnings.push_back("a --one-run backfill is one run: it runs in this process, not on workers");
+    queue = false;
+  }
   progress_state_.total = static_cast<int>(record_.dates.size());
   for (const auto& d : record_.dates) {
     RUNLAKE_ASSIGN_OR_RAISE(Need need, Assess(ctx_, d));
     if (need == Need::kDone) ++progress_state_.done;
-    if (need == Need::kElsewhere) {
+    // In queue mode a RUNNING date is a worker's task: follow it (enqueueing is idempotent).
+    if (need == Need::kElsewhere && !queue) {
       warnings.push_back(d.date + ": execution " + d.execution + " is RUNNING in another process");
     }
-    if (need == Need::kSameAttempt || need == Need::kNextAttempt) todo.push_back(d.date);
+    bool run = need == Need::kSameAttempt || need == Need::kNextAttempt ||
+               (queue && need == Need::kElsewhere);
+    if (!run) continue;
+    todo.push_back(d.date);
+    queued.emplace_back(d.date, need == Need::kSameAttempt ? d.attempts - 1 : d.attempts);
   }
   // A canary that has not succeeded yet (it failed, or its controller died) runs again
   // alone on resume: the rest waits until one date was looked at.
   canary_only = canary_only && progress_state_.done == 0;
-  if (canary_only && todo.size() > 1) todo.resize(1);
+  if (canary_only && todo.size() > 1) {
+    todo.resize(1);
+    queued.resize(1);
+  }
+  auto stop_requested = [this] {
+    auto rec = ctx_.state->GetBackfill(record_.id);
+    return rec.ok() && *rec && (*rec)->status == BackfillStatus::kAborting;
+  };
+  if (queue) {
+    BackfillQueueHooks qhooks;
+    qhooks.stop_requested = stop_requested;
+    qhooks.date_ended = [this](const BackfillDateOutcome& o) { DateEnded(o); };
+    qhooks.tick = [this](int running, int live_workers) {
+      {
+        std::lock_guard lock(mu_);
+        progress_state_.running = running;
+        progress_state_.live_workers = live_workers;
+      }
+      Report(nullptr);
+    };
+    RUNLAKE_ASSIGN_OR_RAISE(BackfillPoolResult pool,
+                            RunBackfillQueued(*ctx_.state, record_, queued, concurrency, qhooks));
+    return Conclude(canary_only, todo, warnings, pool);
+  }
 
   BackfillPoolHooks hooks;
   hooks.run_date = [this](const std::string& date, const std::function<bool()>& cancelled) {
     RunDate(date, cancelled);
   };
-  hooks.stop_requested = [this] {
-    auto rec = ctx_.state->GetBackfill(record_.id);
-    return rec.ok() && *rec && (*rec)->status == BackfillStatus::kAborting;
-  };
+  hooks.stop_requested = stop_requested;
   hooks.daily_running = [this] { return DailyRunning(); };
   hooks.tick = [this](int) { Report(nullptr); };
   // A --one-run backfill is one unit of work: its first date stands for every date.
   std::vector<std::string> units = todo;
   if (one_run_ && units.size() > 1) units.resize(1);
   BackfillPoolResult pool = RunBackfillPool(units, concurrency, hooks);
+  return Conclude(canary_only, todo, warnings, pool);
+}
 
+Result<BackfillReport> Controller::Conclude(bool canary_only, const std::vector<std::string>& todo,
+                                            const std::vector<std::string>& warnings,
+                                            const BackfillPoolResult& pool) {
   std::string canary_date = canary_only && !todo.empty() ? todo.front() : "";
   RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, Finish(canary_date, pool.stopped));
   for (auto& o : report.dates) {
@@ -152,40 +196,42 @@ void Controller::RunDate(const std::string& date, const std::function<bool()>& c
     (void)ctx_.state->FinishExecution(dates.front().execution, ExecutionStatus::kFailed,
                                       "StartFailed", outcome.status().ToString(), json());
   }
-  std::lock_guard lock(mu_);
   for (const auto& d : dates) {
-    int64_t rows = 0;
+    int64_t rows = 0;  // DateEnded counts the rows from the outcome's figures
     BackfillDateOutcome o = DateOutcomeOf(d, outcome, &rows);
-    for (auto& x : record_.dates) {
-      if (x.date == d.date) x = d;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& x : record_.dates) {
+        if (x.date == d.date) x = d;
+      }
+      --progress_state_.running;
     }
-    --progress_state_.running;
-    if (o.status == "SUCCEEDED") {
-      ++progress_state_.done;
-    } else {
-      ++progress_state_.failed;
-    }
-    progress_state_.rows += rows;
-    progress_state_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    if (progress_) progress_(progress_state_, &o);
+    DateEnded(o);
   }
 }
 
-// The runbook's input JSON; a --one-run attempt lists every date's bronze in s3_keys.
-json Controller::InputOf(const std::vector<BackfillDate>& dates) const {
-  json input = {{"run_key", dates.front().run_id}, {"s3_bucket", ctx_.lake_bucket}};
-  if (one_run_) {
-    json keys = json::array();
-    for (const auto& d : dates) keys.push_back(d.source_key);
-    input["s3_keys"] = keys;
+void Controller::DateEnded(const BackfillDateOutcome& o) {
+  std::lock_guard lock(mu_);
+  if (o.status == "SUCCEEDED") {
+    ++progress_state_.done;
   } else {
-    input["s3_key"] = dates.front().source_key;
+    ++progress_state_.failed;
   }
-  input["schema_version"] = record_.options.value("schema_version", "v1");
-  input["trigger_source"] = "manual_backfill";
-  input["trigger_event_id"] = record_.id;
-  input["trigger_event_time"] = record_.created_at;
-  return input;
+  if (o.after.is_object()) progress_state_.rows += o.after.value("input_rows", int64_t{0});
+  progress_state_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  if (progress_) progress_(progress_state_, &o);
+}
+
+// The runbook's input JSON (backfill_task.h); a --one-run attempt lists every date's
+// bronze in s3_keys instead of s3_key.
+std::string Controller::InputOf(const std::vector<BackfillDate>& dates) const {
+  if (!one_run_) return BackfillAttemptInput(record_, dates.front(), ctx_.lake_bucket);
+  json input = json::parse(BackfillAttemptInput(record_, dates.front(), ctx_.lake_bucket));
+  json keys = json::array();
+  for (const auto& d : dates) keys.push_back(d.source_key);
+  input.erase("s3_key");
+  input["s3_keys"] = keys;
+  return input.dump(2) + "\n";
 }
 
 Result<ExecutionOutcome> Controller::StartAttempt(std::vector<BackfillDate>* dates,
@@ -213,7 +259,7 @@ Result<ExecutionOutcome> Controller::StartAttempt(std::vector<BackfillDate>* dat
     if (changed) RUNLAKE_RETURN_NOT_OK(ctx_.state->RecordBackfillAttempt(record_.id, d));
   }
   StartRequest req;
-  req.input_json = InputOf(*dates).dump(2) + "\n";  // byte-identical on every resume: idempotent
+  req.input_json = InputOf(*dates);  // byte-identical on every resume: idempotent
   req.input_origin = "backfill " + record_.id;
   req.name = lead.execution;
   req.rules = rules_;
@@ -325,7 +371,7 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
                     {"schema_version", plan.schema_version},
                     {"bronze_run", req.plan.bronze_run}, {"max_attempts", req.max_attempts},
                     {"rules_hash", rules.hash},        {"canonical", canonical},
-                    {"one_run", plan.one_run}};
+                    {"one_run", plan.one_run},         {"queue", req.queue}};
   if (!req.rules_text.empty()) {
     record.options["rules_text"] = req.rules_text;
     record.options["rules_origin"] = req.rules_origin;
@@ -341,7 +387,7 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
   RUNLAKE_ASSIGN_OR_RAISE(auto stored, ctx.state->GetBackfill(record.id));
   if (!stored) return Status::Internal("backfill '" + record.id + "' was not stored");
   Controller controller(ctx, *stored, rules, progress);
-  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, controller.Execute(req.canary, concurrency));
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, controller.Execute(req.canary, concurrency, req.queue));
   for (const auto& id : plan.overlapping_backfills) {
     report.warnings.push_back("overlaps backfill " + id + " on some dates");
   }
@@ -349,7 +395,8 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
 }
 
 Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::string& id,
-                                      const BackfillProgressFn& progress, int concurrency) {
+                                      const BackfillProgressFn& progress, int concurrency,
+                                      bool queue) {
   RUNLAKE_ASSIGN_OR_RAISE(auto existing, ctx.state->GetBackfill(id));
   if (!existing) return Status::NotFound("no backfill '" + id + "'");
   json promotion = existing->result.is_object() ? existing->result.value("promotion", json()) : json();
@@ -364,10 +411,13 @@ Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::st
   RUNLAKE_ASSIGN_OR_RAISE(BackfillRecord claimed, ctx.state->ClaimBackfill(id));
   int workers = concurrency > 0 ? concurrency : existing->options.value("concurrency", 0);
   Controller controller(ctx, claimed, rules, progress);
-  return controller.Execute(claimed.options.value("canary", false), DefaultConcurrency(workers));
+  return controller.Execute(claimed.options.value("canary", false), DefaultConcurrency(workers),
+                            queue || claimed.options.value("queue", false));
 }
 
 Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id) {
+  // Queued dates must not start on a worker after the stop; running ones are asked to stop.
+  RUNLAKE_RETURN_NOT_OK(state.CancelTasks(id).status());
   for (int tries = 0; tries < 5; ++tries) {
     RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetBackfill(id));
     if (!rec) return Status::NotFound("no backfill '" + id + "'");

@@ -33,12 +33,17 @@ struct BackfillRunRequest {
   std::string rules_text;         // the rules file verbatim; "" the built-in defaults
   std::string rules_origin = "rules";
   int max_attempts = 3;           // per execution, for transient failures
+  // Queue mode (backfill_queue.h): enqueue one task per date for `runlake worker`
+  // processes and follow them, instead of running the dates in this process. Recorded
+  // in the backfill's options, so resume keeps the mode.
+  bool queue = false;
 };
 
 struct BackfillProgress {
   int total = 0, done = 0, failed = 0, running = 0;
   int64_t rows = 0;  // input rows of dates finished in this call
   double elapsed_seconds = 0;
+  int live_workers = -1;  // queue mode: workers with a recent heartbeat; -1 otherwise
 };
 // `finished` is the date that just ended, or nullptr for a periodic update.
 using BackfillProgressFn =
@@ -55,11 +60,13 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
 // --canary backfill whose canary has not succeeded yet runs the canary again and pauses.
 // `concurrency` > 0 overrides the backfill's own. A SUCCEEDED backfill whose requested
 // promotion is done has nothing to resume: its report comes back with a warning.
+// `queue` (or a backfill started in queue mode) resumes in queue mode.
 Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::string& id,
-                                      const BackfillProgressFn& progress, int concurrency = 0);
+                                      const BackfillProgressFn& progress, int concurrency = 0,
+                                      bool queue = false);
 
 // Asks the controller to stop (ABORTING; its running dates end ABORTED) or, when none
-// runs, marks the backfill ABORTED. FailedPrecondition when it already ended SUCCEEDED or
+// runs, marks the backfill ABORTED. Its queued tasks are cancelled either way. FailedPrecondition when it already ended SUCCEEDED or
 // ABORTED; NotFound for an unknown id. Returns the record after the change.
 Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id);
 

@@ -123,8 +123,10 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   }
   // Without a run_key the run_id is the UTC second; two starts in one second get a
   // suffix instead of colliding (as bronze ingest does).
-  const bool generated = input.run_key.empty();
-  std::string run_id = generated ? NowRunIdTimestamp() : input.run_key;
+  const bool generated = input.run_key.empty() && request.run_id.empty();
+  std::string run_id = !request.run_id.empty() ? request.run_id
+                       : generated             ? NowRunIdTimestamp()
+                                               : input.run_key;
   ExecutionRecord proposed;
   proposed.input_json = request.input_json;
   Result<StartOutcome> started = Status::Internal("not started");
@@ -178,6 +180,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   run.before_commit = [&]() -> Status {
     RUNLAKE_ASSIGN_OR_RAISE(bool asked, StopRequested(*ctx.state, name));
     if (asked) return Status::Aborted("run " + run_id + " was stopped before its commit");
+    if (request.before_commit) RUNLAKE_RETURN_NOT_OK(request.before_commit());
     if (request.after_last_stop_check) request.after_last_stop_check();
     return Status::OK();
   };

@@ -50,6 +50,11 @@ struct StartRequest {
   std::function<bool()> cancelled;
   // Tests: runs between the last stop check and the commit (to land a stop there).
   std::function<void()> after_last_stop_check;
+  // The run_id to use instead of the input's run_key (a queue worker's attempt k >= 2
+  // runs under run_key-rk). "" -> run_key, or a generated one.
+  std::string run_id;
+  // Passed to RunRequest::before_commit (runlake/run.h), after the last stop check.
+  std::function<Status()> before_commit;
 };
 
 struct ExecutionOutcome {

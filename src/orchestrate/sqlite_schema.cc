@@ -66,6 +66,48 @@ const std::vector<std::string>& Migrations() {
         PRIMARY KEY (backfill_id, date)
       ) WITHOUT ROWID;
       )sql",
+      // 4: the task queue (runlake/task_queue.h): tasks, quotas, registered workers.
+      // kind_rank (0 daily, 1 backfill) makes "daily first" an index order. Times are
+      // ISO-8601 UTC text from SQLite's own clock, so text order is time order.
+      R"sql(
+      CREATE TABLE tasks (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        name             TEXT NOT NULL UNIQUE,
+        kind             TEXT NOT NULL,
+        kind_rank        INTEGER NOT NULL,
+        backfill_id      TEXT NOT NULL DEFAULT '',
+        priority         INTEGER NOT NULL DEFAULT 0,
+        payload          TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        max_attempts     INTEGER NOT NULL,
+        worker_id        TEXT NOT NULL DEFAULT '',
+        lease_expires_at TEXT NOT NULL DEFAULT '',
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        enqueued_at      TEXT NOT NULL,
+        claimed_at       TEXT NOT NULL DEFAULT '',
+        finished_at      TEXT NOT NULL DEFAULT '',
+        error            TEXT NOT NULL DEFAULT '',
+        result           TEXT NOT NULL DEFAULT 'null'
+      );
+      CREATE INDEX tasks_claimable ON tasks(status, kind_rank, priority DESC, id);
+      CREATE INDEX tasks_by_backfill ON tasks(backfill_id, status);
+      CREATE TABLE task_quotas (
+        scope       TEXT PRIMARY KEY,
+        max_running INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE workers (
+        id           TEXT PRIMARY KEY,
+        host         TEXT NOT NULL,
+        pid          INTEGER NOT NULL,
+        concurrency  INTEGER NOT NULL,
+        kinds        TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        started_at   TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL,
+        stopped_at   TEXT NOT NULL DEFAULT ''
+      ) WITHOUT ROWID;
+      )sql",
   };
   return kMigrations;
 }

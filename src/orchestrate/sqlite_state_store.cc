@@ -11,6 +11,7 @@
 #include "orchestrate/process_liveness.h"
 #include "orchestrate/sqlite_db_internal.h"
 #include "orchestrate/sqlite_schema_internal.h"
+#include "orchestrate/task_queue_sqlite_internal.h"
 #include "orchestrate/state_store.h"
 
 namespace runlake {
@@ -83,7 +84,7 @@ const char* FinishEventType(ExecutionStatus status) {
 class SqliteStateStore final : public StateStore {
  public:
   explicit SqliteStateStore(std::unique_ptr<Db> db)
-      : db_(std::move(db)), host_(LocalHostName()), backfills_(db_.get(), host_) {}
+      : db_(std::move(db)), host_(LocalHostName()), backfills_(db_.get(), host_), tasks_(db_.get()) {}
 
   Result<StartOutcome> StartExecution(const ExecutionRecord& proposed) override {
     RUNLAKE_RETURN_NOT_OK(ValidateName(proposed.name));
@@ -250,6 +251,67 @@ class SqliteStateStore final : public StateStore {
     return backfills_.RecordAttempt(id, date);
   }
 
+  // The task queue: sqlite::TaskTables (task_queue_sqlite.cc), under this store's mutex.
+  Result<TaskRecord> EnqueueTask(const TaskSpec& spec) override {
+    std::lock_guard lock(mu_);
+    return tasks_.Enqueue(spec);
+  }
+  Result<std::optional<TaskRecord>> ClaimTask(const ClaimRequest& request) override {
+    std::lock_guard lock(mu_);
+    return tasks_.Claim(request);
+  }
+  Result<LeaseState> RenewLease(int64_t task_id, const std::string& worker_id,
+                                int lease_seconds) override {
+    std::lock_guard lock(mu_);
+    return tasks_.Renew(task_id, worker_id, lease_seconds);
+  }
+  Status CompleteTask(int64_t task_id, const std::string& worker_id, TaskStatus status,
+                      const std::string& error, const nlohmann::json& result) override {
+    std::lock_guard lock(mu_);
+    return tasks_.Complete(task_id, worker_id, status, error, result);
+  }
+  Status ReleaseTask(int64_t task_id, const std::string& worker_id,
+                     const std::string& reason) override {
+    std::lock_guard lock(mu_);
+    return tasks_.Release(task_id, worker_id, reason);
+  }
+  Result<int> CancelTasks(const std::string& backfill_id) override {
+    std::lock_guard lock(mu_);
+    return tasks_.Cancel(backfill_id);
+  }
+  Result<std::optional<TaskRecord>> GetTask(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    return tasks_.Get(name);
+  }
+  Result<std::vector<TaskRecord>> ListTasks(const TaskFilter& filter) override {
+    std::lock_guard lock(mu_);
+    return tasks_.List(filter);
+  }
+  Status SetTaskQuota(const std::string& scope, int limit) override {
+    std::lock_guard lock(mu_);
+    return tasks_.SetQuota(scope, limit);
+  }
+  Result<std::map<std::string, int>> TaskQuotas() override {
+    std::lock_guard lock(mu_);
+    return tasks_.Quotas();
+  }
+  Status RegisterWorker(const WorkerRecord& worker) override {
+    std::lock_guard lock(mu_);
+    return tasks_.RegisterWorker(worker);
+  }
+  Status HeartbeatWorker(const std::string& worker_id, const std::string& status) override {
+    std::lock_guard lock(mu_);
+    return tasks_.HeartbeatWorker(worker_id, status);
+  }
+  Status DeregisterWorker(const std::string& worker_id) override {
+    std::lock_guard lock(mu_);
+    return tasks_.DeregisterWorker(worker_id);
+  }
+  Result<std::vector<WorkerRecord>> ListWorkers(int live_within_seconds) override {
+    std::lock_guard lock(mu_);
+    return tasks_.ListWorkers(live_within_seconds);
+  }
+
  private:
   ExecutionRecord WithDefaults(const ExecutionRecord& proposed) const {
     ExecutionRecord r = proposed;
@@ -343,6 +405,7 @@ class SqliteStateStore final : public StateStore {
   std::unique_ptr<Db> db_;
   std::string host_;
   sqlite::BackfillTables backfills_;
+  sqlite::TaskTables tasks_;
 };
 
 // WAL lets readers run beside the one writer. It is persistent in the file; a filesystem

@@ -22,6 +22,8 @@ struct StateStoreBackend {
   // Opens the store identified by `key`; called several times per test (one per
   // "process"), always with the same key within a test, a new key for each test.
   std::function<Result<std::unique_ptr<StateStore>>(const std::string& key)> open;
+  // Optional: why this backend cannot run here ("" when it can); the tests then skip.
+  std::function<std::string()> unavailable;
 };
 
 inline void PrintTo(const StateStoreBackend& backend, std::ostream* os) { *os << backend.name; }
@@ -29,6 +31,10 @@ inline void PrintTo(const StateStoreBackend& backend, std::ostream* os) { *os <<
 class StateStoreConformanceTest : public ::testing::TestWithParam<StateStoreBackend> {
  protected:
   void SetUp() override {
+    if (GetParam().unavailable) {
+      std::string why = GetParam().unavailable();
+      if (!why.empty()) GTEST_SKIP() << why;
+    }
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     // The counter keeps keys fresh under --gtest_repeat.
     static int run = 0;

@@ -1,54 +1,32 @@
-// The state store's backfill records (SQLite). Written against the StateStore interface
-// only, so the PostgreSQL store can run the same checks.
+// The StateStore conformance suite, backfill part (runlake/backfill.h): records and their
+// dates, unique ids and stamps, attempts, compare-and-set transitions, claims by a
+// controller, and the reaping of a dead controller's backfills. Every backend's test
+// target compiles this file beside state_store_conformance.cc.
 
-#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
+#include "state_store_conformance.h"
 
-#include "orchestrate/state_store.h"
-
-namespace runlake {
+namespace runlake::testing {
 namespace {
 
-class BackfillStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runlake-bf-store-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store_ = Open();
+BackfillRecord BackfillRecordOf(const std::string& stamp, const std::string& from = "2024-01-01",
+                                const std::string& to = "2024-01-03") {
+  BackfillRecord r;
+  r.stamp = stamp;
+  r.id = BackfillId(from, to, stamp);
+  r.from_date = from;
+  r.to_date = to;
+  r.options = {{"promote", true}};
+  for (const char* d : {"2024-01-01", "2024-01-02", "2024-01-03"}) {
+    r.dates.push_back(BackfillDate{d, std::string("bronze/x/") + d, 0, "", ""});
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::unique_ptr<StateStore> Open() {
-    auto s = OpenSqliteStateStore((dir_ / "state.sqlite").string());
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return std::move(s).value();
-  }
-  static BackfillRecord Record(const std::string& stamp, const std::string& from = "2024-01-01",
-                               const std::string& to = "2024-01-03") {
-    BackfillRecord r;
-    r.stamp = stamp;
-    r.id = BackfillId(from, to, stamp);
-    r.from_date = from;
-    r.to_date = to;
-    r.options = {{"promote", true}};
-    for (const char* d : {"2024-01-01", "2024-01-02", "2024-01-03"}) {
-      r.dates.push_back(BackfillDate{d, std::string("bronze/x/") + d, 0, "", ""});
-    }
-    return r;
-  }
-  Result<BackfillRecord> OpenAnotherAndClaim(const std::string& id) {
-    return Open()->ClaimBackfill(id);
-  }
-  std::filesystem::path dir_;
-  std::unique_ptr<StateStore> store_;
-};
+  return r;
+}
 
-TEST_F(BackfillStoreTest, CreateGetAndList) {
-  auto rec = Record("20260129T150000Z");
+TEST_P(StateStoreConformanceTest, BackfillCreateGetAndList) {
+  auto rec = BackfillRecordOf("20260129T150000Z");
   ASSERT_TRUE(store_->CreateBackfill(rec).ok());
   auto got = store_->GetBackfill(rec.id);
   ASSERT_TRUE(got.ok() && *got);
@@ -66,17 +44,17 @@ TEST_F(BackfillStoreTest, CreateGetAndList) {
   EXPECT_EQ(active->size(), 1u);
 }
 
-TEST_F(BackfillStoreTest, IdAndStampAreUnique) {
-  ASSERT_TRUE(store_->CreateBackfill(Record("20260129T150000Z")).ok());
+TEST_P(StateStoreConformanceTest, BackfillIdAndStampAreUnique) {
+  ASSERT_TRUE(store_->CreateBackfill(BackfillRecordOf("20260129T150000Z")).ok());
   // Another range in the same second: its run_ids would collide, so the stamp is refused.
-  auto other = Record("20260129T150000Z", "2024-01-02", "2024-01-05");
+  auto other = BackfillRecordOf("20260129T150000Z", "2024-01-02", "2024-01-05");
   Status st = store_->CreateBackfill(other);
   EXPECT_TRUE(st.IsAlreadyExists()) << st.ToString();
-  EXPECT_TRUE(store_->CreateBackfill(Record("20260129T150001Z", "2024-01-02", "2024-01-05")).ok());
+  EXPECT_TRUE(store_->CreateBackfill(BackfillRecordOf("20260129T150001Z", "2024-01-02", "2024-01-05")).ok());
 }
 
-TEST_F(BackfillStoreTest, AttemptsTransitionsAndClaim) {
-  auto rec = Record("20260129T150000Z");
+TEST_P(StateStoreConformanceTest, BackfillAttemptsTransitionsAndClaim) {
+  auto rec = BackfillRecordOf("20260129T150000Z");
   ASSERT_TRUE(store_->CreateBackfill(rec).ok());
   BackfillDate d{"2024-01-02", "bronze/x/2024-01-02", 2, "backfill-2024-01-02-20260129T150000Z-r2",
                  rec.id + "/2024-01-02#2"};
@@ -98,21 +76,23 @@ TEST_F(BackfillStoreTest, AttemptsTransitionsAndClaim) {
                                      nlohmann::json{{"note", "canary"}});
   ASSERT_TRUE(moved.ok());
   EXPECT_TRUE(*moved);
-  claim = OpenAnotherAndClaim(rec.id);
+  claim = OpenAnother()->ClaimBackfill(rec.id);
   ASSERT_TRUE(claim.ok()) << claim.status().ToString();
   EXPECT_EQ(claim->status, BackfillStatus::kRunning);
   EXPECT_EQ((*store_->GetBackfill(rec.id))->result["note"], "canary");
   EXPECT_EQ(store_->ClaimBackfill("nope").status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(BackfillStoreTest, DeadControllerIsInterruptedAndItsStopFinishes) {
+TEST_P(StateStoreConformanceTest, BackfillDeadControllerIsInterruptedAndItsStopFinishes) {
   // A child process creates two backfills and dies without finishing them.
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    auto s = Open();
-    auto a = Record("20260129T150000Z");
-    auto b = Record("20260129T160000Z");
+    auto opened = GetParam().open(key_);
+    if (!opened.ok()) _exit(2);
+    auto& s = *opened;
+    auto a = BackfillRecordOf("20260129T150000Z");
+    auto b = BackfillRecordOf("20260129T160000Z");
     bool ok = s->CreateBackfill(a).ok() && s->CreateBackfill(b).ok() &&
               *s->TransitionBackfill(b.id, {BackfillStatus::kRunning}, BackfillStatus::kAborting, nullptr);
     _exit(ok ? 0 : 1);
@@ -120,7 +100,7 @@ TEST_F(BackfillStoreTest, DeadControllerIsInterruptedAndItsStopFinishes) {
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_EQ(WEXITSTATUS(status), 0);
-  auto a = store_->GetBackfill(Record("20260129T150000Z").id);
+  auto a = store_->GetBackfill(BackfillRecordOf("20260129T150000Z").id);
   ASSERT_TRUE(a.ok() && *a);
   EXPECT_EQ((*a)->status, BackfillStatus::kInterrupted);
   auto list = store_->ListBackfills(BackfillFilter{});
@@ -134,4 +114,4 @@ TEST_F(BackfillStoreTest, DeadControllerIsInterruptedAndItsStopFinishes) {
 }
 
 }  // namespace
-}  // namespace runlake
+}  // namespace runlake::testing

@@ -1,0 +1,181 @@
+// runlake worker | workers | queue: the task queue's processes and what they hold
+// (src/orchestrate/task_worker.h does the work).
+
+#include <signal.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli_context.h"
+#include "cli/text_table.h"
+#include "common/clock.h"
+#include "orchestrate/task_worker.h"
+
+namespace runlake::cli {
+namespace {
+
+using nlohmann::json;
+
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void OnStopSignal(int sig) { g_stop_signal = sig; }
+
+Result<std::vector<TaskKind>> ParseQueues(const std::string& text) {
+  std::vector<TaskKind> kinds;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) {
+    if (item.empty()) continue;
+    RUNLAKE_ASSIGN_OR_RAISE(TaskKind k, ParseTaskKind(item));
+    if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
+  }
+  if (kinds.empty()) return Status::InvalidArgument("--queues names no queue (daily, backfill)");
+  return kinds;
+}
+
+std::string Age(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1fs ago", seconds);
+  return buf;
+}
+
+}  // namespace
+
+void RegisterWorker(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "worker", "Run queued tasks (backfill dates, run --no-wait) until SIGTERM");
+  static WorkerOptions opt;
+  static std::string queues = "daily,backfill";
+  cmd->add_option("--concurrency", opt.concurrency, "tasks at once")->capture_default_str();
+  cmd->add_option("--queues", queues, "task kinds to take: daily, backfill")->capture_default_str();
+  cmd->add_option("--lease-seconds", opt.lease_seconds, "lease per task, renewed every third of it")
+      ->capture_default_str();
+  cmd->add_option("--drain-seconds", opt.drain_seconds,
+                  "on SIGTERM, how long running tasks may finish before they are released")
+      ->capture_default_str();
+  cmd->add_option("--id", opt.worker_id, "worker id (default: host:pid:stamp)");
+  cmd->callback([&ctx, &exit_code] {
+    auto kinds = ParseQueues(queues);
+    if (!kinds.ok()) { exit_code = ctx.Fail(kinds.status()); return; }
+    opt.kinds = *kinds;
+    auto store = ctx.Store();
+    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    auto log_dir = ctx.LogDir();
+    if (!log_dir.ok()) { exit_code = ctx.Fail(log_dir.status()); return; }
+    ExecutionContext ectx{*store, *state, *log_dir, ctx.LakeBucket()};
+    struct sigaction sa {};
+    sa.sa_handler = OnStopSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    opt.stop_requested = [] { return g_stop_signal != 0; };
+    opt.log = [](const std::string& line) {
+      std::fprintf(stderr, "%s %s\n", NowIso8601Utc().c_str(), line.c_str());
+      std::fflush(stderr);
+    };
+    Status st = RunWorker(ectx, opt);
+    if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+    exit_code = kExitOk;
+  });
+}
+
+void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto* cmd = app.add_subcommand("workers", "Live workers, their tasks and heartbeats");
+  static bool all = false;
+  static int live_seconds = 120;
+  cmd->add_flag("--all", all, "stopped and silent workers too");
+  cmd->add_option("--live-seconds", live_seconds, "live: a heartbeat at most this old")
+      ->capture_default_str();
+  cmd->callback([&ctx, &exit_code] {
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    auto workers = (*state)->ListWorkers(all ? 0 : live_seconds);
+    if (!workers.ok()) { exit_code = ctx.Fail(workers.status()); return; }
+    json arr = json::array();
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& w : *workers) {
+      TaskFilter filter;
+      filter.worker_id = w.id;
+      filter.statuses = {TaskStatus::kRunning};
+      auto tasks = (*state)->ListTasks(filter);
+      if (!tasks.ok()) { exit_code = ctx.Fail(tasks.status()); return; }
+      json j = ToJson(w);
+      j["tasks"] = json::array();
+      std::string names;
+      for (const auto& t : *tasks) {
+        j["tasks"].push_back(ToJson(t));
+        names += (names.empty() ? "" : " ") + TaskAttemptName(t.name, t.attempts);
+      }
+      arr.push_back(j);
+      std::string kinds;
+      for (TaskKind k : w.kinds) kinds += (kinds.empty() ? "" : ",") + std::string(ToString(k));
+      rows.push_back({w.id, w.status, std::to_string(w.concurrency), kinds,
+                      Age(w.seconds_since_heartbeat), names.empty() ? "-" : names});
+    }
+    if (ctx.json) {
+      ctx.PrintJson(arr);
+    } else {
+      PrintTable({"WORKER", "STATUS", "CONCURRENCY", "QUEUES", "HEARTBEAT", "TASKS"}, rows);
+    }
+  });
+}
+
+void RegisterQueue(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto* cmd = app.add_subcommand("queue", "The task queue: tasks and quotas");
+  cmd->require_subcommand(1);
+  static std::string backfill, status;
+  static int limit = 0;
+
+  auto* list = cmd->add_subcommand("list", "Tasks in enqueue order");
+  list->add_option("--backfill", backfill, "only this backfill's tasks");
+  list->add_option("--status", status, "QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED");
+  list->callback([&ctx, &exit_code] {
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    TaskFilter filter;
+    filter.backfill_id = backfill;
+    if (!status.empty()) {
+      auto s = ParseTaskStatus(status);
+      if (!s.ok()) { exit_code = ctx.Fail(s.status()); return; }
+      filter.statuses = {*s};
+    }
+    auto tasks = (*state)->ListTasks(filter);
+    if (!tasks.ok()) { exit_code = ctx.Fail(tasks.status()); return; }
+    json arr = json::array();
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : *tasks) {
+      arr.push_back(ToJson(t));
+      rows.push_back({t.name, ToString(t.kind), ToString(t.status), std::to_string(t.attempts),
+                      t.worker_id.empty() ? "-" : t.worker_id, t.error});
+    }
+    if (ctx.json) ctx.PrintJson(arr);
+    else PrintTable({"TASK", "KIND", "STATUS", "ATTEMPTS", "WORKER", "ERROR"}, rows);
+  });
+
+  auto* quota = cmd->add_subcommand(
+      "quota", "Show quotas, or set the global one: at most N backfill tasks at once, all "
+               "backfills together (0 removes it; daily tasks are never held back)");
+  quota->add_option("N", limit, "the global quota");
+  quota->callback([&ctx, &exit_code, quota] {
+    auto state = ctx.State();
+    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (quota->count("N") > 0) {
+      Status st = (*state)->SetTaskQuota(kGlobalQuotaScope, limit);
+      if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+    }
+    auto quotas = (*state)->TaskQuotas();
+    if (!quotas.ok()) { exit_code = ctx.Fail(quotas.status()); return; }
+    if (ctx.json) {
+      ctx.PrintJson(json(*quotas));
+      return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [scope, n] : *quotas) rows.push_back({scope, std::to_string(n)});
+    PrintTable({"SCOPE", "MAX RUNNING"}, rows);
+  });
+}
+
+}  // namespace runlake::cli

@@ -10,10 +10,9 @@
 // The store methods are on StateStore (orchestrate/state_store.h); these are the values.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runlake/status.h"
 
@@ -37,7 +36,7 @@ inline bool IsTerminal(TaskStatus s) {
 
 // What EnqueueTask takes.
 struct TaskSpec {
-  std::string name;         // unique; the execution name of attempt 1 (see above)
+  std::string name;  // unique; the execution name of attempt 1 (see above)
   TaskKind kind = TaskKind::kDaily;
   std::string backfill_id;  // the backfill of a backfill task ("" for daily); quota group
   int priority = 0;         // higher is claimed first, within a kind
@@ -56,14 +55,14 @@ struct TaskRecord {
   int priority = 0;
   nlohmann::json payload;
   TaskStatus status = TaskStatus::kQueued;
-  int attempts = 0;      // claims so far, attempts_before included: the attempt number
-  int max_attempts = 0;  // the highest attempt number a claim may reach
-  std::string worker_id;        // the worker of the newest claim ("" before the first)
-  std::string lease_expires_at;  // store clock, ISO-8601 UTC ms; "" unless RUNNING
+  int attempts = 0;               // claims so far, attempts_before included: the attempt number
+  int max_attempts = 0;           // the highest attempt number a claim may reach
+  std::string worker_id;          // the worker of the newest claim ("" before the first)
+  std::string lease_expires_at;   // store clock, ISO-8601 UTC ms; "" unless RUNNING
   bool cancel_requested = false;  // CancelTasks asked its worker to stop
   std::string enqueued_at, claimed_at, finished_at;  // store clock
-  std::string error;             // why it FAILED or was released
-  nlohmann::json result;         // what CompleteTask recorded; null before
+  std::string error;                                 // why it FAILED or was released
+  nlohmann::json result;                             // what CompleteTask recorded; null before
 };
 
 struct TaskFilter {
@@ -92,9 +91,9 @@ struct WorkerRecord {
   int64_t pid = 0;
   int concurrency = 1;
   std::vector<TaskKind> kinds;
-  std::string status = "ACTIVE";  // ACTIVE, DRAINING (SIGTERM), STOPPED
+  std::string status = "ACTIVE";                     // ACTIVE, DRAINING (SIGTERM), STOPPED
   std::string started_at, heartbeat_at, stopped_at;  // store clock
-  double seconds_since_heartbeat = 0;  // by the store clock, when read
+  double seconds_since_heartbeat = 0;                // by the store clock, when read
 };
 
 // Quota scopes (SetTaskQuota): this one bounds backfill tasks of every backfill together;

@@ -29,15 +29,23 @@ void Enqueue(CliContext& ctx, int& exit_code, StartRequest req, const std::strin
              const std::string& rules_origin) {
   auto input = ParseExecutionInput(req.input_json, req.input_origin);
   if (!input.ok()) { exit_code = ctx.Fail(input.status()); return; }
-  std::string run_id = input->run_key.empty() ? NowRunIdTimestamp() : input->run_key;
-  if (req.name.empty()) req.name = run_id;
+  const bool generated = input->run_key.empty() && req.name.empty();
+  const std::string base = input->run_key.empty() ? NowRunIdTimestamp() : input->run_key;
   auto state = ctx.State();
   if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
-  TaskSpec spec;
-  spec.name = req.name;
-  spec.kind = TaskKind::kDaily;
-  spec.payload = DailyTaskPayload(req, run_id, rules_text, rules_origin);
-  auto task = (*state)->EnqueueTask(spec);
+  // A generated run_id taken by another input in the same second gets a suffix, as `run`.
+  Result<TaskRecord> task = Status::Internal("not enqueued");
+  for (int attempt = 0;; ++attempt) {
+    std::string run_id = attempt == 0 ? base : base + "-" + std::to_string(attempt);
+    TaskSpec spec;
+    spec.name = req.name.empty() ? run_id : req.name;
+    spec.kind = TaskKind::kDaily;
+    StartRequest named = req;
+    named.name = spec.name;
+    spec.payload = DailyTaskPayload(named, run_id, rules_text, rules_origin);
+    task = (*state)->EnqueueTask(spec);
+    if (!generated || attempt >= 100 || !task.status().IsAlreadyExists()) break;
+  }
   if (!task.ok()) { exit_code = ctx.Fail(task.status()); return; }
   if (ctx.json) {
     nlohmann::json j = ToJson(*task);

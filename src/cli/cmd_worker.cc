@@ -43,8 +43,8 @@ std::string Age(double seconds) {
 }  // namespace
 
 void RegisterWorker(CLI::App& app, CliContext& ctx, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "worker", "Run queued tasks (backfill dates, run --no-wait) until SIGTERM");
+  auto* cmd = app.add_subcommand("worker",
+                                 "Run queued tasks (backfill dates, run --no-wait) until SIGTERM");
   static WorkerOptions opt;
   static std::string queues = "daily,backfill";
   cmd->add_option("--concurrency", opt.concurrency, "tasks at once")->capture_default_str();
@@ -57,14 +57,26 @@ void RegisterWorker(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("--id", opt.worker_id, "worker id (default: host:pid:stamp)");
   cmd->callback([&ctx, &exit_code] {
     auto kinds = ParseQueues(queues);
-    if (!kinds.ok()) { exit_code = ctx.Fail(kinds.status()); return; }
+    if (!kinds.ok()) {
+      exit_code = ctx.Fail(kinds.status());
+      return;
+    }
     opt.kinds = *kinds;
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) {
+      exit_code = ctx.Fail(store.status());
+      return;
+    }
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) {
+      exit_code = ctx.Fail(state.status());
+      return;
+    }
     auto log_dir = ctx.LogDir();
-    if (!log_dir.ok()) { exit_code = ctx.Fail(log_dir.status()); return; }
+    if (!log_dir.ok()) {
+      exit_code = ctx.Fail(log_dir.status());
+      return;
+    }
     ExecutionContext ectx{*store, *state, *log_dir, ctx.LakeBucket()};
     struct sigaction sa {};
     sa.sa_handler = OnStopSignal;
@@ -77,7 +89,10 @@ void RegisterWorker(CLI::App& app, CliContext& ctx, int& exit_code) {
       std::fflush(stderr);
     };
     Status st = RunWorker(ectx, opt);
-    if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+    if (!st.ok()) {
+      exit_code = ctx.Fail(st);
+      return;
+    }
     exit_code = kExitOk;
   });
 }
@@ -91,9 +106,15 @@ void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
       ->capture_default_str();
   cmd->callback([&ctx, &exit_code] {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) {
+      exit_code = ctx.Fail(state.status());
+      return;
+    }
     auto workers = (*state)->ListWorkers(all ? 0 : live_seconds);
-    if (!workers.ok()) { exit_code = ctx.Fail(workers.status()); return; }
+    if (!workers.ok()) {
+      exit_code = ctx.Fail(workers.status());
+      return;
+    }
     json arr = json::array();
     std::vector<std::vector<std::string>> rows;
     for (const auto& w : *workers) {
@@ -101,7 +122,10 @@ void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
       filter.worker_id = w.id;
       filter.statuses = {TaskStatus::kRunning};
       auto tasks = (*state)->ListTasks(filter);
-      if (!tasks.ok()) { exit_code = ctx.Fail(tasks.status()); return; }
+      if (!tasks.ok()) {
+        exit_code = ctx.Fail(tasks.status());
+        return;
+      }
       json j = ToJson(w);
       j["tasks"] = json::array();
       std::string names;
@@ -134,16 +158,25 @@ void RegisterQueue(CLI::App& app, CliContext& ctx, int& exit_code) {
   list->add_option("--status", status, "QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED");
   list->callback([&ctx, &exit_code] {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) {
+      exit_code = ctx.Fail(state.status());
+      return;
+    }
     TaskFilter filter;
     filter.backfill_id = backfill;
     if (!status.empty()) {
       auto s = ParseTaskStatus(status);
-      if (!s.ok()) { exit_code = ctx.Fail(s.status()); return; }
+      if (!s.ok()) {
+        exit_code = ctx.Fail(s.status());
+        return;
+      }
       filter.statuses = {*s};
     }
     auto tasks = (*state)->ListTasks(filter);
-    if (!tasks.ok()) { exit_code = ctx.Fail(tasks.status()); return; }
+    if (!tasks.ok()) {
+      exit_code = ctx.Fail(tasks.status());
+      return;
+    }
     json arr = json::array();
     std::vector<std::vector<std::string>> rows;
     for (const auto& t : *tasks) {
@@ -151,23 +184,35 @@ void RegisterQueue(CLI::App& app, CliContext& ctx, int& exit_code) {
       rows.push_back({t.name, ToString(t.kind), ToString(t.status), std::to_string(t.attempts),
                       t.worker_id.empty() ? "-" : t.worker_id, t.error});
     }
-    if (ctx.json) ctx.PrintJson(arr);
-    else PrintTable({"TASK", "KIND", "STATUS", "ATTEMPTS", "WORKER", "ERROR"}, rows);
+    if (ctx.json)
+      ctx.PrintJson(arr);
+    else
+      PrintTable({"TASK", "KIND", "STATUS", "ATTEMPTS", "WORKER", "ERROR"}, rows);
   });
 
   auto* quota = cmd->add_subcommand(
-      "quota", "Show quotas, or set the global one: at most N backfill tasks at once, all "
-               "backfills together (0 removes it; daily tasks are never held back)");
+      "quota",
+      "Show quotas, or set the global one: at most N backfill tasks at once, all "
+      "backfills together (0 removes it; daily tasks are never held back)");
   quota->add_option("N", limit, "the global quota");
   quota->callback([&ctx, &exit_code, quota] {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) {
+      exit_code = ctx.Fail(state.status());
+      return;
+    }
     if (quota->count("N") > 0) {
       Status st = (*state)->SetTaskQuota(kGlobalQuotaScope, limit);
-      if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+      if (!st.ok()) {
+        exit_code = ctx.Fail(st);
+        return;
+      }
     }
     auto quotas = (*state)->TaskQuotas();
-    if (!quotas.ok()) { exit_code = ctx.Fail(quotas.status()); return; }
+    if (!quotas.ok()) {
+      exit_code = ctx.Fail(quotas.status());
+      return;
+    }
     if (ctx.json) {
       ctx.PrintJson(json(*quotas));
       return;

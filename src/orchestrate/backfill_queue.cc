@@ -23,11 +23,18 @@ BackfillDateOutcome OutcomeOf(const TaskRecord& t) {
   o.run_id = r.value("run_id", "");
   o.execution = r.value("execution", TaskAttemptName(t.name, t.attempts));
   switch (t.status) {
-    case TaskStatus::kSucceeded: o.status = "SUCCEEDED"; break;
-    case TaskStatus::kCancelled: o.status = "ABORTED"; break;
-    default: o.status = r.value("status", "FAILED"); break;
+    case TaskStatus::kSucceeded:
+      o.status = "SUCCEEDED";
+      break;
+    case TaskStatus::kCancelled:
+      o.status = "ABORTED";
+      break;
+    default:
+      o.status = r.value("status", "FAILED");
+      break;
   }
-  if (o.status == "SUCCEEDED" && r.contains("input_rows")) o.after = {{"input_rows", r["input_rows"]}};
+  if (o.status == "SUCCEEDED" && r.contains("input_rows"))
+    o.after = {{"input_rows", r["input_rows"]}};
   o.cause = r.value("cause", "");
   o.error = t.error;
   return o;

@@ -3,9 +3,8 @@
 // place that builds a date's execution input, so an attempt started by the in-process
 // pool and one started by a `runlake worker` are byte-identical (idempotent restarts).
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "runlake/backfill.h"
 #include "runlake/task_queue.h"

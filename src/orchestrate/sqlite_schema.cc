@@ -121,6 +121,16 @@ Result<int> ReadSchemaVersion(Db* db) {
 }
 
 Status MigrateSchema(Db* db) {
+  // The common case, an up-to-date database, is checked with a read: opening a store must
+  // not wait for the write lock (a worker stalled inside a transaction would block every
+  // `runlake` command, even read-only ones, for the busy timeout).
+  {
+    auto current = db->Prepare("SELECT MAX(version) FROM schema_version");
+    if (current.ok()) {
+      auto row = current->Step();
+      if (row.ok() && *row && current->Int(0) == LatestSchemaVersion()) return Status::OK();
+    }
+  }
   RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db));
   RUNLAKE_ASSIGN_OR_RAISE(int version, ReadSchemaVersion(db));
   const auto& migrations = Migrations();

@@ -14,11 +14,16 @@ Result<TaskKind> ParseTaskKind(const std::string& text) {
 
 const char* ToString(TaskStatus status) {
   switch (status) {
-    case TaskStatus::kQueued: return "QUEUED";
-    case TaskStatus::kRunning: return "RUNNING";
-    case TaskStatus::kSucceeded: return "SUCCEEDED";
-    case TaskStatus::kFailed: return "FAILED";
-    case TaskStatus::kCancelled: return "CANCELLED";
+    case TaskStatus::kQueued:
+      return "QUEUED";
+    case TaskStatus::kRunning:
+      return "RUNNING";
+    case TaskStatus::kSucceeded:
+      return "SUCCEEDED";
+    case TaskStatus::kFailed:
+      return "FAILED";
+    case TaskStatus::kCancelled:
+      return "CANCELLED";
   }
   return "FAILED";
 }

@@ -26,7 +26,8 @@ Result<TaskRecord> ReadTask(const Stmt& s) {
   t.name = s.Text(1);
   auto kind = ParseTaskKind(s.Text(2));
   auto status = ParseTaskStatus(s.Text(6));
-  if (!kind.ok() || !status.ok()) return Status::Corruption("task '" + t.name + "': bad kind or status");
+  if (!kind.ok() || !status.ok())
+    return Status::Corruption("task '" + t.name + "': bad kind or status");
   t.kind = *kind;
   t.status = *status;
   t.backfill_id = s.Text(3);
@@ -51,37 +52,10 @@ Result<TaskRecord> ReadTask(const Stmt& s) {
 Status ValidateTaskName(const std::string& name) {
   if (name.empty()) return Status::InvalidArgument("task name is empty");
   for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) return Status::InvalidArgument("task name contains a control character");
+    if (c < 0x20 || c == 0x7f)
+      return Status::InvalidArgument("task name contains a control character");
   }
   return Status::OK();
-}
-
-std::string KindsText(const std::vector<TaskKind>& kinds) {
-  std::string out;
-  for (TaskKind k : kinds) out += (out.empty() ? "" : ",") + std::string(ToString(k));
-  return out;
-}
-
-Result<WorkerRecord> ReadWorker(const Stmt& s) {
-  WorkerRecord w;
-  w.id = s.Text(0);
-  w.host = s.Text(1);
-  w.pid = s.Int(2);
-  w.concurrency = static_cast<int>(s.Int(3));
-  std::string kinds = s.Text(4);
-  for (size_t start = 0; start < kinds.size();) {
-    size_t comma = kinds.find(',', start);
-    if (comma == std::string::npos) comma = kinds.size();
-    RUNLAKE_ASSIGN_OR_RAISE(TaskKind k, ParseTaskKind(kinds.substr(start, comma - start)));
-    w.kinds.push_back(k);
-    start = comma + 1;
-  }
-  w.status = s.Text(5);
-  w.started_at = s.Text(6);
-  w.heartbeat_at = s.Text(7);
-  w.stopped_at = s.Text(8);
-  w.seconds_since_heartbeat = static_cast<double>(s.Int(9)) / 1000.0;
-  return w;
 }
 
 }  // namespace
@@ -95,7 +69,8 @@ Result<std::string> TaskTables::Now() {
 
 Result<TaskRecord> TaskTables::Enqueue(const TaskSpec& spec) {
   RUNLAKE_RETURN_NOT_OK(ValidateTaskName(spec.name));
-  if (spec.max_attempts < 1) return Status::InvalidArgument("task '" + spec.name + "': max_attempts must be >= 1");
+  if (spec.max_attempts < 1)
+    return Status::InvalidArgument("task '" + spec.name + "': max_attempts must be >= 1");
   if (spec.kind == TaskKind::kBackfill && spec.backfill_id.empty()) {
     return Status::InvalidArgument("backfill task '" + spec.name + "' has no backfill id");
   }
@@ -104,7 +79,8 @@ Result<TaskRecord> TaskTables::Enqueue(const TaskSpec& spec) {
   RUNLAKE_ASSIGN_OR_RAISE(auto existing, Get(spec.name));
   if (existing) {
     if (Dump(existing->payload) != payload) {
-      return Status::AlreadyExists("task '" + spec.name + "' already exists with a different payload");
+      return Status::AlreadyExists("task '" + spec.name +
+                                   "' already exists with a different payload");
     }
     if (existing->status != TaskStatus::kFailed && existing->status != TaskStatus::kCancelled) {
       return *existing;
@@ -179,8 +155,9 @@ Result<std::optional<TaskRecord>> TaskTables::Claim(const ClaimRequest& request)
   int held_all = 0;
   {
     RUNLAKE_ASSIGN_OR_RAISE(
-        Stmt s, db_->Prepare("SELECT backfill_id, count(*) FROM tasks WHERE kind = 'backfill' "
-                             "AND status = 'RUNNING' AND lease_expires_at > ? GROUP BY backfill_id"));
+        Stmt s,
+        db_->Prepare("SELECT backfill_id, count(*) FROM tasks WHERE kind = 'backfill' "
+                     "AND status = 'RUNNING' AND lease_expires_at > ? GROUP BY backfill_id"));
     s.Bind(1, now);
     while (true) {
       RUNLAKE_ASSIGN_OR_RAISE(bool row, s.Step());
@@ -195,26 +172,26 @@ Result<std::optional<TaskRecord>> TaskTables::Claim(const ClaimRequest& request)
 
   std::optional<int64_t> chosen;
   {
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt candidates,
-      db_->Prepare("SELECT id, kind, backfill_id FROM tasks "
-                   "WHERE (status = 'QUEUED' OR (status = 'RUNNING' AND lease_expires_at <= ?1)) "
-                   "AND ((?2 = 1 AND kind_rank = 0) OR (?3 = 1 AND kind_rank = 1)) "
-                   "ORDER BY kind_rank, priority DESC, id"));
-  candidates.Bind(1, now).Bind(2, int64_t{want_daily}).Bind(3, int64_t{want_backfill});
-  while (!chosen) {
-    RUNLAKE_ASSIGN_OR_RAISE(bool row, candidates.Step());
-    if (!row) break;
-    if (candidates.Text(1) == "daily") {
+    RUNLAKE_ASSIGN_OR_RAISE(
+        Stmt candidates,
+        db_->Prepare("SELECT id, kind, backfill_id FROM tasks "
+                     "WHERE (status = 'QUEUED' OR (status = 'RUNNING' AND lease_expires_at <= ?1)) "
+                     "AND ((?2 = 1 AND kind_rank = 0) OR (?3 = 1 AND kind_rank = 1)) "
+                     "ORDER BY kind_rank, priority DESC, id"));
+    candidates.Bind(1, now).Bind(2, int64_t{want_daily}).Bind(3, int64_t{want_backfill});
+    while (!chosen) {
+      RUNLAKE_ASSIGN_OR_RAISE(bool row, candidates.Step());
+      if (!row) break;
+      if (candidates.Text(1) == "daily") {
+        chosen = candidates.Int(0);
+        break;
+      }
+      if (global_full) break;  // every remaining candidate is a backfill task
+      std::string backfill = candidates.Text(2);
+      auto limit = quota.find(backfill);
+      if (limit != quota.end() && held[backfill] >= limit->second) continue;
       chosen = candidates.Int(0);
-      break;
     }
-    if (global_full) break;  // every remaining candidate is a backfill task
-    std::string backfill = candidates.Text(2);
-    auto limit = quota.find(backfill);
-    if (limit != quota.end() && held[backfill] >= limit->second) continue;
-    chosen = candidates.Int(0);
-  }
   }  // the candidate scan ends before the claim writes
   if (!chosen) {
     RUNLAKE_RETURN_NOT_OK(txn->Commit());  // keeps what FailExhausted did
@@ -259,14 +236,17 @@ Result<LeaseState> TaskTables::Renew(int64_t task_id, const std::string& worker_
 
 Status TaskTables::Complete(int64_t task_id, const std::string& worker_id, TaskStatus status,
                             const std::string& error, const json& result) {
-  if (!IsTerminal(status)) return Status::InvalidArgument("a task cannot be completed as " + std::string(ToString(status)));
+  if (!IsTerminal(status))
+    return Status::InvalidArgument("a task cannot be completed as " +
+                                   std::string(ToString(status)));
   RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
   RUNLAKE_ASSIGN_OR_RAISE(auto task, LookupById(task_id));
   if (!task) return Status::NotFound("no task with id " + std::to_string(task_id));
   if (task->status != TaskStatus::kRunning || task->worker_id != worker_id) {
-    return Status::FailedPrecondition("task '" + task->name + "' is no longer held by worker " +
-                                      worker_id + " (" + ToString(task->status) +
-                                      (task->worker_id.empty() ? "" : ", worker " + task->worker_id) + ")");
+    return Status::FailedPrecondition(
+        "task '" + task->name + "' is no longer held by worker " + worker_id + " (" +
+        ToString(task->status) + (task->worker_id.empty() ? "" : ", worker " + task->worker_id) +
+        ")");
   }
   RUNLAKE_ASSIGN_OR_RAISE(
       Stmt done, db_->Prepare(std::string("UPDATE tasks SET status = ?1, error = ?2, result = ?3, "
@@ -277,7 +257,8 @@ Status TaskTables::Complete(int64_t task_id, const std::string& worker_id, TaskS
   return txn->Commit();
 }
 
-Status TaskTables::Release(int64_t task_id, const std::string& worker_id, const std::string& reason) {
+Status TaskTables::Release(int64_t task_id, const std::string& worker_id,
+                           const std::string& reason) {
   RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
   RUNLAKE_ASSIGN_OR_RAISE(auto task, LookupById(task_id));
   if (!task) return Status::NotFound("no task with id " + std::to_string(task_id));
@@ -285,9 +266,9 @@ Status TaskTables::Release(int64_t task_id, const std::string& worker_id, const 
     return Status::FailedPrecondition("task '" + task->name + "' is no longer held by worker " +
                                       worker_id);
   }
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt release, db_->Prepare("UPDATE tasks SET status = 'QUEUED', lease_expires_at = '', "
-                                 "error = ? WHERE id = ?"));
+  RUNLAKE_ASSIGN_OR_RAISE(Stmt release,
+                          db_->Prepare("UPDATE tasks SET status = 'QUEUED', lease_expires_at = '', "
+                                       "error = ? WHERE id = ?"));
   release.Bind(1, reason).Bind(2, task_id);
   RUNLAKE_RETURN_NOT_OK(release.Run());
   return txn->Commit();
@@ -295,18 +276,19 @@ Status TaskTables::Release(int64_t task_id, const std::string& worker_id, const 
 
 Result<int> TaskTables::Cancel(const std::string& backfill_id) {
   RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt queued, db_->Prepare(std::string("UPDATE tasks SET status = 'CANCELLED', "
-                                            "error = 'cancelled', lease_expires_at = '', "
-                                            "finished_at = ?2 WHERE backfill_id = ?1 AND "
-                                            "(status = 'QUEUED' OR (status = 'RUNNING' AND "
-                                            "lease_expires_at <= ?2))")));
+  RUNLAKE_ASSIGN_OR_RAISE(Stmt queued,
+                          db_->Prepare(std::string("UPDATE tasks SET status = 'CANCELLED', "
+                                                   "error = 'cancelled', lease_expires_at = '', "
+                                                   "finished_at = ?2 WHERE backfill_id = ?1 AND "
+                                                   "(status = 'QUEUED' OR (status = 'RUNNING' AND "
+                                                   "lease_expires_at <= ?2))")));
   RUNLAKE_ASSIGN_OR_RAISE(std::string now, Now());
   queued.Bind(1, backfill_id).Bind(2, now);
   RUNLAKE_RETURN_NOT_OK(queued.Run());
   int cancelled = static_cast<int>(db_->Changes());
-  RUNLAKE_ASSIGN_OR_RAISE(Stmt running, db_->Prepare("UPDATE tasks SET cancel_requested = 1 "
-                                                     "WHERE backfill_id = ? AND status = 'RUNNING'"));
+  RUNLAKE_ASSIGN_OR_RAISE(Stmt running,
+                          db_->Prepare("UPDATE tasks SET cancel_requested = 1 "
+                                       "WHERE backfill_id = ? AND status = 'RUNNING'"));
   running.Bind(1, backfill_id);
   RUNLAKE_RETURN_NOT_OK(running.Run());
   RUNLAKE_RETURN_NOT_OK(txn->Commit());
@@ -335,7 +317,8 @@ Result<std::optional<TaskRecord>> TaskTables::LookupById(int64_t id) {
 
 Result<std::vector<TaskRecord>> TaskTables::List(const TaskFilter& filter) {
   std::string statuses;
-  for (TaskStatus st : filter.statuses) statuses += std::string(statuses.empty() ? "" : ",") + ToString(st);
+  for (TaskStatus st : filter.statuses)
+    statuses += std::string(statuses.empty() ? "" : ",") + ToString(st);
   RUNLAKE_ASSIGN_OR_RAISE(
       Stmt s, db_->Prepare(std::string("SELECT ") + kColumns +
                            " FROM tasks WHERE (?1 = '' OR backfill_id = ?1) "
@@ -358,9 +341,10 @@ Status TaskTables::SetQuota(const std::string& scope, int limit) {
   if (scope.empty()) return Status::InvalidArgument("quota scope is empty");
   RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
   RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt s, limit > 0 ? db_->Prepare("INSERT INTO task_quotas (scope, max_running) VALUES (?1, ?2) "
-                                       "ON CONFLICT (scope) DO UPDATE SET max_running = ?2")
-                        : db_->Prepare("DELETE FROM task_quotas WHERE scope = ?1"));
+      Stmt s, limit > 0
+                  ? db_->Prepare("INSERT INTO task_quotas (scope, max_running) VALUES (?1, ?2) "
+                                 "ON CONFLICT (scope) DO UPDATE SET max_running = ?2")
+                  : db_->Prepare("DELETE FROM task_quotas WHERE scope = ?1"));
   s.Bind(1, scope);
   if (limit > 0) s.Bind(2, int64_t{limit});
   RUNLAKE_RETURN_NOT_OK(s.Run());
@@ -374,62 +358,6 @@ Result<std::map<std::string, int>> TaskTables::Quotas() {
     RUNLAKE_ASSIGN_OR_RAISE(bool row, s.Step());
     if (!row) break;
     out[s.Text(0)] = static_cast<int>(s.Int(1));
-  }
-  return out;
-}
-
-Status TaskTables::RegisterWorker(const WorkerRecord& w) {
-  if (w.id.empty()) return Status::InvalidArgument("worker id is empty");
-  RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt s, db_->Prepare(std::string("INSERT INTO workers (id, host, pid, concurrency, kinds, "
-                                       "status, started_at, heartbeat_at) VALUES "
-                                       "(?1, ?2, ?3, ?4, ?5, 'ACTIVE', ") +
-                           kNowSql + ", " + kNowSql + ") ON CONFLICT (id) DO NOTHING"));
-  s.Bind(1, w.id).Bind(2, w.host).Bind(3, w.pid).Bind(4, int64_t{w.concurrency});
-  s.Bind(5, KindsText(w.kinds));
-  RUNLAKE_RETURN_NOT_OK(s.Run());
-  if (db_->Changes() == 0) return Status::AlreadyExists("worker id '" + w.id + "' is taken");
-  return txn->Commit();
-}
-
-Status TaskTables::HeartbeatWorker(const std::string& worker_id, const std::string& status) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt s, db_->Prepare(std::string("UPDATE workers SET heartbeat_at = ") + kNowSql +
-                           ", status = CASE WHEN ?1 = '' THEN status ELSE ?1 END WHERE id = ?2"));
-  s.Bind(1, status).Bind(2, worker_id);
-  RUNLAKE_RETURN_NOT_OK(s.Run());
-  if (db_->Changes() == 0) return Status::NotFound("worker '" + worker_id + "' is not registered");
-  return txn->Commit();
-}
-
-Status TaskTables::DeregisterWorker(const std::string& worker_id) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt s, db_->Prepare(std::string("UPDATE workers SET status = 'STOPPED', stopped_at = ") +
-                           kNowSql + ", heartbeat_at = " + kNowSql + " WHERE id = ?"));
-  s.Bind(1, worker_id);
-  RUNLAKE_RETURN_NOT_OK(s.Run());
-  if (db_->Changes() == 0) return Status::NotFound("worker '" + worker_id + "' is not registered");
-  return txn->Commit();
-}
-
-Result<std::vector<WorkerRecord>> TaskTables::ListWorkers(int live_within_seconds) {
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Stmt s, db_->Prepare("SELECT id, host, pid, concurrency, kinds, status, started_at, "
-                           "heartbeat_at, stopped_at, "
-                           "CAST(round((julianday('now') - julianday(heartbeat_at)) * 86400000) "
-                           "AS INTEGER) FROM workers WHERE ?1 <= 0 OR (status != 'STOPPED' AND "
-                           "heartbeat_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2)) "
-                           "ORDER BY started_at DESC, id DESC"));
-  s.Bind(1, int64_t{live_within_seconds}).Bind(2, "-" + std::to_string(live_within_seconds) + " seconds");
-  std::vector<WorkerRecord> out;
-  while (true) {
-    RUNLAKE_ASSIGN_OR_RAISE(bool row, s.Step());
-    if (!row) break;
-    RUNLAKE_ASSIGN_OR_RAISE(WorkerRecord w, ReadWorker(s));
-    out.push_back(std::move(w));
   }
   return out;
 }

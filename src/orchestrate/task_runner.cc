@@ -47,13 +47,16 @@ TaskRunOutcome OutcomeOf(const ExecutionOutcome& o) {
   TaskRunOutcome out;
   const ExecutionRecord& r = o.record;
   out.result = {{"execution", r.name}, {"run_id", r.run_id}, {"status", ToString(r.status)}};
-  if (o.manifest) out.result["input_rows"] = o.manifest->metrics.input_rows;
-  else if (r.summary.is_object()) out.result["input_rows"] = r.summary["metrics"].value("input_rows", 0);
+  if (o.manifest)
+    out.result["input_rows"] = o.manifest->metrics.input_rows;
+  else if (r.summary.is_object())
+    out.result["input_rows"] = r.summary["metrics"].value("input_rows", 0);
   if (!r.cause.empty()) out.result["cause"] = r.cause;
   if (r.status == ExecutionStatus::kSucceeded) {
     out.status = TaskStatus::kSucceeded;
   } else {
-    out.status = r.status == ExecutionStatus::kAborted ? TaskStatus::kCancelled : TaskStatus::kFailed;
+    out.status =
+        r.status == ExecutionStatus::kAborted ? TaskStatus::kCancelled : TaskStatus::kFailed;
     out.error = r.cause + (r.error.empty() ? "" : ": " + r.error);
   }
   return out;
@@ -63,9 +66,12 @@ TaskRunOutcome OutcomeOf(const ExecutionOutcome& o) {
 
 json DailyTaskPayload(const StartRequest& request, const std::string& run_id,
                       const std::string& rules_text, const std::string& rules_origin) {
-  return {{"input_json", request.input_json}, {"input_origin", request.input_origin},
-          {"name", request.name},             {"run_id", run_id},
-          {"rules_text", rules_text},         {"rules_origin", rules_origin},
+  return {{"input_json", request.input_json},
+          {"input_origin", request.input_origin},
+          {"name", request.name},
+          {"run_id", run_id},
+          {"rules_text", rules_text},
+          {"rules_origin", rules_origin},
           {"max_attempts", request.max_attempts}};
 }
 
@@ -97,9 +103,12 @@ Result<TaskRunOutcome> RunClaimedTask(const ExecutionContext& ctx, const TaskRec
       }
       TaskRunOutcome out;
       out.status = ok ? TaskStatus::kSucceeded : TaskStatus::kFailed;
-      out.error = ok ? "" : "attempt " + committed->name + " committed but did not pass the quality gate";
-      out.result = {{"execution", committed->name}, {"run_id", committed->run_id},
-                    {"status", ok ? "SUCCEEDED" : "FAILED"}, {"committed_by_lost_attempt", true}};
+      out.error =
+          ok ? "" : "attempt " + committed->name + " committed but did not pass the quality gate";
+      out.result = {{"execution", committed->name},
+                    {"run_id", committed->run_id},
+                    {"status", ok ? "SUCCEEDED" : "FAILED"},
+                    {"committed_by_lost_attempt", true}};
       return out;
     }
     d.attempts = k;
@@ -120,8 +129,10 @@ Result<TaskRunOutcome> RunClaimedTask(const ExecutionContext& ctx, const TaskRec
       out.error = "attempt " + committed->name + " committed run " + committed->run_id +
                   " but its worker was lost before publishing it: `runlake promote " +
                   committed->run_id + "` after a look";
-      out.result = {{"execution", committed->name}, {"run_id", committed->run_id},
-                    {"status", "FAILED"}, {"committed_by_lost_attempt", true}};
+      out.result = {{"execution", committed->name},
+                    {"run_id", committed->run_id},
+                    {"status", "FAILED"},
+                    {"committed_by_lost_attempt", true}};
       return out;
     }
     req.input_json = task.payload.value("input_json", "");

@@ -6,9 +6,8 @@
 // date is ever committed twice.
 
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "orchestrate/execution_runner.h"
 #include "runlake/task_queue.h"

@@ -159,12 +159,15 @@ void Worker::RunOne(const TaskRecord& task) {
   TaskRunHooks hooks;
   hooks.cancelled = [r] { return r->Stopping(); };
   hooks.before_commit = [this, r]() -> Status {
-    if (r->Stopping()) return Status::Aborted("task " + r->task.name + " was stopped before its commit");
+    if (r->Stopping())
+      return Status::Aborted("task " + r->task.name + " was stopped before its commit");
     RUNLAKE_ASSIGN_OR_RAISE(LeaseState state,
                             ctx_.state->RenewLease(r->task.id, opt_.worker_id, opt_.lease_seconds));
     if (state == LeaseState::kHeld) return Status::OK();
-    if (state == LeaseState::kCancelRequested) r->cancel = true;
-    else MarkLost(*r, "lost its lease before the commit; nothing committed");
+    if (state == LeaseState::kCancelRequested)
+      r->cancel = true;
+    else
+      MarkLost(*r, "lost its lease before the commit; nothing committed");
     return Status::Aborted("task " + r->task.name + ": lease not held at the commit point");
   };
   auto outcome = RunClaimedTask(ctx_, task, opt_.worker_id, hooks);
@@ -172,8 +175,9 @@ void Worker::RunOne(const TaskRecord& task) {
   if (r->lost) {
     Log(label + ": lease lost, left to the worker that holds it now");
   } else if (r->release) {
-    ended = ctx_.state->ReleaseTask(task.id, opt_.worker_id,
-                                    "released by worker " + opt_.worker_id + " (stopped while draining)");
+    ended = ctx_.state->ReleaseTask(
+        task.id, opt_.worker_id,
+        "released by worker " + opt_.worker_id + " (stopped while draining)");
     Log(label + ": released to the queue");
   } else if (!outcome.ok()) {
     // Nothing could start (state store trouble, say): the next attempt may do better.
@@ -184,7 +188,8 @@ void Worker::RunOne(const TaskRecord& task) {
     Log(label + ": " + outcome.status().ToString());
   } else {
     TaskStatus status = r->cancel ? TaskStatus::kCancelled : outcome->status;
-    ended = ctx_.state->CompleteTask(task.id, opt_.worker_id, status, outcome->error, outcome->result);
+    ended =
+        ctx_.state->CompleteTask(task.id, opt_.worker_id, status, outcome->error, outcome->result);
     Log(label + " " + ToString(status) + " " + outcome->result.value("run_id", "") +
         (outcome->error.empty() ? "" : " (" + outcome->error + ")"));
   }

@@ -28,7 +28,7 @@ struct WorkerOptions {
   std::vector<TaskKind> kinds = {TaskKind::kDaily, TaskKind::kBackfill};
   int lease_seconds = 30;
   int drain_seconds = 60;
-  int idle_poll_ms = 500;  // wait between claims while the queue is empty
+  int idle_poll_ms = 500;                // wait between claims while the queue is empty
   std::function<bool()> stop_requested;  // polled about 10 times a second
   // One line per event (claimed, ended, released, lost), for the worker's stderr.
   std::function<void(const std::string&)> log;

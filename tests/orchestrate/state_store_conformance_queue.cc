@@ -171,7 +171,8 @@ TEST_P(StateStoreConformanceTest, PerBackfillQuotaBoundsHeldTasks) {
   EXPECT_EQ(ClaimName(*store_, By("w")), "bf-a/2024-01-02");
   EXPECT_EQ(ClaimName(*store_, By("w")), "bf-b/2024-01-01");  // bf-a is at its quota
   EXPECT_EQ(ClaimName(*store_, By("w")), "");
-  ASSERT_TRUE(store_->CompleteTask((*first)->id, "w", TaskStatus::kSucceeded, "", {{"rows", 1}}).ok());
+  ASSERT_TRUE(
+      store_->CompleteTask((*first)->id, "w", TaskStatus::kSucceeded, "", {{"rows", 1}}).ok());
   EXPECT_EQ(ClaimName(*store_, By("w")), "bf-a/2024-01-03");
   EXPECT_EQ((*store_->TaskQuotas()), (std::map<std::string, int>{{"bf-a", 2}}));
 }
@@ -214,7 +215,8 @@ TEST_P(StateStoreConformanceTest, ExpiredLeaseIsClaimedAgainAsTheNextAttempt) {
   EXPECT_EQ(store_->CompleteTask((*mine)->id, "a", TaskStatus::kSucceeded, "", nullptr).code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(*other->RenewLease((*theirs)->id, "b", 30), LeaseState::kHeld);
-  ASSERT_TRUE(other->CompleteTask((*theirs)->id, "b", TaskStatus::kSucceeded, "", {{"ok", true}}).ok());
+  ASSERT_TRUE(
+      other->CompleteTask((*theirs)->id, "b", TaskStatus::kSucceeded, "", {{"ok", true}}).ok());
   auto done = store_->GetTask("bf/2024-01-01");
   EXPECT_EQ((*done)->status, TaskStatus::kSucceeded);
   EXPECT_EQ((*done)->result["ok"], true);
@@ -290,9 +292,11 @@ TEST_P(StateStoreConformanceTest, ReleaseRequeuesAtOnceAndCompleteEnds) {
   auto next = store_->ClaimTask(By("b"));
   ASSERT_TRUE(next.ok() && next->has_value());
   EXPECT_EQ((*next)->attempts, 2);
-  EXPECT_TRUE(store_->CompleteTask((*next)->id, "b", TaskStatus::kRunning, "", nullptr).IsInvalidArgument());
+  EXPECT_TRUE(store_->CompleteTask((*next)->id, "b", TaskStatus::kRunning, "", nullptr)
+                  .IsInvalidArgument());
   EXPECT_TRUE(store_->CompleteTask(999999, "b", TaskStatus::kFailed, "", nullptr).IsNotFound());
-  ASSERT_TRUE(store_->CompleteTask((*next)->id, "b", TaskStatus::kFailed, "bad data", nullptr).ok());
+  ASSERT_TRUE(
+      store_->CompleteTask((*next)->id, "b", TaskStatus::kFailed, "bad data", nullptr).ok());
   EXPECT_EQ(store_->CompleteTask((*next)->id, "b", TaskStatus::kFailed, "", nullptr).code(),
             StatusCode::kFailedPrecondition);
   auto failed = store_->GetTask("d");
@@ -337,7 +341,7 @@ TEST_P(StateStoreConformanceTest, CancelledTaskOfALostWorkerEndsAndIsNeverClaime
   ASSERT_TRUE(one.ok() && one->has_value() && two.ok() && two->has_value());
   EXPECT_EQ(*store_->CancelTasks("bf"), 0);  // held: only asked to stop
   EXPECT_EQ(*store_->CancelTasks("bf2"), 0);
-  SleepSeconds(1.2);                         // worker a died
+  SleepSeconds(1.2);                           // worker a died
   EXPECT_EQ(ClaimName(*store_, By("b")), "");  // neither is claimed again
   EXPECT_EQ((*store_->GetTask("bf/2024-01-01"))->status, TaskStatus::kCancelled);
   ASSERT_TRUE(store_->EnqueueTask(Backfill("bf3", "2024-01-01")).ok());
@@ -404,7 +408,8 @@ TEST_P(StateStoreConformanceTest, ConcurrentClaimsFromProcessesClaimEachTaskOnce
           if (!t.ok()) code = 2;
           if (code || !t->has_value()) break;
           out << (*t)->name << "\n";
-          if (!(*store)->CompleteTask((**t).id, id, TaskStatus::kSucceeded, "", nullptr).ok()) code = 3;
+          if (!(*store)->CompleteTask((**t).id, id, TaskStatus::kSucceeded, "", nullptr).ok())
+            code = 3;
         }
       }
       _exit(code);
@@ -422,7 +427,8 @@ TEST_P(StateStoreConformanceTest, ConcurrentClaimsFromProcessesClaimEachTaskOnce
     for (std::string line; std::getline(in, line);) claimed.insert(line);
   }
   EXPECT_EQ(claimed.size(), static_cast<size_t>(kTasks));
-  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), static_cast<size_t>(kTasks));
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(),
+            static_cast<size_t>(kTasks));
   auto done = store_->ListTasks(TaskFilter{"bf", "", {TaskStatus::kSucceeded}, 0});
   EXPECT_EQ(done->size(), static_cast<size_t>(kTasks));
   for (const auto& t : *done) EXPECT_EQ(t.attempts, 1) << t.name;

@@ -12,9 +12,11 @@ TEST(QueueMode, TwoControllersResumingAtOnceOneWinsTheOtherIsRefused) {
   auto days = Days("2024-10-01", 4);
   LandDays(lake, days, 1000);
   // No worker yet: the controller enqueues and waits; kill it to leave the backfill.
-  pid_t first = SpawnBackfill(lake, {"run", "--from", days.front(), "--to", days.back(), "--queue"},
-                              "first");
-  ASSERT_TRUE(WaitFor([&] { return Tasks(lake).size() == days.size(); }));
+  pid_t first =
+      SpawnBackfill(lake, {"run", "--from", days.front(), "--to", days.back(), "--queue"}, "first");
+  ASSERT_TRUE(WaitFor([&] { return Tasks(lake).size() == days.size(); }))
+      << Tasks(lake).dump() << it::ReadFile(lake.Work("first.err"))
+      << it::ReadFile(lake.Work("first.out")) << " exited: " << waitpid(first, nullptr, WNOHANG);
   kill(first, SIGKILL);
   it::WaitExit(first);
   std::string id = OnlyBackfillId(lake);
@@ -42,8 +44,10 @@ TEST(QueueMode, TwoControllersResumingAtOnceOneWinsTheOtherIsRefused) {
   pid_t winner = loser == a ? b : a;
 
   pid_t worker = SpawnWorker(lake, "w", {"--concurrency", "2"});
-  ASSERT_EQ(it::WaitExit(winner), 0) << it::ReadFile(lake.Work((loser == a ? "b" : "a") + std::string(".err")));
-  json report = json::parse(it::ReadFile(lake.Work((loser == a ? "b" : "a") + std::string(".out"))));
+  ASSERT_EQ(it::WaitExit(winner), 0)
+      << it::ReadFile(lake.Work((loser == a ? "b" : "a") + std::string(".err")));
+  json report =
+      json::parse(it::ReadFile(lake.Work((loser == a ? "b" : "a") + std::string(".out"))));
   EXPECT_EQ(report["status"], "SUCCEEDED");
   EXPECT_EQ(report["succeeded"], static_cast<int>(days.size()));
   for (const auto& d : days) EXPECT_EQ(Manifests(lake, "backfill-" + d + "-").size(), 1u) << d;
@@ -55,11 +59,14 @@ TEST(QueueMode, StopCancelsQueuedDatesAndAbortsRunningOnes) {
   auto days = Days("2024-11-01", 5);
   LandDays(lake, days, 150000);
   pid_t worker = SpawnWorker(lake, "w");
-  pid_t controller = SpawnBackfill(lake, {"run", "--from", days.front(), "--to", days.back(),
-                                          "--queue", "--concurrency", "1", "--promote"}, "bf");
+  pid_t controller = SpawnBackfill(lake,
+                                   {"run", "--from", days.front(), "--to", days.back(), "--queue",
+                                    "--concurrency", "1", "--promote"},
+                                   "bf");
   ASSERT_TRUE(WaitFor([&] {
     json t = Tasks(lake);
-    return !t.empty() && std::any_of(t.begin(), t.end(), [](const json& x) { return x["status"] == "RUNNING"; });
+    return !t.empty() &&
+           std::any_of(t.begin(), t.end(), [](const json& x) { return x["status"] == "RUNNING"; });
   }));
   std::string id = OnlyBackfillId(lake);
   CmdResult stop = Rl(lake, {"backfill", "stop", id});

@@ -3,6 +3,7 @@
 // `queue list` / `workers` output.
 
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -59,8 +60,7 @@ inline std::string OnlyBackfillId(const TestLake& lake) {
 
 // Starts `runlake worker` in the background; its stderr goes to work/<tag>.err.
 inline pid_t SpawnWorker(const TestLake& lake, const std::string& tag,
-                         std::vector<std::string> extra = {},
-                         std::vector<std::string> env = {}) {
+                         std::vector<std::string> extra = {}, std::vector<std::string> env = {}) {
   std::vector<std::string> args{it::Binary(), "--lake", lake.lake()};
   for (const auto& s : StateArgs()) args.push_back(s);
   for (const auto& s : {"worker", "--id", tag.c_str(), "--lease-seconds", "2"}) args.push_back(s);
@@ -70,7 +70,8 @@ inline pid_t SpawnWorker(const TestLake& lake, const std::string& tag,
 }
 
 // Starts `runlake --json backfill ARGS` in the background (stdout: work/<tag>.out).
-inline pid_t SpawnBackfill(const TestLake& lake, std::vector<std::string> args, const std::string& tag) {
+inline pid_t SpawnBackfill(const TestLake& lake, std::vector<std::string> args,
+                           const std::string& tag) {
   std::vector<std::string> full{it::Binary(), "--lake", lake.lake()};
   for (const auto& s : StateArgs()) full.push_back(s);
   full.push_back("--json");
@@ -103,6 +104,52 @@ inline int StopWorker(pid_t pid) {
   return it::WaitExit(pid);
 }
 
-inline std::string Date(const json& task) { return task["name"].get<std::string>().substr(task["name"].get<std::string>().rfind('/') + 1); }
+// Freezes (SIGSTOP) one of the workers `ids` while it holds a RUNNING task, so that a
+// SIGKILL that follows certainly lands mid-task. Returns its pid and sets *task, or 0.
+// True unless some process holds the write lock of the lake's SQLite state store (always
+// true for another state store: its tests answer for their own locks).
+inline bool SqliteWriteLockFree(const TestLake& lake) {
+  if (!StateArgs().empty()) return true;
+  sqlite3* db = nullptr;
+  bool free = false;
+  if (sqlite3_open(lake.Lake("_state/runlake.sqlite").c_str(), &db) == SQLITE_OK) {
+    free = sqlite3_exec(db, "BEGIN IMMEDIATE; ROLLBACK;", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  sqlite3_close(db);
+  return free;
+}
+
+inline pid_t FreezeAHolder(const TestLake& lake, const std::vector<std::string>& ids,
+                           std::string* task) {
+  pid_t frozen = 0;
+  WaitFor([&] {
+    for (const auto& w : RlJson(lake, {"workers"})) {
+      std::string id = w["id"];
+      if (std::find(ids.begin(), ids.end(), id) == ids.end() || w["tasks"].empty()) continue;
+      pid_t pid = static_cast<pid_t>(w["pid"].get<int64_t>());
+      kill(pid, SIGSTOP);
+      // Frozen inside a write transaction it would block every other process: let it go on.
+      if (!SqliteWriteLockFree(lake)) {
+        kill(pid, SIGCONT);
+        continue;
+      }
+      // Frozen, it cannot finish: does it still hold a task?
+      for (const auto& t : RlJson(lake, {"queue", "list", "--status", "RUNNING"})) {
+        if (t["worker_id"] == id) {
+          *task = t["name"];
+          frozen = pid;
+          return true;
+        }
+      }
+      kill(pid, SIGCONT);
+    }
+    return false;
+  });
+  return frozen;
+}
+
+inline std::string Date(const json& task) {
+  return task["name"].get<std::string>().substr(task["name"].get<std::string>().rfind('/') + 1);
+}
 
 }  // namespace runlake::queue_test

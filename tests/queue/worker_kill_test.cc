@@ -10,18 +10,6 @@ namespace {
 // Rows per day: a date takes a moment, so a worker can be caught holding one.
 constexpr int64_t kRows = 30000;
 
-// The pid of a worker (by id) that holds a RUNNING task whose name is not in `except`, or 0.
-pid_t BusyWorker(const TestLake& lake, const std::vector<std::string>& ids, std::string* task) {
-  json workers = RlJson(lake, {"workers"});
-  for (const auto& w : workers) {
-    if (std::find(ids.begin(), ids.end(), w["id"].get<std::string>()) == ids.end()) continue;
-    if (w["tasks"].empty()) continue;
-    *task = w["tasks"][0]["name"];
-    return static_cast<pid_t>(w["pid"].get<int64_t>());
-  }
-  return 0;
-}
-
 TEST(QueueWorkers, FourWorkersOneKilledMidTaskEveryDateSucceedsExactlyOnce) {
   TestLake lake;
   auto days = Days("2024-01-01", 31);
@@ -29,15 +17,18 @@ TEST(QueueWorkers, FourWorkersOneKilledMidTaskEveryDateSucceedsExactlyOnce) {
   std::vector<std::string> ids{"w1", "w2", "w3", "w4"};
   std::vector<pid_t> pids;
   for (const auto& id : ids) pids.push_back(SpawnWorker(lake, id));
-  pid_t controller = SpawnBackfill(lake, {"run", "--from", days.front(), "--to", days.back(),
-                                          "--queue", "--concurrency", "4", "--promote"}, "bf");
+  pid_t controller = SpawnBackfill(lake,
+                                   {"run", "--from", days.front(), "--to", days.back(), "--queue",
+                                    "--concurrency", "4", "--promote"},
+                                   "bf");
   std::string lost_task;
-  pid_t victim = 0;
-  ASSERT_TRUE(WaitFor([&] { return (victim = BusyWorker(lake, ids, &lost_task)) != 0; }));
+  pid_t victim = FreezeAHolder(lake, ids, &lost_task);
+  ASSERT_NE(victim, 0);
   ASSERT_EQ(kill(victim, SIGKILL), 0);
   ASSERT_EQ(it::WaitExit(victim), 128 + SIGKILL);
 
-  ASSERT_EQ(it::WaitExit(controller), 0) << it::ReadFile(lake.Work("bf.out")) << it::ReadFile(lake.Work("bf.err"));
+  ASSERT_EQ(it::WaitExit(controller), 0)
+      << it::ReadFile(lake.Work("bf.out")) << it::ReadFile(lake.Work("bf.err"));
   json report = json::parse(it::ReadFile(lake.Work("bf.out")));
   EXPECT_EQ(report["status"], "SUCCEEDED");
   EXPECT_EQ(report["succeeded"], 31);
@@ -65,6 +56,7 @@ TEST(QueueWorkers, FourWorkersOneKilledMidTaskEveryDateSucceedsExactlyOnce) {
     if (first["status"] == "SUCCEEDED") continue;  // a date the victim finished earlier
     // The task the victim held: its lease expired and another worker took it over.
     ++retried;
+    EXPECT_EQ(t["name"], lost_task);
     EXPECT_EQ(t["attempts"], 2) << t.dump();
     EXPECT_EQ(first["status"], "FAILED") << first.dump();
     EXPECT_EQ(first["cause"], "WorkerLost") << first.dump();
@@ -83,17 +75,17 @@ TEST(QueueWorkers, LeasesFollowTheStoreClockNotASkewedWorkerClock) {
   LandDays(lake, days, kRows * 2);
   // Ahead by a day: were its lease computed from its own clock, it would never expire.
   pid_t ahead = SpawnWorker(lake, "ahead", {}, {"RUNLAKE_CLOCK_SKEW_SECONDS=86400"});
-  pid_t controller = SpawnBackfill(lake, {"run", "--from", days.front(), "--to", days.back(),
-                                          "--queue", "--concurrency", "1"}, "bf");
+  pid_t controller = SpawnBackfill(
+      lake, {"run", "--from", days.front(), "--to", days.back(), "--queue", "--concurrency", "1"},
+      "bf");
   std::string lost_task;
-  ASSERT_TRUE(WaitFor([&] { return BusyWorker(lake, {"ahead"}, &lost_task) != 0; }));
+  ASSERT_EQ(FreezeAHolder(lake, {"ahead"}, &lost_task), ahead);
   kill(ahead, SIGKILL);
   it::WaitExit(ahead);
   auto real_now = std::chrono::system_clock::now();
-  // No other worker runs yet: a RUNNING task is the one the dead worker held.
   json held = RlJson(lake, {"queue", "list", "--status", "RUNNING"});
-  ASSERT_EQ(held.size(), 1u) << "killed between two tasks; rerun";
-  lost_task = held[0]["name"];
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0]["name"], lost_task);
   // claimed_at and the lease are the store's time (this machine's real clock), not +1 day.
   std::string claimed = held[0]["claimed_at"], expires = held[0]["lease_expires_at"];
   auto parse = [](const std::string& iso) {

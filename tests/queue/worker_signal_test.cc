@@ -9,23 +9,18 @@ namespace {
 
 constexpr int64_t kSlowRows = 150000;
 
-std::string OnlyTaskBy(const TestLake& lake, const std::string& worker) {
-  for (const auto& w : RlJson(lake, {"workers"})) {
-    if (w["id"] == worker && !w["tasks"].empty()) return w["tasks"][0]["name"];
-  }
-  return "";
-}
-
 TEST(QueueSignals, SigtermDrainsTheRunningTaskThenStops) {
   TestLake lake;
   auto days = Days("2024-07-01", 2);
   LandDays(lake, days, kSlowRows);
   pid_t worker = SpawnWorker(lake, "drainer");
-  pid_t controller = SpawnBackfill(lake, {"run", "--from", days.front(), "--to", days.back(),
-                                          "--queue", "--concurrency", "1"}, "bf");
+  pid_t controller = SpawnBackfill(
+      lake, {"run", "--from", days.front(), "--to", days.back(), "--queue", "--concurrency", "1"},
+      "bf");
   std::string task;
-  ASSERT_TRUE(WaitFor([&] { return !(task = OnlyTaskBy(lake, "drainer")).empty(); }));
+  ASSERT_EQ(FreezeAHolder(lake, {"drainer"}, &task), worker);
   kill(worker, SIGTERM);
+  kill(worker, SIGCONT);
   EXPECT_EQ(it::WaitExit(worker), 0) << it::ReadFile(lake.Work("drainer.err"));
   // It finished what it held and took nothing new.
   json t = RlJson(lake, {"queue", "list"});
@@ -55,11 +50,12 @@ TEST(QueueSignals, PastTheDrainTimeTheTaskIsReleasedUncommittedAndRetriedElsewhe
   TestLake lake;
   LandDays(lake, {"2024-08-01"}, kSlowRows * 3);
   pid_t worker = SpawnWorker(lake, "impatient", {"--drain-seconds", "0"});
-  pid_t controller = SpawnBackfill(lake, {"run", "--from", "2024-08-01", "--to", "2024-08-01",
-                                          "--queue"}, "bf");
+  pid_t controller =
+      SpawnBackfill(lake, {"run", "--from", "2024-08-01", "--to", "2024-08-01", "--queue"}, "bf");
   std::string task;
-  ASSERT_TRUE(WaitFor([&] { return !(task = OnlyTaskBy(lake, "impatient")).empty(); }));
+  ASSERT_EQ(FreezeAHolder(lake, {"impatient"}, &task), worker);
   kill(worker, SIGTERM);
+  kill(worker, SIGCONT);
   EXPECT_EQ(it::WaitExit(worker), 0) << it::ReadFile(lake.Work("impatient.err"));
   json released = RlJson(lake, {"queue", "list"});
   ASSERT_EQ(released.size(), 1u);
@@ -83,11 +79,11 @@ TEST(QueueSignals, AStalledWorkerLosesItsLeaseAndNeverCommits) {
   TestLake lake;
   LandDays(lake, {"2024-08-15"}, kSlowRows * 2);
   pid_t stalled = SpawnWorker(lake, "stalled");
-  pid_t controller = SpawnBackfill(lake, {"run", "--from", "2024-08-15", "--to", "2024-08-15",
-                                          "--queue"}, "bf");
+  pid_t controller =
+      SpawnBackfill(lake, {"run", "--from", "2024-08-15", "--to", "2024-08-15", "--queue"}, "bf");
   std::string task;
-  ASSERT_TRUE(WaitFor([&] { return !(task = OnlyTaskBy(lake, "stalled")).empty(); }));
-  kill(stalled, SIGSTOP);  // a paused machine: alive, but silent past its lease
+  // A paused machine: alive, but silent past its lease.
+  ASSERT_EQ(FreezeAHolder(lake, {"stalled"}, &task), stalled);
   pid_t other = SpawnWorker(lake, "other");
   ASSERT_EQ(it::WaitExit(controller), 0) << it::ReadFile(lake.Work("bf.err"));
   json report = json::parse(it::ReadFile(lake.Work("bf.out")));
@@ -99,10 +95,13 @@ TEST(QueueSignals, AStalledWorkerLosesItsLeaseAndNeverCommits) {
 
   // Woken up, it finds its lease gone: it stops and commits nothing.
   kill(stalled, SIGCONT);
-  ASSERT_TRUE(WaitFor([&] {
-    return it::ReadFile(lake.Work("stalled.err")).find("lease lost, left to the worker") !=
-           std::string::npos;
-  }, 60)) << it::ReadFile(lake.Work("stalled.err"));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return it::ReadFile(lake.Work("stalled.err")).find("lease lost, left to the worker") !=
+               std::string::npos;
+      },
+      60))
+      << it::ReadFile(lake.Work("stalled.err"));
   EXPECT_EQ(StopWorker(stalled), 0);
   EXPECT_FALSE(lake.HasManifest(first["run_id"]));
   EXPECT_EQ(Manifests(lake, "backfill-2024-08-15-").size(), 1u);
@@ -126,7 +125,10 @@ TEST(QueueSignals, RunNoWaitEnqueuesADailyExecutionThatAWorkerRunsAndPublishes) 
   EXPECT_EQ(queued[0]["status"], "QUEUED");
   // Same name, other input: refused; bad input: exit 2, nothing queued.
   it::WriteFile(lake.Work("other.json"), it::InputJson("other", "bronze/x.csv.gz"));
-  EXPECT_EQ(Rl(lake, {"run", "--input", lake.Work("other.json"), "--name", "daily-0901", "--no-wait"}).exit_code, 1);
+  EXPECT_EQ(
+      Rl(lake, {"run", "--input", lake.Work("other.json"), "--name", "daily-0901", "--no-wait"})
+          .exit_code,
+      1);
   it::WriteFile(lake.Work("bad.json"), "{\"run_key\": ");
   EXPECT_EQ(Rl(lake, {"run", "--input", lake.Work("bad.json"), "--no-wait"}).exit_code, 2);
   EXPECT_EQ(RlJson(lake, {"queue", "list"}).size(), 1u);

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace runlake::sqlite {
@@ -86,7 +89,9 @@ Result<bool> Stmt::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return db_->Error(rc, "step");
+  // The statement names itself: "locked" alone does not say which step of which work.
+  const char* sql = sqlite3_sql(stmt_);
+  return db_->Error(rc, std::string("step '") + (sql != nullptr ? sql : "?") + "'");
 }
 
 Status Stmt::Run() {
@@ -103,6 +108,26 @@ std::string Stmt::Text(int column) const {
 }
 
 int64_t Stmt::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+Status Db::UseWal() {
+  // Switching a new file to WAL takes an exclusive lock, and SQLite does not call the busy
+  // handler for it: two processes creating the store at once would fail at once. The mode
+  // is persistent, so an existing store only reads it; a new one retries for the timeout.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms_);
+  for (int pause_ms = 1;; pause_ms = std::min(pause_ms * 2, 50)) {
+    {  // the statement must be finished before the mode can change
+      RUNLAKE_ASSIGN_OR_RAISE(Stmt current, Prepare("PRAGMA journal_mode"));
+      RUNLAKE_ASSIGN_OR_RAISE(bool row, current.Step());
+      if (row && current.Text(0) == "wal") return Status::OK();
+    }
+    int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return Status::OK();  // or a filesystem without WAL: still correct
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+      return Error(rc, "PRAGMA journal_mode=WAL");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+  }
+}
 
 Result<std::unique_ptr<Transaction>> Transaction::Begin(Db* db) {
   RUNLAKE_RETURN_NOT_OK(db->Exec("BEGIN IMMEDIATE"));

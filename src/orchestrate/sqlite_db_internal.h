@@ -51,6 +51,10 @@ class Db {
   Result<Stmt> Prepare(const std::string& sql);
   // Runs one or more statements that return no rows.
   Status Exec(const std::string& sql);
+  // Puts the database in WAL mode (readers beside the one writer), waiting up to the busy
+  // timeout for a concurrent creator. A filesystem without shared memory keeps the rollback
+  // journal: slower under contention but correct, so not an error.
+  Status UseWal();
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int64_t Changes() const;
 

@@ -412,8 +412,7 @@ class SqliteStateStore final : public StateStore {
 // without shared memory (some network mounts) keeps the rollback journal, which is
 // slower under contention but still correct, so that is not an error.
 Status ConfigureConnection(Db* db) {
-  RUNLAKE_ASSIGN_OR_RAISE(Stmt wal, db->Prepare("PRAGMA journal_mode=WAL"));
-  RUNLAKE_RETURN_NOT_OK(wal.Run());
+  RUNLAKE_RETURN_NOT_OK(db->UseWal());
   return db->Exec("PRAGMA foreign_keys=ON");
 }
 

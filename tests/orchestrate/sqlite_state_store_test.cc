@@ -25,7 +25,7 @@ INSTANTIATE_TEST_SUITE_P(
     Sqlite, StateStoreConformanceTest,
     ::testing::Values(StateStoreBackend{"sqlite", [](const std::string& key) {
       return OpenSqliteStateStore(SuiteDir().path() + "/" + key + "/state.db");
-    }}),
+    }, /*unavailable=*/nullptr}),
     [](const auto& info) { return info.param.name; });
 
 // Runs `sql` on the raw file, returning the first column of the first row ("" if none).

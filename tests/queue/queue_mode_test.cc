@@ -82,7 +82,9 @@ TEST(QueueMode, StopCancelsQueuedDatesAndAbortsRunningOnes) {
   }
   EXPECT_GE(cancelled, 1);
   for (const auto& d : report["dates"]) {
-    if (d["status"] == "ABORTED") EXPECT_FALSE(lake.HasManifest(d["run_id"])) << d.dump();
+    if (d["status"] == "ABORTED") {
+      EXPECT_FALSE(lake.HasManifest(d["run_id"])) << d.dump();
+    }
   }
   EXPECT_EQ(PointerVersions(lake), 0);
   EXPECT_EQ(StopWorker(worker), 0);

@@ -65,7 +65,9 @@ TEST(QueueWorkers, FourWorkersOneKilledMidTaskEveryDateSucceedsExactlyOnce) {
   // The partial run of the lost attempt never became visible.
   EXPECT_EQ(lake.Scalar("SELECT count(DISTINCT run_id) FROM silver_transactions"), "31");
   for (pid_t pid : pids) {
-    if (pid != victim) EXPECT_EQ(StopWorker(pid), 0);
+    if (pid != victim) {
+      EXPECT_EQ(StopWorker(pid), 0);
+    }
   }
 }
 

@@ -29,7 +29,9 @@ TEST(QueueSignals, SigtermDrainsTheRunningTaskThenStops) {
   for (const auto& x : t) {
     succeeded += x["status"] == "SUCCEEDED";
     queued += x["status"] == "QUEUED";
-    if (x["name"] == task) EXPECT_EQ(x["status"], "SUCCEEDED") << x.dump();
+    if (x["name"] == task) {
+      EXPECT_EQ(x["status"], "SUCCEEDED") << x.dump();
+    }
   }
   EXPECT_EQ(succeeded, 1);
   EXPECT_EQ(queued, 1);

@@ -13,6 +13,7 @@
 #include "orchestrate/sqlite_schema_internal.h"
 #include "orchestrate/task_queue_sqlite_internal.h"
 #include "orchestrate/state_store.h"
+#include "orchestrate/state_store_json_internal.h"
 
 namespace runlake {
 
@@ -26,20 +27,14 @@ using sqlite::Transaction;
 // stuck lock surfaces as an error an operator can see.
 constexpr int kBusyTimeoutMs = 30000;
 
+using state_internal::DumpJson;
+using state_internal::FinishEventType;
+using state_internal::ParseStoredJson;
+using state_internal::ValidateExecutionName;
+
 constexpr char kRecordColumns[] =
     "name, arn, input_json, input_sha256, run_id, status, cause, error, start_time, "
     "stop_time, pid, host, summary";
-
-// Invalid UTF-8 in details must not throw halfway through a transaction.
-std::string DumpJson(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<nlohmann::json> ParseStoredJson(const std::string& text, const std::string& what) {
-  auto parsed = nlohmann::json::parse(text, nullptr, false);
-  if (parsed.is_discarded()) return Status::Corruption(what + " is not valid JSON");
-  return parsed;
-}
 
 // Reads kRecordColumns from the current row of `stmt`.
 Result<ExecutionRecord> ReadRecord(const Stmt& stmt) {
@@ -62,32 +57,13 @@ Result<ExecutionRecord> ReadRecord(const Stmt& stmt) {
   return r;
 }
 
-Status ValidateName(const std::string& name) {
-  if (name.empty()) return Status::InvalidArgument("execution name is empty");
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) {
-      return Status::InvalidArgument("execution name contains a control character");
-    }
-  }
-  return Status::OK();
-}
-
-const char* FinishEventType(ExecutionStatus status) {
-  switch (status) {
-    case ExecutionStatus::kSucceeded: return "ExecutionSucceeded";
-    case ExecutionStatus::kTimedOut: return "ExecutionTimedOut";
-    case ExecutionStatus::kAborted: return "ExecutionAborted";
-    default: return "ExecutionFailed";
-  }
-}
-
 class SqliteStateStore final : public StateStore {
  public:
   explicit SqliteStateStore(std::unique_ptr<Db> db)
       : db_(std::move(db)), host_(LocalHostName()), backfills_(db_.get(), host_), tasks_(db_.get()) {}
 
   Result<StartOutcome> StartExecution(const ExecutionRecord& proposed) override {
-    RUNLAKE_RETURN_NOT_OK(ValidateName(proposed.name));
+    RUNLAKE_RETURN_NOT_OK(ValidateExecutionName(proposed.name));
     ExecutionRecord r = WithDefaults(proposed);
     int64_t start_ticks = r.host == host_ ? ProcessStartTicks(r.pid) : 0;
 

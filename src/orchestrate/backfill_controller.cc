@@ -136,6 +136,7 @@ Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency, bo
   };
   if (queue) {
     BackfillQueueHooks qhooks;
+    qhooks.abandoned = [this] { return heartbeat_->lost(); };
     qhooks.stop_requested = stop_requested;
     qhooks.date_ended = [this](const BackfillDateOutcome& o) { DateEnded(o); };
     qhooks.tick = [this](int running, int live_workers) {
@@ -192,6 +193,8 @@ int Controller::DailyRunning() {
 }
 
 void Controller::RunDate(const std::string& date, const std::function<bool()>& cancelled) {
+  // Lost to another controller: it runs the dates now, and must not meet a second attempt.
+  if (heartbeat_->lost()) return;
   std::vector<BackfillDate> dates;
   {
     std::lock_guard lock(mu_);

@@ -60,6 +60,7 @@ struct BackfillRecord {
   std::string created_at, updated_at;
   int64_t controller_pid = 0;
   std::string controller_host;
+  std::string controller_heartbeat_at;  // the store's clock, ISO-8601 UTC
   std::vector<BackfillDate> dates;  // sorted by date
 };
 

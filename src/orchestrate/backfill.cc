@@ -87,6 +87,7 @@ nlohmann::json ToJson(const BackfillRecord& r) {
           {"updated_at", r.updated_at},
           {"controller_pid", r.controller_pid},
           {"controller_host", r.controller_host},
+          {"controller_heartbeat_at", r.controller_heartbeat_at},
           {"dates", dates}};
 }
 

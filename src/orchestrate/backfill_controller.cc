@@ -12,6 +12,7 @@
 
 #include "orchestrate/backfill_pool.h"
 #include "orchestrate/backfill_queue.h"
+#include "orchestrate/controller_heartbeat.h"
 #include "orchestrate/backfill_task.h"
 #include "runlake/rules.h"
 
@@ -87,9 +88,17 @@ class Controller {
   std::mutex mu_;  // guards record_.dates, progress_state_ and the progress sink
   BackfillProgress progress_state_;
   Clock::time_point started_ = Clock::now();
+  const ControllerHeartbeat* heartbeat_ = nullptr;  // while Execute runs
 };
 
 Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency, bool queue) {
+  // From here to the final transition: other machines judge this controller by it.
+  ControllerHeartbeat heartbeat(*ctx_.state, record_.id);
+  heartbeat_ = &heartbeat;
+  struct Unset {
+    const ControllerHeartbeat** p;
+    ~Unset() { *p = nullptr; }
+  } unset{&heartbeat_};
   std::vector<std::string> todo;
   std::vector<std::pair<std::string, int>> queued;  // date, attempts already used
   std::vector<std::string> warnings;
@@ -120,11 +129,14 @@ Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency, bo
     queued.resize(1);
   }
   auto stop_requested = [this] {
+    // A controller that lost the backfill stops as if asked: another one may run it now.
+    if (heartbeat_->lost()) return true;
     auto rec = ctx_.state->GetBackfill(record_.id);
     return rec.ok() && *rec && (*rec)->status == BackfillStatus::kAborting;
   };
   if (queue) {
     BackfillQueueHooks qhooks;
+    qhooks.abandoned = [this] { return heartbeat_->lost(); };
     qhooks.stop_requested = stop_requested;
     qhooks.date_ended = [this](const BackfillDateOutcome& o) { DateEnded(o); };
     qhooks.tick = [this](int running, int live_workers) {
@@ -181,6 +193,8 @@ int Controller::DailyRunning() {
 }
 
 void Controller::RunDate(const std::string& date, const std::function<bool()>& cancelled) {
+  // Lost to another controller: it runs the dates now, and must not meet a second attempt.
+  if (heartbeat_->lost()) return;
   std::vector<BackfillDate> dates;
   {
     std::lock_guard lock(mu_);
@@ -287,6 +301,13 @@ Result<BackfillReport> Controller::Finish(const std::string& canary_date, bool s
   if (!current) return Status::NotFound("backfill '" + record_.id + "' vanished from the state store");
   RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report,
                           BuildBackfillReport(*ctx_.store, *ctx_.state, *current));
+  if (heartbeat_ != nullptr && heartbeat_->lost()) {
+    // Its status now belongs to whoever reaped or claimed it: neither conclude nor promote.
+    report.warnings.push_back("this controller lost backfill " + record_.id +
+                              " (its heartbeat went stale, or another controller claimed it): "
+                              "its status was left alone");
+    return report;
+  }
   bool stopping = stopped || current->status == BackfillStatus::kAborting;
   bool all_ok = report.succeeded == static_cast<int>(report.dates.size());
   json result = current->result.is_object() ? current->result : json::object();

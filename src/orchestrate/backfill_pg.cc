@@ -13,7 +13,7 @@ using state_internal::DumpJson;
 
 constexpr char kColumns[] =
     "id, stamp, dataset, from_date, to_date, status, options, result, created_at, updated_at, "
-    "controller_pid, controller_host";
+    "controller_pid, controller_host, controller_heartbeat_at";
 
 Result<BackfillRecord> ReadRow(const Rows& rows, int i) {
   BackfillRecord r;
@@ -37,6 +37,7 @@ Result<BackfillRecord> ReadRow(const Rows& rows, int i) {
   r.updated_at = rows.Text(i, 9);
   r.controller_pid = rows.Int(i, 10);
   r.controller_host = rows.Text(i, 11);
+  r.controller_heartbeat_at = rows.Text(i, 12);
   return r;
 }
 
@@ -69,8 +70,10 @@ Result<std::optional<BackfillRecord>> Lookup(Conn& c, const std::string& id, boo
 }  // namespace
 
 Status BackfillTables::Create(const BackfillRecord& record) {
-  int64_t pid = getpid();
-  std::string ticks = std::to_string(ProcessStartTicks(pid));
+  bool given = !record.controller_host.empty();
+  int64_t pid = given ? record.controller_pid : getpid();
+  std::string ticks = std::to_string(given ? 0 : ProcessStartTicks(pid));
+  const std::string& host = given ? record.controller_host : host_;
   return session_->InTransaction([&](Conn& c) -> Status {
     RUNLAKE_ASSIGN_OR_RAISE(
         Rows taken, c.Exec("SELECT id FROM backfills WHERE id = $1 OR stamp = $2",
@@ -84,12 +87,12 @@ Status BackfillTables::Create(const BackfillRecord& record) {
     RUNLAKE_RETURN_NOT_OK(
         c.Exec(std::string("INSERT INTO backfills (id, stamp, dataset, from_date, to_date, "
                            "status, options, result, created_at, updated_at, controller_pid, "
-                           "controller_start_ticks, controller_host) VALUES ($1, $2, $3, $4, "
-                           "$5, $6, $7, 'null', ") +
-                   kNowSql + ", " + kNowSql + ", $8, $9, $10)",
+                           "controller_start_ticks, controller_host, controller_heartbeat_at) "
+                           "VALUES ($1, $2, $3, $4, $5, $6, $7, 'null', ") +
+                   kNowSql + ", " + kNowSql + ", $8, $9, $10, " + kNowSql + ")",
                {record.id, record.stamp, record.dataset.path(), record.from_date,
                 record.to_date, ToString(record.status), DumpJson(record.options),
-                std::to_string(pid), ticks, host_})
+                std::to_string(pid), ticks, host})
             .status());
     if (record.dates.empty()) return Status::OK();
     // All dates in one statement: one round trip however long the range.
@@ -152,13 +155,31 @@ Result<BackfillRecord> BackfillTables::Claim(const std::string& id) {
         Rows updated,
         c.Exec(std::string("UPDATE backfills SET status = 'RUNNING', controller_pid = $1, "
                            "controller_start_ticks = $2, controller_host = $3, updated_at = ") +
-                   kNowSql + " WHERE id = $4 RETURNING updated_at",
+                   kNowSql + ", controller_heartbeat_at = " + kNowSql +
+                   " WHERE id = $4 RETURNING updated_at, controller_heartbeat_at",
                {std::to_string(pid), ticks, host_, id}));
     current->status = BackfillStatus::kRunning;
     current->controller_pid = pid;
     current->controller_host = host_;
     current->updated_at = updated.Text(0, 0);
+    current->controller_heartbeat_at = updated.Text(0, 1);
     return *current;
+  });
+}
+
+Result<bool> BackfillTables::Heartbeat(const std::string& id) {
+  std::string pid = std::to_string(getpid());
+  return session_->Autocommit([&](Conn& c) -> Result<bool> {
+    RUNLAKE_ASSIGN_OR_RAISE(
+        Rows beat,
+        c.Exec(std::string("UPDATE backfills SET controller_heartbeat_at = ") + kNowSql +
+                   " WHERE id = $1 AND controller_pid = $2::bigint AND controller_host = $3 "
+                   "AND status IN ('RUNNING', 'ABORTING')",
+               {id, pid, host_}));
+    if (beat.Affected() > 0) return true;
+    RUNLAKE_ASSIGN_OR_RAISE(Rows exists, c.Exec("SELECT 1 FROM backfills WHERE id = $1", {id}));
+    if (exists.size() == 0) return Status::NotFound("no backfill '" + id + "'");
+    return false;
   });
 }
 
@@ -196,24 +217,35 @@ Status BackfillTables::RecordAttempt(const std::string& id, const BackfillDate& 
 }
 
 Status BackfillTables::Reap(const std::string* only_id) {
+  std::string stale_ms = std::to_string(ControllerStaleMillis());
   RUNLAKE_ASSIGN_OR_RAISE(Rows rows, session_->Autocommit([&](Conn& c) {
-    return c.Exec("SELECT id, status, controller_pid, controller_start_ticks FROM backfills "
-                  "WHERE status IN ('RUNNING', 'ABORTING') AND controller_host = $1 "
-                  "AND ($2 = '0' OR id = $3) ORDER BY id",
-                  {host_, only_id ? "1" : "0", only_id ? *only_id : ""});
+    return c.Exec("SELECT id, status, controller_pid, controller_start_ticks, controller_host, "
+                  "controller_heartbeat_at, controller_heartbeat_at < to_char((clock_timestamp() "
+                  "AT TIME ZONE 'UTC') - $3::bigint * interval '1 millisecond', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM backfills "
+                  "WHERE status IN ('RUNNING', 'ABORTING') "
+                  "AND ($1 = '0' OR id = $2) ORDER BY id",
+                  {only_id ? "1" : "0", only_id ? *only_id : "", stale_ms});
   }));
-  std::vector<std::pair<std::string, std::string>> dead;  // id, current status
+  struct Dead {
+    std::string id, status, heartbeat;
+  };
+  std::vector<Dead> dead;
   for (int i = 0; i < rows.size(); ++i) {
-    if (ProcessIsGone(rows.Int(i, 2), rows.Int(i, 3))) dead.emplace_back(rows.Text(i, 0), rows.Text(i, 1));
+    bool gone = rows.Text(i, 6) == "t" ||
+                (rows.Text(i, 4) == host_ && ProcessIsGone(rows.Int(i, 2), rows.Int(i, 3)));
+    if (gone) dead.push_back(Dead{rows.Text(i, 0), rows.Text(i, 1), rows.Text(i, 5)});
   }
   if (dead.empty()) return Status::OK();
   return session_->InTransaction([&](Conn& c) -> Status {
-    for (const auto& [id, status] : dead) {
+    for (const auto& d : dead) {
       // A controller that died while stopping has stopped: nothing of it runs any more.
-      std::string next = status == "ABORTING" ? "ABORTED" : "INTERRUPTED";
+      std::string next = d.status == "ABORTING" ? "ABORTED" : "INTERRUPTED";
+      // Unchanged heartbeat too: a controller that claimed it since the read is not reaped.
       RUNLAKE_RETURN_NOT_OK(c.Exec(std::string("UPDATE backfills SET status = $1, updated_at = ") +
-                                       kNowSql + " WHERE id = $2 AND status = $3",
-                                   {next, id, status})
+                                       kNowSql + " WHERE id = $2 AND status = $3 "
+                                       "AND controller_heartbeat_at = $4",
+                                   {next, d.id, d.status, d.heartbeat})
                                 .status());
     }
     return Status::OK();

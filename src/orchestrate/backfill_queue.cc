@@ -61,6 +61,10 @@ Result<BackfillPoolResult> RunBackfillQueued(StateStore& state, const BackfillRe
   int live_workers = -1;
   auto last_worker_count = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (true) {
+    if (hooks.abandoned && hooks.abandoned()) {
+      result.stopped = true;
+      return result;
+    }
     if (!stopping && hooks.stop_requested && hooks.stop_requested()) stopping = true;
     // Repeated while stopping: a task whose worker died meanwhile ends once its lease expires.
     if (stopping) RUNLAKE_RETURN_NOT_OK(state.CancelTasks(backfill.id).status());

@@ -17,6 +17,9 @@ namespace runlake {
 
 struct BackfillQueueHooks {
   std::function<bool()> stop_requested;  // polled about 4 times a second
+  // Polled as often: true once this controller lost the backfill (controller_heartbeat.h).
+  // It returns at once, stopped, cancelling nothing: the tasks are the new controller's.
+  std::function<bool()> abandoned;
   std::function<void(const BackfillDateOutcome&)> date_ended;
   // About 4 times a second: dates running now, and live workers (-1: not counted yet).
   std::function<void(int running, int live_workers)> tick;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "orchestrate/backfill_sqlite_internal.h"
 #include "common/clock.h"
 #include "orchestrate/process_liveness.h"
@@ -11,7 +13,10 @@ namespace {
 
 constexpr char kColumns[] =
     "id, stamp, dataset, from_date, to_date, status, options, result, created_at, updated_at, "
-    "controller_pid, controller_host";
+    "controller_pid, controller_host, controller_heartbeat_at";
+// The controller heartbeat is the store's clock, like the task queue's leases: the clocks
+// of the machines sharing the store may disagree.
+constexpr char kNowSql[] = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 std::string Dump(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -39,6 +44,7 @@ Result<BackfillRecord> ReadRow(const Stmt& stmt) {
   r.updated_at = stmt.Text(9);
   r.controller_pid = stmt.Int(10);
   r.controller_host = stmt.Text(11);
+  r.controller_heartbeat_at = stmt.Text(12);
   return r;
 }
 
@@ -55,17 +61,22 @@ Status BackfillTables::Create(const BackfillRecord& record) {
                                  "' is taken (by '" + taken.Text(0) + "')");
   }
   std::string now = NowIso8601Utc();
-  int64_t pid = getpid();
+  bool given = !record.controller_host.empty();
+  int64_t pid = given ? record.controller_pid : getpid();
+  int64_t ticks = given ? 0 : ProcessStartTicks(pid);
   RUNLAKE_ASSIGN_OR_RAISE(
       Stmt insert,
-      db_->Prepare("INSERT INTO backfills (id, stamp, dataset, from_date, to_date, status, "
-                   "options, result, created_at, updated_at, controller_pid, "
-                   "controller_start_ticks, controller_host) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, 'null', ?, ?, ?, ?, ?)"));
+      db_->Prepare(std::string("INSERT INTO backfills (id, stamp, dataset, from_date, to_date, "
+                               "status, options, result, created_at, updated_at, "
+                               "controller_pid, controller_start_ticks, controller_host, "
+                               "controller_heartbeat_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, 'null', ?, ?, ?, ?, ?, ") +
+                   kNowSql + ")"));
   insert.Bind(1, record.id).Bind(2, record.stamp).Bind(3, record.dataset.path());
   insert.Bind(4, record.from_date).Bind(5, record.to_date);
   insert.Bind(6, std::string(ToString(record.status))).Bind(7, Dump(record.options));
-  insert.Bind(8, now).Bind(9, now).Bind(10, pid).Bind(11, ProcessStartTicks(pid)).Bind(12, host_);
+  insert.Bind(8, now).Bind(9, now).Bind(10, pid).Bind(11, ticks);
+  insert.Bind(12, given ? record.controller_host : host_);
   RUNLAKE_RETURN_NOT_OK(insert.Run());
   for (const BackfillDate& d : record.dates) {
     RUNLAKE_ASSIGN_OR_RAISE(
@@ -117,16 +128,41 @@ Result<BackfillRecord> BackfillTables::Claim(const std::string& id) {
   int64_t pid = getpid();
   RUNLAKE_ASSIGN_OR_RAISE(
       Stmt update,
-      db_->Prepare("UPDATE backfills SET status = 'RUNNING', controller_pid = ?, "
-                   "controller_start_ticks = ?, controller_host = ?, updated_at = ? WHERE id = ?"));
+      db_->Prepare(std::string("UPDATE backfills SET status = 'RUNNING', controller_pid = ?, "
+                               "controller_start_ticks = ?, controller_host = ?, updated_at = ?, "
+                               "controller_heartbeat_at = ") +
+                   kNowSql + " WHERE id = ?"));
   update.Bind(1, pid).Bind(2, ProcessStartTicks(pid)).Bind(3, host_).Bind(4, NowIso8601Utc());
   update.Bind(5, id);
   RUNLAKE_RETURN_NOT_OK(update.Run());
+  {
+    RUNLAKE_ASSIGN_OR_RAISE(
+        Stmt beat, db_->Prepare("SELECT controller_heartbeat_at FROM backfills WHERE id = ?"));
+    beat.Bind(1, id);
+    RUNLAKE_ASSIGN_OR_RAISE(bool row, beat.Step());
+    if (row) current->controller_heartbeat_at = beat.Text(0);
+  }
   RUNLAKE_RETURN_NOT_OK(txn->Commit());
   current->status = BackfillStatus::kRunning;
   current->controller_pid = pid;
   current->controller_host = host_;
   return *current;
+}
+
+Result<bool> BackfillTables::Heartbeat(const std::string& id) {
+  RUNLAKE_ASSIGN_OR_RAISE(
+      Stmt update,
+      db_->Prepare(std::string("UPDATE backfills SET controller_heartbeat_at = ") + kNowSql +
+                   " WHERE id = ? AND controller_pid = ? AND controller_host = ? "
+                   "AND status IN ('RUNNING', 'ABORTING')"));
+  update.Bind(1, id).Bind(2, static_cast<int64_t>(getpid())).Bind(3, host_);
+  RUNLAKE_RETURN_NOT_OK(update.Run());
+  if (db_->Changes() > 0) return true;
+  RUNLAKE_ASSIGN_OR_RAISE(Stmt find, db_->Prepare("SELECT 1 FROM backfills WHERE id = ?"));
+  find.Bind(1, id);
+  RUNLAKE_ASSIGN_OR_RAISE(bool exists, find.Step());
+  if (!exists) return Status::NotFound("no backfill '" + id + "'");
+  return false;
 }
 
 Result<bool> BackfillTables::Transition(const std::string& id,
@@ -167,30 +203,43 @@ Status BackfillTables::RecordAttempt(const std::string& id, const BackfillDate& 
 }
 
 Status BackfillTables::Reap(const std::string* only_id) {
-  std::vector<std::pair<std::string, std::string>> dead;  // id, current status
+  struct Dead {
+    std::string id, status, heartbeat;
+  };
+  std::vector<Dead> dead;
   {
+    char stale[64];
+    std::snprintf(stale, sizeof stale, "-%.3f seconds", ControllerStaleMillis() / 1000.0);
     RUNLAKE_ASSIGN_OR_RAISE(
         Stmt stmt,
-        db_->Prepare("SELECT id, status, controller_pid, controller_start_ticks FROM backfills "
-                     "WHERE status IN ('RUNNING', 'ABORTING') AND controller_host = ?1 "
-                     "AND (?2 = 0 OR id = ?3)"));
-    stmt.Bind(1, host_).Bind(2, int64_t{only_id != nullptr});
+        db_->Prepare(std::string("SELECT id, status, controller_pid, controller_start_ticks, "
+                                 "controller_host, controller_heartbeat_at, "
+                                 "controller_heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', "
+                                 "'now', ?1) FROM backfills "
+                                 "WHERE status IN ('RUNNING', 'ABORTING') "
+                                 "AND (?2 = 0 OR id = ?3)")));
+    stmt.Bind(1, std::string(stale)).Bind(2, int64_t{only_id != nullptr});
     stmt.Bind(3, only_id ? *only_id : std::string());
     while (true) {
       RUNLAKE_ASSIGN_OR_RAISE(bool row, stmt.Step());
       if (!row) break;
-      if (ProcessIsGone(stmt.Int(2), stmt.Int(3))) dead.emplace_back(stmt.Text(0), stmt.Text(1));
+      bool gone = stmt.Int(6) != 0 ||
+                  (stmt.Text(4) == host_ && ProcessIsGone(stmt.Int(2), stmt.Int(3)));
+      if (gone) dead.push_back(Dead{stmt.Text(0), stmt.Text(1), stmt.Text(5)});
     }
   }
   if (dead.empty()) return Status::OK();
   RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_));
-  for (const auto& [id, status] : dead) {
+  for (const auto& d : dead) {
     // A controller that died while stopping has stopped: nothing of it runs any more.
-    std::string next = status == "ABORTING" ? "ABORTED" : "INTERRUPTED";
+    std::string next = d.status == "ABORTING" ? "ABORTED" : "INTERRUPTED";
+    // Unchanged heartbeat too: a controller that claimed it since the read is not reaped.
     RUNLAKE_ASSIGN_OR_RAISE(Stmt update,
                             db_->Prepare("UPDATE backfills SET status = ?, updated_at = ? "
-                                         "WHERE id = ? AND status = ?"));
-    update.Bind(1, next).Bind(2, NowIso8601Utc()).Bind(3, id).Bind(4, status);
+                                         "WHERE id = ? AND status = ? "
+                                         "AND controller_heartbeat_at = ?"));
+    update.Bind(1, next).Bind(2, NowIso8601Utc()).Bind(3, d.id).Bind(4, d.status);
+    update.Bind(5, d.heartbeat);
     RUNLAKE_RETURN_NOT_OK(update.Run());
   }
   return txn->Commit();

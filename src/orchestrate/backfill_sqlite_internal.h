@@ -20,13 +20,14 @@ class BackfillTables {
   Result<std::optional<BackfillRecord>> Get(const std::string& id);
   Result<std::vector<BackfillRecord>> List(const BackfillFilter& filter);
   Result<BackfillRecord> Claim(const std::string& id);
+  Result<bool> Heartbeat(const std::string& id);
   Result<bool> Transition(const std::string& id, const std::vector<BackfillStatus>& from,
                           BackfillStatus to, const nlohmann::json& result);
   Status RecordAttempt(const std::string& id, const BackfillDate& date);
 
  private:
   // Turns RUNNING/ABORTING backfills whose controller on this host is gone into
-  // INTERRUPTED/ABORTED. `only_id` == nullptr: every backfill.
+  // INTERRUPTED/ABORTED, or whose heartbeat is stale (any host). `only_id` == nullptr: every backfill.
   Status Reap(const std::string* only_id);
   Result<std::optional<BackfillRecord>> Lookup(const std::string& id);
   Status LoadDates(BackfillRecord* record);

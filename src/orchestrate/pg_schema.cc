@@ -113,6 +113,12 @@ const std::vector<std::string>& Migrations() {
         stopped_at   TEXT COLLATE "C" NOT NULL DEFAULT ''
       );
       )sql",
+      // 5: the backfill controller's heartbeat (see the SQLite schema's migration 5).
+      R"sql(
+      ALTER TABLE backfills ADD COLUMN controller_heartbeat_at TEXT COLLATE "C" NOT NULL DEFAULT '';
+      UPDATE backfills SET controller_heartbeat_at =
+        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+      )sql",
   };
   return kMigrations;
 }

@@ -220,6 +220,9 @@ class PgStateStore final : public StateStore {
   Result<BackfillRecord> ClaimBackfill(const std::string& id) override {
     return backfills_.Claim(id);
   }
+  Result<bool> HeartbeatBackfill(const std::string& id) override {
+    return backfills_.Heartbeat(id);
+  }
   Result<bool> TransitionBackfill(const std::string& id, const std::vector<BackfillStatus>& from,
                                   BackfillStatus to, const nlohmann::json& result) override {
     return backfills_.Transition(id, from, to, result);

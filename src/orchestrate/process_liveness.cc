@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -65,6 +67,17 @@ bool ProcessIsGone(int64_t pid, int64_t recorded_start_ticks) {
   if (!stat.readable) return false;
   if (stat.state == 'Z' || stat.state == 'X') return true;
   return recorded_start_ticks > 0 && stat.start_ticks != recorded_start_ticks;
+}
+
+int64_t ControllerStaleMillis() {
+  constexpr int64_t kDefault = 60'000;
+  const char* env = std::getenv("RUNLAKE_CONTROLLER_STALE_SECONDS");
+  if (env == nullptr || *env == '\0') return kDefault;
+  char* end = nullptr;
+  double seconds = std::strtod(env, &end);
+  // A malformed value must not make every controller look dead: keep the default.
+  if (end == env || *end != '\0' || !(seconds > 0) || seconds > 86400.0 * 365) return kDefault;
+  return std::max<int64_t>(1, static_cast<int64_t>(seconds * 1000));
 }
 
 }  // namespace runlake

@@ -21,4 +21,9 @@ int64_t ProcessStartTicks(int64_t pid);
 // /proc, EPERM) count as alive: a live execution must never be failed by mistake.
 bool ProcessIsGone(int64_t pid, int64_t recorded_start_ticks);
 
+// How old (by the state store's clock) a backfill controller's heartbeat may grow before
+// the controller counts as gone, whatever its host: 60 s, or RUNLAKE_CONTROLLER_STALE_SECONDS
+// (a positive number, fractions allowed; tests use ~1 s). In milliseconds.
+int64_t ControllerStaleMillis();
+
 }  // namespace runlake

@@ -108,6 +108,13 @@ const std::vector<std::string>& Migrations() {
         stopped_at   TEXT NOT NULL DEFAULT ''
       ) WITHOUT ROWID;
       )sql",
+      // 5: the backfill controller's heartbeat (the store's clock), so a controller that
+      // died on another machine is found by the age of its heartbeat. Backfills found
+      // here start fresh: a live controller of the previous version gets the full limit.
+      R"sql(
+      ALTER TABLE backfills ADD COLUMN controller_heartbeat_at TEXT NOT NULL DEFAULT '';
+      UPDATE backfills SET controller_heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
+      )sql",
   };
   return kMigrations;
 }

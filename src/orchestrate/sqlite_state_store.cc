@@ -217,6 +217,10 @@ class SqliteStateStore final : public StateStore {
     std::lock_guard lock(mu_);
     return backfills_.Claim(id);
   }
+  Result<bool> HeartbeatBackfill(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    return backfills_.Heartbeat(id);
+  }
   Result<bool> TransitionBackfill(const std::string& id, const std::vector<BackfillStatus>& from,
                                   BackfillStatus to, const nlohmann::json& result) override {
     std::lock_guard lock(mu_);

@@ -86,12 +86,18 @@ class StateStore {
 
   // ---- Backfills (runlake/backfill.h). A backfill's controller is the process that runs
   // its dates; like an execution's worker it is recorded as pid + host (+ start time), and
-  // a controller certainly gone (same rule as ReapDeadExecutions) turns its RUNNING
-  // backfill INTERRUPTED and its ABORTING backfill ABORTED on the next read.
+  // it renews a heartbeat (HeartbeatBackfill, the store's clock). A controller is gone when
+  // it ran on this host and is certainly gone (same rule as ReapDeadExecutions), or when
+  // its heartbeat is older than ControllerStaleMillis() (process_liveness.h), whatever its
+  // host: a machine that died takes no process table with it to ask. A gone controller
+  // turns its RUNNING backfill INTERRUPTED and its ABORTING backfill ABORTED on the next
+  // read (GetBackfill, ListBackfills, ClaimBackfill).
 
-  // Creates the backfill and its dates (attempts, run_id, execution as given), with this
-  // process as controller and created_at/updated_at now; status as given. AlreadyExists
-  // when the id or the stamp is taken (the caller bumps the stamp and tries again).
+  // Creates the backfill and its dates (attempts, run_id, execution as given), with
+  // created_at/updated_at and the controller heartbeat now; status as given. The
+  // controller is this process, unless record.controller_host is set: then pid and host
+  // as given (start time unknown). AlreadyExists when the id or the stamp is taken (the
+  // caller bumps the stamp and tries again).
   virtual Status CreateBackfill(const BackfillRecord& record) = 0;
 
   // The backfill with its dates, or nullopt. Reaps its controller first.
@@ -100,10 +106,16 @@ class StateStore {
   // Matching backfills, newest first, with their dates. Reaps dead controllers first.
   virtual Result<std::vector<BackfillRecord>> ListBackfills(const BackfillFilter& filter) = 0;
 
-  // Makes this process the controller and the status RUNNING, atomically, unless a live
-  // controller holds it (status RUNNING or ABORTING): FailedPrecondition naming its pid
-  // and host. NotFound for an unknown id. Returns the record as claimed.
+  // Makes this process the controller (heartbeat now) and the status RUNNING, atomically,
+  // unless a live controller holds it (status RUNNING or ABORTING): FailedPrecondition
+  // naming its pid and host. NotFound for an unknown id. Returns the record as claimed.
   virtual Result<BackfillRecord> ClaimBackfill(const std::string& id) = 0;
+
+  // The controller's heartbeat: sets it to now while this process (pid and host) is the
+  // controller and the status RUNNING or ABORTING, and answers true. false when it is not
+  // (reaped as stale, claimed by another controller, or ended): nothing changes, and the
+  // caller must stop working on the backfill. NotFound for an unknown id.
+  virtual Result<bool> HeartbeatBackfill(const std::string& id) = 0;
 
   // Compare-and-set: moves the backfill to `to` only if its status is one of `from`;
   // sets result too unless it is null. true when it moved, false when the status was

@@ -5,6 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
 #include "../lake/lake_test_util.h"
 #include "orchestrate/backfill_controller.h"
 #include "runlake/pointer.h"
@@ -286,6 +290,57 @@ TEST_F(BackfillControllerTest, OneRunFailsOrSucceedsAsAWholeAndResumeRepairsAHal
   ASSERT_TRUE(head.ok() && head->has_value());
   EXPECT_EQ((*head)->run_ids, std::vector<std::string>{first.run_id});
   EXPECT_EQ((*head)->sources.size(), 3u);
+}
+
+// The controller renews its heartbeat while it works: with a 0.3 s staleness limit, a
+// backfill whose dates take longer is still RUNNING to every reader, and ends SUCCEEDED.
+TEST_F(BackfillControllerTest, HeartbeatKeepsARunningControllerAlivePastTheStaleLimit) {
+  for (const char* d : {"2024-01-01", "2024-01-02"}) lake_.Ingest(DayCsv(d, 3), d, std::string("b-") + d);
+  setenv("RUNLAKE_CONTROLLER_STALE_SECONDS", "0.3", 1);
+  auto req = Request("2024-01-01", "2024-01-02");
+  req.concurrency = 1;
+  std::vector<std::string> seen;  // the status a reader saw after each date
+  auto report = StartBackfill(ctx_, req, [&](const BackfillProgress&, const BackfillDateOutcome* d) {
+    if (!d) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    auto list = state_->ListBackfills(BackfillFilter{});  // reaps stale controllers
+    seen.push_back(list.ok() && list->size() == 1 ? ToString((*list)[0].status) : "?");
+  });
+  unsetenv("RUNLAKE_CONTROLLER_STALE_SECONDS");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"RUNNING", "RUNNING"}));
+  EXPECT_EQ(report->record.status, BackfillStatus::kSucceeded);
+}
+
+// A controller that lost its backfill (another machine found its heartbeat stale and
+// reaped it, so a new controller may run it) stops taking dates and leaves the status.
+TEST_F(BackfillControllerTest, AControllerThatLostItsBackfillStopsAndLeavesItsStatus) {
+  for (const char* d : {"2024-01-01", "2024-01-02", "2024-01-03"}) {
+    lake_.Ingest(DayCsv(d, 3), d, std::string("b-") + d);
+  }
+  setenv("RUNLAKE_CONTROLLER_STALE_SECONDS", "0.3", 1);
+  auto req = Request("2024-01-01", "2024-01-03");
+  req.concurrency = 1;
+  req.promote = true;
+  auto report = StartBackfill(ctx_, req, [&](const BackfillProgress&, const BackfillDateOutcome* d) {
+    if (!d || d->date != "2024-01-01") return;
+    auto list = state_->ListBackfills(BackfillFilter{});
+    ASSERT_TRUE(list.ok() && list->size() == 1);
+    // What a reaper elsewhere does; then long enough for a heartbeat and a stop poll.
+    ASSERT_TRUE(*state_->TransitionBackfill((*list)[0].id, {BackfillStatus::kRunning},
+                                            BackfillStatus::kInterrupted, nullptr));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  });
+  unsetenv("RUNLAKE_CONTROLLER_STALE_SECONDS");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->record.status, BackfillStatus::kInterrupted);
+  EXPECT_EQ(report->succeeded, 1);
+  EXPECT_EQ(report->dates[1].attempts, 0);  // never started
+  EXPECT_EQ(report->dates[2].attempts, 0);
+  bool warned = false;
+  for (const auto& w : report->warnings) warned = warned || w.find("lost backfill") != std::string::npos;
+  EXPECT_TRUE(warned);
+  EXPECT_EQ(PointerVersions(), 0);  // the lost controller promotes nothing
 }
 
 }  // namespace

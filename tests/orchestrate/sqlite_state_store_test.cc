@@ -101,6 +101,35 @@ TEST(SqliteStateStoreTest, MigratesAnOlderSchemaKeepingRows) {
   EXPECT_EQ((*old)->status, ExecutionStatus::kSucceeded);
 }
 
+// Schema 5 adds the controller heartbeat: a backfill running when the store is upgraded
+// starts with a fresh one, so its controller (on another machine, say) is not reaped at once.
+TEST(SqliteStateStoreTest, MigrationToVersion5GivesRunningBackfillsAFreshHeartbeat) {
+  TempDir dir;
+  std::string path = dir.path() + "/state.db";
+  {
+    auto db = sqlite::Db::Open(path, 1000);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                            "INSERT INTO schema_version VALUES (4);")
+                    .ok());
+    for (int v = 0; v < 4; ++v) ASSERT_TRUE((*db)->Exec(sqlite::Migrations()[v]).ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO backfills (id, stamp, dataset, from_date, to_date, "
+                            "status, options, created_at, updated_at, controller_pid, "
+                            "controller_host) VALUES ('bf', 's', 'mortgages/transactions', "
+                            "'2024-01-01', '2024-01-01', 'RUNNING', '{}', "
+                            "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1, "
+                            "'some-other-host.example')")
+                    .ok());
+  }
+  auto store = OpenSqliteStateStore(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(QueryRaw(path, "SELECT version FROM schema_version"), "5");
+  auto bf = (*store)->GetBackfill("bf");
+  ASSERT_TRUE(bf.ok() && bf->has_value()) << bf.status().ToString();
+  EXPECT_EQ((*bf)->status, BackfillStatus::kRunning);
+  EXPECT_GT((*bf)->controller_heartbeat_at, "2026-01-01T00:00:00.000Z");
+}
+
 TEST(SqliteStateStoreTest, RefusesANewerSchema) {
   TempDir dir;
   std::string path = dir.path() + "/state.db";

@@ -6,6 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "orchestrate/process_liveness.h"
 #include "state_store_conformance.h"
 
 namespace runlake::testing {
@@ -111,6 +116,93 @@ TEST_P(StateStoreConformanceTest, BackfillDeadControllerIsInterruptedAndItsStopF
   auto claim = store_->ClaimBackfill((*a)->id);
   ASSERT_TRUE(claim.ok()) << claim.status().ToString();
   EXPECT_EQ(claim->controller_pid, getpid());
+}
+
+// Sets RUNLAKE_CONTROLLER_STALE_SECONDS for one test (unset: the 60 s default).
+class StaleLimit {
+ public:
+  explicit StaleLimit(const char* seconds) {
+    if (seconds) setenv("RUNLAKE_CONTROLLER_STALE_SECONDS", seconds, 1);
+    else unsetenv("RUNLAKE_CONTROLLER_STALE_SECONDS");
+  }
+  ~StaleLimit() { unsetenv("RUNLAKE_CONTROLLER_STALE_SECONDS"); }
+};
+
+void SleepSeconds(double s) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(s * 1000)));
+}
+
+TEST_P(StateStoreConformanceTest, BackfillControllerOfAnotherHostIsJudgedByItsHeartbeat) {
+  // Two controllers on a machine this store cannot look into: one running, one stopping.
+  // pid 1 is alive here, so only the heartbeat can tell that they are gone.
+  auto a = BackfillRecordOf("20260129T150000Z");
+  auto b = BackfillRecordOf("20260129T160000Z");
+  for (auto* r : {&a, &b}) {
+    r->controller_host = "some-other-host.example";
+    r->controller_pid = 1;
+  }
+  ASSERT_TRUE(store_->CreateBackfill(a).ok());
+  ASSERT_TRUE(store_->CreateBackfill(b).ok());
+  ASSERT_TRUE(*store_->TransitionBackfill(b.id, {BackfillStatus::kRunning},
+                                          BackfillStatus::kAborting, nullptr));
+  {
+    StaleLimit limit(nullptr);  // 60 s: a fresh heartbeat from another host is alive
+    auto got = store_->GetBackfill(a.id);
+    ASSERT_TRUE(got.ok() && *got);
+    EXPECT_EQ((*got)->status, BackfillStatus::kRunning);
+    EXPECT_EQ((*got)->controller_host, "some-other-host.example");
+    EXPECT_EQ((*got)->controller_pid, 1);
+    EXPECT_FALSE((*got)->controller_heartbeat_at.empty());
+    auto claim = OpenAnother()->ClaimBackfill(a.id);
+    EXPECT_EQ(claim.status().code(), StatusCode::kFailedPrecondition) << claim.status().ToString();
+    EXPECT_EQ((*store_->GetBackfill(b.id))->status, BackfillStatus::kAborting);
+    // This process is not their controller: its heartbeat changes nothing.
+    auto beat = store_->HeartbeatBackfill(a.id);
+    ASSERT_TRUE(beat.ok()) << beat.status().ToString();
+    EXPECT_FALSE(*beat);
+  }
+  StaleLimit limit("1");
+  SleepSeconds(1.5);
+  auto got = store_->GetBackfill(a.id);
+  ASSERT_TRUE(got.ok() && *got);
+  EXPECT_EQ((*got)->status, BackfillStatus::kInterrupted);
+  auto list = store_->ListBackfills(BackfillFilter{});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].status, BackfillStatus::kAborted);  // newest first: it was stopping
+  // Resume: a new controller claims it, with a fresh heartbeat.
+  auto claim = OpenAnother()->ClaimBackfill(a.id);
+  ASSERT_TRUE(claim.ok()) << claim.status().ToString();
+  EXPECT_EQ(claim->status, BackfillStatus::kRunning);
+  EXPECT_EQ(claim->controller_pid, getpid());
+  EXPECT_EQ(claim->controller_host, LocalHostName());
+  EXPECT_GT(claim->controller_heartbeat_at, (*got)->controller_heartbeat_at);
+  EXPECT_EQ((*store_->GetBackfill(a.id))->status, BackfillStatus::kRunning);
+}
+
+TEST_P(StateStoreConformanceTest, BackfillHeartbeatKeepsItsControllerAndAStaleOneLosesIt) {
+  StaleLimit limit("1");
+  auto rec = BackfillRecordOf("20260129T150000Z");
+  ASSERT_TRUE(store_->CreateBackfill(rec).ok());
+  std::string created_beat = (*store_->GetBackfill(rec.id))->controller_heartbeat_at;
+  SleepSeconds(1.3);
+  // Past the limit since creation, but renewed now: alive (from any store object of it).
+  auto beat = OpenAnother()->HeartbeatBackfill(rec.id);
+  ASSERT_TRUE(beat.ok()) << beat.status().ToString();
+  EXPECT_TRUE(*beat);
+  auto got = store_->GetBackfill(rec.id);
+  ASSERT_TRUE(got.ok() && *got);
+  EXPECT_EQ((*got)->status, BackfillStatus::kRunning);
+  EXPECT_GT((*got)->controller_heartbeat_at, created_beat);
+  // A controller that stops renewing counts as gone even on this host, alive: it stalled,
+  // and another controller may take over. Its next heartbeat tells it so.
+  SleepSeconds(1.3);
+  EXPECT_EQ((*store_->GetBackfill(rec.id))->status, BackfillStatus::kInterrupted);
+  beat = store_->HeartbeatBackfill(rec.id);
+  ASSERT_TRUE(beat.ok()) << beat.status().ToString();
+  EXPECT_FALSE(*beat);
+  EXPECT_EQ((*store_->GetBackfill(rec.id))->status, BackfillStatus::kInterrupted);
+  EXPECT_EQ(store_->HeartbeatBackfill("nope").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

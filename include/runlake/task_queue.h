@@ -23,6 +23,11 @@ enum class TaskKind { kDaily, kBackfill };
 const char* ToString(TaskKind kind);
 // "daily" | "backfill". InvalidArgument otherwise.
 Result<TaskKind> ParseTaskKind(const std::string& text);
+// A comma-separated list, as `--queues` takes it and the state stores keep it: "daily,backfill".
+std::string TaskKindsText(const std::vector<TaskKind>& kinds);
+// Inverse of TaskKindsText: empty items skipped, repeats dropped, order kept; "" gives none.
+// InvalidArgument naming an unknown kind.
+Result<std::vector<TaskKind>> ParseTaskKinds(const std::string& text);
 
 // QUEUED -> RUNNING (claimed, leased) -> SUCCEEDED | FAILED | CANCELLED. A RUNNING task
 // whose lease expired is claimable again (it stays RUNNING until then); ReleaseTask puts

@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
@@ -23,13 +22,7 @@ volatile std::sig_atomic_t g_stop_signal = 0;
 extern "C" void OnStopSignal(int sig) { g_stop_signal = sig; }
 
 Result<std::vector<TaskKind>> ParseQueues(const std::string& text) {
-  std::vector<TaskKind> kinds;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (item.empty()) continue;
-    RUNLAKE_ASSIGN_OR_RAISE(TaskKind k, ParseTaskKind(item));
-    if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
-  }
+  RUNLAKE_ASSIGN_OR_RAISE(std::vector<TaskKind> kinds, ParseTaskKinds(text));
   if (kinds.empty()) return Status::InvalidArgument("--queues names no queue (daily, backfill)");
   return kinds;
 }
@@ -134,9 +127,7 @@ void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
         names += (names.empty() ? "" : " ") + TaskAttemptName(t.name, t.attempts);
       }
       arr.push_back(j);
-      std::string kinds;
-      for (TaskKind k : w.kinds) kinds += (kinds.empty() ? "" : ",") + std::string(ToString(k));
-      rows.push_back({w.id, w.status, std::to_string(w.concurrency), kinds,
+      rows.push_back({w.id, w.status, std::to_string(w.concurrency), TaskKindsText(w.kinds),
                       Age(w.seconds_since_heartbeat), names.empty() ? "-" : names});
     }
     if (ctx.json) {

@@ -2,6 +2,8 @@
 
 #include "runlake/task_queue.h"
 
+#include <algorithm>
+
 namespace runlake {
 
 const char* ToString(TaskKind kind) { return kind == TaskKind::kDaily ? "daily" : "backfill"; }
@@ -10,6 +12,25 @@ Result<TaskKind> ParseTaskKind(const std::string& text) {
   if (text == "daily") return TaskKind::kDaily;
   if (text == "backfill") return TaskKind::kBackfill;
   return Status::InvalidArgument("unknown task kind '" + text + "' (known: daily, backfill)");
+}
+
+std::string TaskKindsText(const std::vector<TaskKind>& kinds) {
+  std::string out;
+  for (TaskKind k : kinds) out += (out.empty() ? "" : ",") + std::string(ToString(k));
+  return out;
+}
+
+Result<std::vector<TaskKind>> ParseTaskKinds(const std::string& text) {
+  std::vector<TaskKind> kinds;
+  for (size_t start = 0; start < text.size();) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) {
+      RUNLAKE_ASSIGN_OR_RAISE(TaskKind k, ParseTaskKind(text.substr(start, comma - start)));
+      if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
+    }
+    start = comma + 1;
+  }
+  return kinds;
 }
 
 const char* ToString(TaskStatus status) {

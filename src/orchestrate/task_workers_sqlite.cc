@@ -8,26 +8,13 @@ namespace {
 
 constexpr char kNowSql[] = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-std::string KindsText(const std::vector<TaskKind>& kinds) {
-  std::string out;
-  for (TaskKind k : kinds) out += (out.empty() ? "" : ",") + std::string(ToString(k));
-  return out;
-}
-
 Result<WorkerRecord> ReadWorker(const Stmt& s) {
   WorkerRecord w;
   w.id = s.Text(0);
   w.host = s.Text(1);
   w.pid = s.Int(2);
   w.concurrency = static_cast<int>(s.Int(3));
-  std::string kinds = s.Text(4);
-  for (size_t start = 0; start < kinds.size();) {
-    size_t comma = kinds.find(',', start);
-    if (comma == std::string::npos) comma = kinds.size();
-    RUNLAKE_ASSIGN_OR_RAISE(TaskKind k, ParseTaskKind(kinds.substr(start, comma - start)));
-    w.kinds.push_back(k);
-    start = comma + 1;
-  }
+  RUNLAKE_ASSIGN_OR_RAISE(w.kinds, ParseTaskKinds(s.Text(4)));
   w.status = s.Text(5);
   w.started_at = s.Text(6);
   w.heartbeat_at = s.Text(7);
@@ -47,7 +34,7 @@ Status TaskTables::RegisterWorker(const WorkerRecord& w) {
                                        "(?1, ?2, ?3, ?4, ?5, 'ACTIVE', ") +
                            kNowSql + ", " + kNowSql + ") ON CONFLICT (id) DO NOTHING"));
   s.Bind(1, w.id).Bind(2, w.host).Bind(3, w.pid).Bind(4, int64_t{w.concurrency});
-  s.Bind(5, KindsText(w.kinds));
+  s.Bind(5, TaskKindsText(w.kinds));
   RUNLAKE_RETURN_NOT_OK(s.Run());
   if (db_->Changes() == 0) return Status::AlreadyExists("worker id '" + w.id + "' is taken");
   return txn->Commit();

@@ -6,26 +6,13 @@
 namespace runlake::pg {
 namespace {
 
-std::string KindsText(const std::vector<TaskKind>& kinds) {
-  std::string out;
-  for (TaskKind k : kinds) out += (out.empty() ? "" : ",") + std::string(ToString(k));
-  return out;
-}
-
 Result<WorkerRecord> ReadWorker(const Rows& r, int i) {
   WorkerRecord w;
   w.id = r.Text(i, 0);
   w.host = r.Text(i, 1);
   w.pid = r.Int(i, 2);
   w.concurrency = static_cast<int>(r.Int(i, 3));
-  std::string kinds = r.Text(i, 4);
-  for (size_t start = 0; start < kinds.size();) {
-    size_t comma = kinds.find(',', start);
-    if (comma == std::string::npos) comma = kinds.size();
-    RUNLAKE_ASSIGN_OR_RAISE(TaskKind k, ParseTaskKind(kinds.substr(start, comma - start)));
-    w.kinds.push_back(k);
-    start = comma + 1;
-  }
+  RUNLAKE_ASSIGN_OR_RAISE(w.kinds, ParseTaskKinds(r.Text(i, 4)));
   w.status = r.Text(i, 5);
   w.started_at = r.Text(i, 6);
   w.heartbeat_at = r.Text(i, 7);
@@ -46,7 +33,7 @@ Status TaskTables::RegisterWorker(const WorkerRecord& w) {
                            "$5, 'ACTIVE', ") +
                    kNowSql + ", " + kNowSql + ") ON CONFLICT (id) DO NOTHING",
                {w.id, w.host, std::to_string(w.pid), std::to_string(w.concurrency),
-                KindsText(w.kinds)}));
+                TaskKindsText(w.kinds)}));
     if (inserted.Affected() == 0) return Status::AlreadyExists("worker id '" + w.id + "' is taken");
     return Status::OK();
   });

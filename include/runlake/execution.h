@@ -1,6 +1,6 @@
 #pragma once
 // Executions: one named, idempotent attempt to run the pipeline on one input (the Step
-// Functions part of DESIGN.md). The records live in a StateStore (src/orchestrate/).
+// Functions part of DESIGN.md). The records live in a StateStore (src/state/).
 
 #include <cstdint>
 #include <string>

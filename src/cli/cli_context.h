@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "orchestrate/state_store.h"
+#include "state/state_store.h"
 #include "runlake/object_store.h"
 
 namespace runlake::cli {

@@ -1,5 +1,5 @@
 // runlake backfill plan|run|status|resume|stop|list: the runbook's backfill playbook as
-// one command (src/orchestrate/backfill_controller.h does the work).
+// one command (src/backfill/backfill_controller.h does the work).
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
-#include "orchestrate/backfill_controller.h"
+#include "backfill/backfill_controller.h"
 
 namespace runlake::cli {
 namespace {

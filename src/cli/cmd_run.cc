@@ -9,7 +9,7 @@
 #include "cli/print_run.h"
 #include "common/clock.h"
 #include "orchestrate/execution_runner.h"
-#include "orchestrate/task_runner.h"
+#include "queue/task_runner.h"
 
 namespace runlake::cli {
 

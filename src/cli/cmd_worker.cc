@@ -1,5 +1,5 @@
 // runlake worker | workers | queue: the task queue's processes and what they hold
-// (src/orchestrate/task_worker.h does the work).
+// (src/queue/task_worker.h does the work).
 
 #include <signal.h>
 
@@ -10,7 +10,8 @@
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
 #include "common/clock.h"
-#include "orchestrate/task_worker.h"
+#include "backfill/backfill_task.h"
+#include "queue/task_worker.h"
 
 namespace runlake::cli {
 namespace {
@@ -55,6 +56,7 @@ void RegisterWorker(CLI::App& app, CliContext& ctx, int& exit_code) {
       return;
     }
     opt.kinds = *kinds;
+    opt.handlers[TaskKind::kBackfill] = PrepareBackfillTask;
     auto store = ctx.Store();
     if (!store.ok()) {
       exit_code = ctx.Fail(store.status());

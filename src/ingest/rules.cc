@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "ingest/sha256.h"
+#include "common/sha256.h"
 #include "ingest/timestamp_format.h"
 
 namespace runlake {
@@ -119,7 +119,7 @@ Rules Rules::Defaults() {
   Rules r;
   r.currencies = Iso4217Codes();
   r.timestamp_formats = DefaultTimestampFormats();
-  r.hash = Sha256Hex(r.CanonicalJson());
+  r.hash = Sha256::Of(r.CanonicalJson());
   return r;
 }
 
@@ -144,7 +144,7 @@ Result<Rules> ParseRules(const std::string& json_text, const std::string& origin
   }
   Rules rules = Rules::Defaults();
   RUNLAKE_RETURN_NOT_OK(ReadRules(doc, origin, &rules));
-  rules.hash = Sha256Hex(json_text);
+  rules.hash = Sha256::Of(json_text);
   return rules;
 }
 

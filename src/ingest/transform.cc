@@ -7,7 +7,7 @@
 #include "ingest/csv_scanner.h"
 #include "ingest/duplicate_ids.h"
 #include "ingest/row_validator.h"
-#include "ingest/sha256.h"
+#include "common/sha256.h"
 
 namespace runlake {
 namespace {
@@ -46,7 +46,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 }  // namespace
 
 RowTransformer::RowTransformer(TransformOptions options)
-    : options_(std::move(options)), hasher_(std::make_unique<Sha256Hasher>()) {}
+    : options_(std::move(options)) {}
 
 RowTransformer::~RowTransformer() = default;
 
@@ -183,8 +183,8 @@ Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
     // Overlaps the ID table's cache miss with the row hashing below.
     if (!f.transaction_id.empty()) duplicates_->Prepare(f.transaction_id);
   }
-  char row_hash[Sha256Hasher::kHexSize];
-  hasher_->HexDigest(record.raw, row_hash);
+  char row_hash[Sha256::kHexSize];
+  Sha256::HexOf(record.raw, row_hash);
   const std::string_view hash(row_hash, sizeof row_hash);
 
   uint32_t failures = kSchemaError;

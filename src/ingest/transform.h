@@ -25,7 +25,6 @@ class DuplicateIds;
 struct CsvRecord;
 class CsvScanner;
 class RowValidator;
-class Sha256Hasher;
 
 struct TransformOptions {
   Rules rules = Rules::Defaults();
@@ -83,7 +82,6 @@ class RowTransformer {
   std::unique_ptr<ByteSource> bytes_;
   std::unique_ptr<CsvScanner> scanner_;
   std::unique_ptr<RowValidator> validator_;
-  std::unique_ptr<Sha256Hasher> hasher_;
   std::unique_ptr<DuplicateIds> duplicates_;
   bool v2_ = false;
   size_t header_fields_ = 0;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "orchestrate/state_store.h"
+#include "state/state_store.h"
 #include "runlake/object_store.h"
 #include "runlake/rules.h"
 #include "runlake/run_manifest.h"

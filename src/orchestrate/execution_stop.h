@@ -9,7 +9,7 @@
 #include <chrono>
 #include <string>
 
-#include "orchestrate/state_store.h"
+#include "state/state_store.h"
 
 namespace runlake {
 

@@ -1,7 +1,6 @@
 // Signed S3 requests over libcurl, with retries. See s3_client_internal.h.
 
 #include <curl/curl.h>
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "common/sha256.h"
 #include "store/s3_client_internal.h"
 
 namespace runlake::s3 {
@@ -18,17 +18,6 @@ namespace {
 
 constexpr const char* kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : md) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
 
 void GlobalInitOnce() {
   static std::once_flag once;
@@ -187,9 +176,9 @@ Result<Response> Client::SendOnce(const Request& req) {
   Upload upload{req.body};
   std::string url = Url(req);
   curl_slist* headers = nullptr;
-  std::string hash = req.body && req.body->fd < 0 ? Sha256Hex(req.body->data)
+  std::string hash = req.body && req.body->fd < 0 ? Sha256::Of(req.body->data)
                      : req.body                   ? kUnsignedPayload
-                                                  : Sha256Hex("");
+                                                  : Sha256::Of("");
   std::vector<std::string> lines = req.headers;
   lines.push_back("x-amz-content-sha256: " + hash);
   if (!config_.session_token.empty()) {

@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "orchestrate/backfill_pool.h"
+#include "backfill/backfill_pool.h"
 
 namespace runlake {
 namespace {

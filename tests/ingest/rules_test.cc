@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ingest/sha256.h"
+#include "common/sha256.h"
 
 namespace runlake {
 namespace {
@@ -28,7 +28,7 @@ TEST(IngestRules, DefaultsHaveIsoCurrenciesAndIsoFormats) {
   EXPECT_EQ(r.max_attempts, 3);
   EXPECT_DOUBLE_EQ(r.gate.max_quarantine_rate, 0.05);
   EXPECT_EQ(r.gate.max_condemned_rows, 100);
-  EXPECT_EQ(r.hash, Sha256Hex(r.CanonicalJson()));
+  EXPECT_EQ(r.hash, Sha256::Of(r.CanonicalJson()));
   EXPECT_EQ(r.hash.size(), 64u);
 }
 
@@ -36,8 +36,8 @@ TEST(IngestRules, EmptyObjectGivesDefaultsWithTheFileHash) {
   auto r = ParseRules("{}", "rules.json");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->currencies, Rules::Defaults().currencies);
-  EXPECT_EQ(r->hash, Sha256Hex("{}"));
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(r->hash, Sha256::Of("{}"));
+  EXPECT_EQ(Sha256::Of("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(IngestRules, EveryKey) {
@@ -149,7 +149,7 @@ TEST(IngestRules, LoadFileHashesTheBytes) {
   auto r = LoadRulesFile(path.string());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->max_attempts, 4);
-  EXPECT_EQ(r->hash, Sha256Hex(text));
+  EXPECT_EQ(r->hash, Sha256::Of(text));
 
   std::ofstream(path) << "{\n  \"max_attempts\": 4,,\n}";
   auto bad = LoadRulesFile(path.string());

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ingest/sha256.h"
+#include "common/sha256.h"
 #include "test_util.h"
 
 namespace runlake {
@@ -38,7 +38,7 @@ TEST(IngestValidation, ValidRowIsTransformed) {
   EXPECT_EQ(v.tx_micros, 1705314600LL * 1000000);
   EXPECT_EQ(v.transaction_type, "");
   EXPECT_EQ(v.source_line, 2);
-  EXPECT_EQ(v.row_hash, Sha256Hex("T1, C9 ,-12.5,EUR,2024-01-15T10:30:00Z"));
+  EXPECT_EQ(v.row_hash, Sha256::Of("T1, C9 ,-12.5,EUR,2024-01-15T10:30:00Z"));
   EXPECT_EQ(out.stats.input_rows, 1);
   EXPECT_EQ(out.stats.valid_rows, 1);
 }
@@ -194,9 +194,9 @@ TEST(IngestValidation, AttemptCountsAndCondemnation) {
   const std::string bad2 = "T2,C,x,USD,2024-01-15T10:30:00Z";
   const std::string bad3 = "T3,C,1,USD,never";
   TransformOptions o = Options();
-  o.previous_attempts[Sha256Hex(bad1)] = 1;
-  o.previous_attempts[Sha256Hex(bad2)] = 2;  // max_attempts 3: this run condemns it
-  o.previous_attempts[Sha256Hex("T4,C,1,USD,2024-01-15T10:30:00Z")] = 2;  // now valid
+  o.previous_attempts[Sha256::Of(bad1)] = 1;
+  o.previous_attempts[Sha256::Of(bad2)] = 2;  // max_attempts 3: this run condemns it
+  o.previous_attempts[Sha256::Of("T4,C,1,USD,2024-01-15T10:30:00Z")] = 2;  // now valid
   Outcome out = V1(bad1 + "\n" + bad2 + "\n" + bad3 + "\nT4,C,1,USD,2024-01-15T10:30:00Z\n", o);
   ASSERT_EQ(out.rejected.size(), 3u);
   EXPECT_EQ(out.valid.size(), 1u);
@@ -232,7 +232,7 @@ TEST(IngestValidation, RowHashIsOfTheRawRecord) {
       V1("\"T1\",C,1,usd,\"2024-01-15T10:30:00Z\"\r\n\"T2\nX\",C,1,usd,2024-01-15T10:30:00Z\n");
   ASSERT_EQ(out.rejected.size(), 2u);
   EXPECT_EQ(out.rejected[0].raw_record, "\"T1\",C,1,usd,\"2024-01-15T10:30:00Z\"");
-  EXPECT_EQ(out.rejected[0].row_hash, Sha256Hex(out.rejected[0].raw_record));
+  EXPECT_EQ(out.rejected[0].row_hash, Sha256::Of(out.rejected[0].raw_record));
   EXPECT_EQ(out.rejected[1].raw_record, "\"T2\nX\",C,1,usd,2024-01-15T10:30:00Z");
   EXPECT_EQ(out.rejected[1].source_line, 3);
 }

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "temp_dir.h"
+#include "common/temp_dir.h"
 
 namespace runlake::testing {
 namespace {

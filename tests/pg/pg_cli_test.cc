@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/cli_runner.h"
-#include "orchestrate/pg_schema_internal.h"
+#include "state/postgres/schema_internal.h"
 #include "pg/pg_test_db.h"
 
 namespace runlake::it {

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "orchestrate/pg_session_internal.h"
+#include "state/postgres/session_internal.h"
 #include "pg/pg_test_db.h"
 
 namespace runlake::testing {

@@ -7,11 +7,11 @@
 #include <thread>
 #include <vector>
 
-#include "orchestrate/pg_conn_internal.h"
-#include "orchestrate/pg_schema_internal.h"
-#include "orchestrate/state_store.h"
+#include "state/postgres/conn_internal.h"
+#include "state/postgres/schema_internal.h"
+#include "state/state_store.h"
 #include "pg/pg_test_db.h"
-#include "orchestrate/state_store_conformance.h"
+#include "state/state_store_conformance.h"
 
 namespace runlake::testing {
 namespace {

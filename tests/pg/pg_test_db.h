@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "orchestrate/pg_conn_internal.h"
+#include "state/postgres/conn_internal.h"
 
 namespace runlake::testing {
 

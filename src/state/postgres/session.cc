@@ -1,0 +1,110 @@
+#include "state/postgres/session_internal.h"
+
+#include <random>
+#include <thread>
+
+namespace runlake::pg {
+
+Result<std::unique_ptr<Session>> Session::Open(const std::string& uri, RetryPolicy policy) {
+  RUNLAKE_ASSIGN_OR_RAISE(std::unique_ptr<Conn> conn, Conn::Open(uri));
+  Endpoint endpoint = conn->endpoint();
+  return std::unique_ptr<Session>(new Session(uri, std::move(endpoint), std::move(conn), policy));
+}
+
+Status Session::Run(bool transaction, const std::function<Status(Conn&)>& body) {
+  std::lock_guard lock(mu_);
+  deadline_ = std::chrono::steady_clock::now() + policy_.budget;
+  delay_ = policy_.first_delay;
+  int tries = 0;
+  while (true) {
+    ++tries;
+    bool transient = true;  // a failed reconnect is worth another try
+    Status st = EnsureConnected();
+    if (st.ok()) st = RunOnce(transaction, body, &transient);
+    if (st.ok() || !transient) return st;
+    if (!SleepBeforeRetry()) {
+      return Status::IOError(st.message() + " (still failing after " + std::to_string(tries) +
+                             " tries in " + std::to_string(policy_.budget.count() / 1000) + " s)");
+    }
+  }
+}
+
+Status Session::RunOnce(bool transaction, const std::function<Status(Conn&)>& body,
+                        bool* transient) {
+  Conn& conn = *conn_;
+  if (!transaction) {
+    Status st = body(conn);
+    *transient = !st.ok() && conn.last_error_transient();
+    return st;
+  }
+  // txid_current() gives the transaction an id now, so a lost COMMIT reply can be resolved.
+  auto begun = conn.ExecScript("BEGIN; SELECT txid_current()");
+  if (!begun.ok()) {
+    *transient = conn.last_error_transient();
+    return begun.status();
+  }
+  int64_t xid = begun->Int(0, 0);
+  Status st = body(conn);
+  if (!st.ok()) {
+    *transient = conn.last_error_transient();
+    if (!conn.Broken()) (void)conn.ExecScript("ROLLBACK");
+    return st;
+  }
+  auto committed = conn.ExecScript("COMMIT");
+  if (committed.ok()) return Status::OK();
+  *transient = conn.last_error_transient();
+  if (!conn.Broken()) return committed.status();  // the server said no (e.g. 40001)
+  return ResolveInDoubt(xid, transient);
+}
+
+Status Session::EnsureConnected() {
+  if (conn_ && !conn_->Broken()) return Status::OK();
+  conn_.reset();
+  RUNLAKE_ASSIGN_OR_RAISE(conn_, Conn::Open(uri_));
+  ++reconnects_;
+  return Status::OK();
+}
+
+Status Session::ResolveInDoubt(int64_t xid, bool* transient) {
+  while (true) {
+    Status st = EnsureConnected();
+    if (st.ok()) {
+      auto rows = conn_->Exec("SELECT txid_status($1)", {std::to_string(xid)});
+      if (rows.ok()) {
+        std::string state = rows->IsNull(0, 0) ? "" : rows->Text(0, 0);
+        if (state == "committed") return Status::OK();
+        if (state == "aborted" || state.empty()) {  // empty: too old to know, never ours
+          *transient = true;
+          return Status::IOError("PostgreSQL at " + endpoint_.host + ":" + endpoint_.port +
+                                 ": connection lost during COMMIT; the transaction aborted");
+        }
+        st = Status::IOError("transaction " + std::to_string(xid) + " still in progress");
+      } else {
+        st = rows.status();
+      }
+    }
+    if (!SleepBeforeRetry()) {
+      *transient = false;
+      return Status::IOError("PostgreSQL at " + endpoint_.host + ":" + endpoint_.port +
+                             ": connection lost during COMMIT and the outcome is unknown: " +
+                             st.message());
+    }
+  }
+}
+
+bool Session::SleepBeforeRetry() {
+  auto now = std::chrono::steady_clock::now();
+  if (now >= deadline_) return false;
+  // "Equal jitter": half the delay fixed, half random, so many workers that lost the
+  // same server do not reconnect in lockstep.
+  thread_local std::mt19937 rng{std::random_device{}()};
+  auto half = delay_.count() / 2;
+  std::uniform_int_distribution<long long> jitter(0, half);
+  std::chrono::milliseconds sleep{half + jitter(rng)};
+  sleep = std::min(sleep, std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now));
+  std::this_thread::sleep_for(sleep);
+  delay_ = std::min(delay_ * 2, policy_.max_delay);
+  return true;
+}
+
+}  // namespace runlake::pg

@@ -1,0 +1,50 @@
+// The values a StateStore holds (runlake/execution.h, runlake/task_queue.h): execution
+// statuses and the task-kind lists that `--queues` takes round-trip through text.
+
+#include <gtest/gtest.h>
+
+#include "runlake/execution.h"
+#include "runlake/task_queue.h"
+
+namespace runlake {
+namespace {
+
+TEST(TaskKinds, ListRoundTripsThroughText) {
+  std::vector<TaskKind> both = {TaskKind::kBackfill, TaskKind::kDaily};
+  EXPECT_EQ(TaskKindsText(both), "backfill,daily");
+  auto parsed = ParseTaskKinds(TaskKindsText(both));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(*parsed, both);
+}
+
+TEST(TaskKinds, EmptyItemsAndRepeatsAreDroppedInOrder) {
+  auto parsed = ParseTaskKinds(",daily,,daily,backfill,");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(*parsed, (std::vector<TaskKind>{TaskKind::kDaily, TaskKind::kBackfill}));
+  auto none = ParseTaskKinds("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(TaskKinds, UnknownKindIsNamed) {
+  auto parsed = ParseTaskKinds("daily,weekly");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_TRUE(parsed.status().IsInvalidArgument());
+  EXPECT_NE(parsed.status().message().find("'weekly'"), std::string::npos);
+}
+
+TEST(ExecutionStatusTest, RoundTripsAndRejectsUnknown) {
+  for (auto s : {ExecutionStatus::kRunning, ExecutionStatus::kSucceeded, ExecutionStatus::kFailed,
+                 ExecutionStatus::kTimedOut, ExecutionStatus::kAborted}) {
+    auto parsed = ParseExecutionStatus(ToString(s));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, s);
+  }
+  EXPECT_STREQ(ToString(ExecutionStatus::kTimedOut), "TIMED_OUT");
+  EXPECT_TRUE(ParseExecutionStatus("running").status().IsInvalidArgument());
+  EXPECT_FALSE(IsTerminal(ExecutionStatus::kRunning));
+  EXPECT_TRUE(IsTerminal(ExecutionStatus::kAborted));
+}
+
+}  // namespace
+}  // namespace runlake

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
+scripts/npm-tools.sh >/dev/null
 jobs=$(nproc)
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -LE '^(s3|pg)$' "$@"
 

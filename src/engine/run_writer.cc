@@ -18,7 +18,7 @@
 
 #include "engine/batch_pipe_internal.h"
 #include "engine/engine_internal.h"
-#include "engine/lake_schema_internal.h"
+#include "engine/lake_schema.h"
 #include "engine/reject_spill_internal.h"
 #include "engine/run_scan_internal.h"
 

@@ -7,7 +7,7 @@
 #include <span>
 
 #include "engine/engine_internal.h"
-#include "engine/lake_schema_internal.h"
+#include "engine/lake_schema.h"
 
 namespace runlake {
 namespace {

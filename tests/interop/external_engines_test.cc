@@ -42,7 +42,7 @@ std::string CanonicalFromFiles(const TestLake& lake, int64_t* version = nullptr)
       "WITH c AS (SELECT * FROM read_parquet(" + canonical + ", hive_partitioning = true)), "
       "s AS (SELECT * FROM read_parquet(" + silver + ", hive_partitioning = true)) "
       "SELECT count(*) || '|' || coalesce(string_agg(s.transaction_id || '@' || s.run_id, ',' "
-      "ORDER BY s.transaction_id, s.run_id), '') FROM s JOIN c "
+      "ORDER BY s.transaction_id || '@' || s.run_id), '') FROM s JOIN c "
       "ON s.ingest_date = c.ingest_date AND s.run_id = c.run_id "
       "WHERE c.version = (SELECT max(version) FROM c)");
 }
@@ -51,7 +51,7 @@ std::string CanonicalFromRunlake(const TestLake& lake) {
   // CSV quotes the value (it holds commas).
   std::string v = lake.Scalar(
       "SELECT count(*) || '|' || coalesce(string_agg(transaction_id || '@' || run_id, ',' "
-      "ORDER BY transaction_id, run_id), '') FROM silver_current");
+      "ORDER BY transaction_id || '@' || run_id), '') FROM silver_current");
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   return v;
 }
@@ -209,6 +209,80 @@ TEST_F(ExternalEngines, ExportSaysWhatEachEngineNeeds) {
     EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
     EXPECT_TRUE(bad.out.empty()) << bad.out;
   }
+}
+
+
+// `node SCRIPT ARGS` from tests/interop; stdout (stderr appended on failure).
+std::string Node(const std::string& script, const std::string& args) {
+  const char* home = std::getenv("HOME");
+  const std::string tools = std::string(home ? home : "") + "/.cache/runlake/npm-tools/node_modules";
+  if (!fs::exists(tools + "/nodejs-polars") || !fs::exists(tools + "/hyparquet")) {
+    ADD_FAILURE() << "nodejs-polars/hyparquet missing: run scripts/npm-tools.sh (scripts/test.sh does)";
+    return "";
+  }
+  std::string cmd = "cd '" + std::string(RUNLAKE_SOURCE_DIR) + "/tests/interop' && node " + script +
+                    " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return "";
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  EXPECT_EQ(status, 0) << cmd << "\n" << out.substr(0, 4000);
+  return out;
+}
+
+// Polars (a Rust Parquet reader) reads every layer with Hive partitions and gets runlake's
+// rows, types and values; the canonical join it computes from the files equals
+// silver_current. hyparquet checks the footers: codec, DECIMAL(16,2), UTC timestamps.
+TEST_F(ExternalEngines, PolarsAndHyparquetReadWhatRunlakeWrote) {
+  // A date with rejects (it fails the gate: committed, unpublished, still in quarantine).
+  std::string bad = lake_.IngestText(
+      "bad.csv",
+      "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n"
+      "B1,ACC1,1.00,XXX,2024-01-17T00:00:00Z\nB2,ACC1,abc,EUR,2024-01-17T00:00:00Z\n"
+      "B3,ACC2,2.50,EUR,2024-01-17T00:00:00Z\n",
+      "2024-01-17");
+  CmdResult gated = lake_.RunKey("daily-17", bad);
+  ASSERT_TRUE(lake_.HasManifest("daily-17")) << gated.Describe();
+  ASSERT_EQ(lake_.RunKey("backfill-2024-01-15-20260101T000000Z", keys_[0]).exit_code, 0);
+  ASSERT_EQ(lake_.Rl({"promote", "backfill-2024-01-15-20260101T000000Z"}).exit_code, 0);
+  ASSERT_EQ(lake_.Rl({"gold", "build"}).exit_code, 0);
+
+  json got = json::parse(Node("polars_read.mjs", "'" + lake_.lake() + "'"));
+  EXPECT_EQ(got["silver"]["rows"].get<int64_t>(),
+            std::stoll(lake_.Scalar("SELECT count(*) FROM silver_transactions")));
+  EXPECT_EQ(got["silver"]["amount_cents"].get<int64_t>(),
+            ToCents(lake_.Scalar("SELECT sum(amount) FROM silver_transactions")));
+  EXPECT_EQ(got["quarantine"]["rows"].get<int64_t>(),
+            std::stoll(lake_.Scalar("SELECT count(*) FROM quarantine")));
+  EXPECT_EQ(got["condemned"]["rows"].get<int64_t>(),
+            std::stoll(lake_.Scalar("SELECT count(*) FROM condemned")));
+  EXPECT_EQ(got["gold"]["rows"].get<int64_t>(),
+            std::stoll(lake_.Scalar("SELECT count(*) FROM gold_account_balances")));
+  EXPECT_EQ(got["canonical"]["version"].get<int64_t>(), PointerHead(lake_));
+  EXPECT_EQ(std::to_string(got["silver_current"]["rows"].get<int64_t>()) + "|" +
+                got["silver_current"]["ids"].get<std::string>(),
+            CanonicalFromRunlake(lake_));
+  const json& st = got["silver"]["types"];
+  EXPECT_EQ(st["amount"].get<std::string>(), "DataType(Decimal(16,2))");
+  EXPECT_EQ(st["tx_date"].get<std::string>(), "DataType(Datetime(us,))");
+  EXPECT_EQ(st["ingest_date"].get<std::string>(), "DataType(Date)");
+  EXPECT_EQ(st["run_id"].get<std::string>(), "DataType(String)");
+  EXPECT_EQ(got["gold"]["types"]["balance"].get<std::string>(), "DataType(Decimal(38,2))");
+  EXPECT_EQ(got["canonical"]["types"]["ingest_date"].get<std::string>(), "DataType(Date)");
+
+  std::string silver_file;
+  for (const auto& e : fs::recursive_directory_iterator(lake_.Lake("silver"))) {
+    if (e.path().extension() == ".parquet") silver_file = e.path().string();
+  }
+  json footer = json::parse(Node("parquet_footer.mjs", "'" + silver_file + "'"));
+  EXPECT_EQ(footer["codecs"], json::array({"ZSTD"}));
+  EXPECT_EQ(footer["columns"]["amount"]["logical"],
+            json({{"type", "DECIMAL"}, {"scale", 2}, {"precision", 16}}));
+  EXPECT_EQ(footer["columns"]["tx_date"]["logical"]["isAdjustedToUTC"], false);
+  EXPECT_EQ(footer["columns"]["ingest_date"]["converted"], "DATE");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // runlake run --input FILE.json [--name N] [--rules FILE] [--no-wait]: one execution; waits
 // for it, or with --no-wait enqueues it for a `runlake worker` and prints its name.
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -15,12 +18,20 @@ namespace runlake::cli {
 
 namespace {
 
-Result<std::string> ReadFile(const std::string& path) {
+// Reads a user's file, refusing a directory or one past `max_bytes` before reading it all.
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes = kMaxInputJsonBytes) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(path + " is a directory, not a file");
   std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot read " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  if (!f) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
+  std::string text(max_bytes + 1, '\0');
+  f.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(f.gcount()));
+  if (text.size() > max_bytes) {
+    return Status::InvalidArgument(path + " is larger than " + std::to_string(max_bytes) +
+                                   " bytes (1 MiB): not a runbook input");
+  }
+  return text;
 }
 
 // --no-wait: the execution becomes a daily task. Its name and run_id are fixed now (the
@@ -33,6 +44,29 @@ void Enqueue(CliContext& ctx, int& exit_code, StartRequest req, const std::strin
   const std::string base = input->run_key.empty() ? NowRunIdTimestamp() : input->run_key;
   auto state = ctx.State();
   if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+  // A name that already ran is that execution, as for `run` without --no-wait: a SUCCEEDED
+  // one is not run again (nor queued), another input under its name is refused.
+  if (!generated) {
+    const std::string name = req.name.empty() ? base : req.name;
+    auto existing = (*state)->GetExecution(name);
+    if (!existing.ok()) { exit_code = ctx.Fail(existing.status()); return; }
+    if (*existing && (*existing)->input_sha256 != ExecutionInputSha256(req.input_json)) {
+      exit_code = ctx.Fail(Status::AlreadyExists("execution '" + name + "' already exists with a different input"));
+      return;
+    }
+    if (*existing && (*existing)->status == ExecutionStatus::kSucceeded) {
+      if (ctx.json) {
+        nlohmann::json j = ToJson(**existing);
+        j["enqueued"] = false;
+        ctx.PrintJson(j);
+      } else {
+        std::cout << name << "\n";
+        std::cerr << "runlake: execution " << name << " already SUCCEEDED with this input; nothing queued\n";
+      }
+      exit_code = kExitOk;
+      return;
+    }
+  }
   // A generated run_id taken by another input in the same second gets a suffix, as `run`.
   Result<TaskRecord> task = Status::Internal("not enqueued");
   for (int attempt = 0;; ++attempt) {
@@ -74,8 +108,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     StartRequest req;
     req.input_origin = input_path;
     req.name = name;
-    auto text = input_path == "-" ? Result<std::string>(std::string(std::istreambuf_iterator<char>(std::cin), {}))
-                                  : ReadFile(input_path);
+    auto text = input_path == "-" ? ReadFile("/dev/stdin") : ReadFile(input_path);
     if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
     req.input_json = *text;
     if (!rules_path.empty()) {

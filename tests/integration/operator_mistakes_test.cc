@@ -104,6 +104,34 @@ TEST_F(OperatorMistakes, RunIdRules) {
   EXPECT_FALSE(fs::exists(lake_.Lake("_runs/..json")));
 }
 
+// Item 13: a zero-byte state file is not re-initialised; a malformed one is not "up to date".
+TEST_F(OperatorMistakes, EmptyOrMalformedSqliteStateIsRefused) {
+  OneRun();
+  std::string state = lake_.Lake("_state/runlake.sqlite");
+  std::string saved = ReadFile(state);
+  WriteFile(state, "");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"executions", "list"}, {"state", "migrate"}}) {
+    CmdResult r = lake_.Rl(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.Describe();
+    EXPECT_NE(r.err.find("empty file"), std::string::npos) << r.Describe();
+    EXPECT_EQ(fs::file_size(state), 0u) << "the empty file was initialised";
+  }
+  // A database whose pages after the first are overwritten.
+  std::string broken = saved;
+  ASSERT_GT(broken.size(), 8192u);
+  for (size_t i = 4096; i < broken.size(); ++i) broken[i] = static_cast<char>(0xAB);
+  WriteFile(state, broken);
+  CmdResult r = lake_.Rl({"state", "migrate"});
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out.find("up to date"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.err.find("malformed"), std::string::npos) << r.Describe();
+  WriteFile(state, "this is not a database, just text that is long enough to look like a header\n");
+  r = lake_.Rl({"state", "migrate"});
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out.find("up to date"), std::string::npos) << r.Describe();
+}
+
 // Item 15: the input JSON is capped at 1 MiB; a directory is named as one.
 TEST_F(OperatorMistakes, InputJsonCapAndDirectory) {
   std::string big = "{\"s3_key\": \"" + std::string(2 << 20, 'a') + "\"}";

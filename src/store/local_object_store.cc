@@ -25,7 +25,7 @@ Status ErrnoStatus(const std::string& what, int err) {
   std::string msg = what + ": " + std::strerror(err);
   if (err == ENOENT) return Status::NotFound(msg);
   if (err == EEXIST) return Status::AlreadyExists(msg);
-  return Status::IOError(msg);
+  return StatusFromErrno(what, err);
 }
 
 // Temp names start with ".tmp-" so List() can skip half-written files of a crashed writer.

@@ -132,6 +132,14 @@ TEST_F(OperatorMistakes, EmptyOrMalformedSqliteStateIsRefused) {
   EXPECT_EQ(r.out.find("up to date"), std::string::npos) << r.Describe();
 }
 
+// Item 20: a full disk says "disk full" (and is not an IOError, which is retried).
+TEST_F(OperatorMistakes, FullDiskSaysDiskFull) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  CmdResult r = lake_.Rl({"sample", "/dev/full", "--rows", "100000", "--date", "2024-01-15"});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_NE(r.err.find("disk full"), std::string::npos) << r.Describe();
+}
+
 // Item 15: the input JSON is capped at 1 MiB; a directory is named as one.
 TEST_F(OperatorMistakes, InputJsonCapAndDirectory) {
   std::string big = "{\"s3_key\": \"" + std::string(2 << 20, 'a') + "\"}";

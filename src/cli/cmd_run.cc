@@ -1,6 +1,13 @@
 // runlake run --input FILE.json [--name N] [--rules FILE] [--no-wait]: one execution; waits
 // for it, or with --no-wait enqueues it for a `runlake worker` and prints its name.
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +24,25 @@
 namespace runlake::cli {
 
 namespace {
+
+// SIGINT and SIGTERM ask the running execution to stop, as `executions stop` does: it ends
+// ABORTED with its files and claim removed (or SUCCEEDED if it had committed already), and
+// the command exits 128+signal. A second Ctrl-C exits at once.
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void OnStopSignal(int signo) {
+  int expected = 0;
+  if (!g_stop_signal.compare_exchange_strong(expected, signo) && signo == SIGINT) _exit(128 + SIGINT);
+}
+
+void InstallStopSignals() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 // Reads a user's file, refusing a directory or one past `max_bytes` before reading it all.
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes = kMaxInputJsonBytes) {
@@ -133,6 +159,21 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     auto log_dir = ctx.LogDir();
     if (!log_dir.ok()) { exit_code = ctx.Fail(log_dir.status()); return; }
     ExecutionContext ectx{*store, *state, *log_dir, ctx.LakeBucket()};
+    InstallStopSignals();
+    req.cancelled = [] { return g_stop_signal.load() != 0; };
+    req.before_commit = []() -> Status {
+      // Test hook: hold the run just before its commit (its files are written, its claim
+      // taken), so a signal test lands in the window every time. Ends early on a signal.
+      if (const char* hold = std::getenv("RUNLAKE_TEST_HOLD_BEFORE_COMMIT_MS")) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::atoi(hold));
+        while (g_stop_signal.load() == 0 && std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+      int signo = g_stop_signal.load();
+      if (signo != 0) return Status::Aborted(std::string("stopped by ") + (signo == SIGINT ? "SIGINT" : "SIGTERM"));
+      return Status::OK();
+    };
     auto outcome = RunExecution(ectx, req);
     if (!outcome.ok()) { exit_code = ctx.Fail(outcome.status()); return; }
     const ExecutionRecord& rec = outcome->record;
@@ -144,7 +185,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
       if (!outcome->created) std::cout << "execution " << rec.name << " already exists with this input\n";
       PrintExecutionSummary(rec);
     }
-    if (rec.status == ExecutionStatus::kSucceeded) {
+    if (rec.status == ExecutionStatus::kAborted && g_stop_signal.load() != 0) {
+      if (!ctx.json) std::cerr << "runlake: stopped by signal: execution " << rec.name << " ABORTED, nothing committed\n";
+      exit_code = 128 + g_stop_signal.load();
+    } else if (rec.status == ExecutionStatus::kSucceeded) {
       exit_code = kExitOk;
     } else if (!outcome->error.ok()) {
       if (!ctx.json) std::cerr << "runlake: " << outcome->error.message() << "\n";

@@ -64,11 +64,6 @@ class [[nodiscard]] Status {
 
 const char* StatusCodeName(StatusCode code);
 
-// A failed system call as a Status: "what: strerror". A full disk (ENOSPC, EDQUOT) is
-// FailedPrecondition saying "disk full", not IOError: retrying it (IOError is transient)
-// only fills the log until an operator frees space.
-Status StatusFromErrno(const std::string& what, int err);
-
 template <typename T>
 class [[nodiscard]] Result {
  public:

@@ -1,4 +1,5 @@
 #include "common/file_writer.h"
+#include "common/errno_status.h"
 
 #include <isa-l/igzip_lib.h>
 #include <unistd.h>

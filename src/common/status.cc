@@ -1,4 +1,5 @@
 #include "runlake/status.h"
+#include "common/errno_status.h"
 
 #include <cerrno>
 #include <cstring>

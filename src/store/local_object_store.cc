@@ -3,6 +3,7 @@
 // because link(2) fails with EEXIST instead of replacing, which rename(2) cannot do.
 
 #include <dirent.h>
+#include "common/errno_status.h"
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>

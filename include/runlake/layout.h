@@ -21,8 +21,11 @@ struct DatasetId {
 // Parses "domain/dataset"; InvalidArgument on anything else.
 Result<DatasetId> ParseDatasetId(const std::string& text);
 
-// run_id: [A-Za-z0-9._-]{1,128}, no "..". InvalidArgument says which rule failed.
+// run_id: [A-Za-z0-9._-]{1,128} starting with a letter or digit, no "..". InvalidArgument
+// says which rule failed (the offending character escaped).
 Status ValidateRunId(const std::string& run_id);
+// `text` safe to print in a message: non-printable bytes as \xNN, cut at 160 characters.
+std::string EscapeForMessage(const std::string& text);
 // YYYY-MM-DD naming a real calendar date.
 Status ValidateDate(const std::string& date);
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/clock.h"
 #include "common/sha256.h"
 
 namespace runlake::cli {
@@ -18,11 +19,43 @@ int ExitCodeFor(const Status& st) {
   }
 }
 
-Result<ObjectStore*> CliContext::Store() {
+Result<ObjectStore*> CliContext::OpenStore() {
   if (!store_) {
     RUNLAKE_ASSIGN_OR_RAISE(store_, OpenObjectStore(lake_uri));
   }
   return store_.get();
+}
+
+namespace {
+constexpr const char* kLakeMarker = "_lake.json";
+}
+
+Result<ObjectStore*> CliContext::Store() {
+  RUNLAKE_ASSIGN_OR_RAISE(ObjectStore * store, OpenStore());
+  if (lake_checked_ || lake_uri.rfind("mem://", 0) == 0) return store;
+  std::error_code ec;
+  std::string local = lake_uri.rfind("file://", 0) == 0 ? lake_uri.substr(7) : lake_uri;
+  if (lake_uri.find("://") == std::string::npos || lake_uri.rfind("file://", 0) == 0) {
+    if (std::filesystem::exists(local, ec) && !std::filesystem::is_directory(local, ec)) {
+      return Status::InvalidArgument(lake_uri + " is a file, not a runlake lake (run `runlake init` on a directory)");
+    }
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(auto marker, store->Head(kLakeMarker));
+  if (!marker) {
+    return Status::InvalidArgument("not a runlake lake: " + lake_uri + " has no " + kLakeMarker +
+                                   " (run `runlake init`, or pass the lake with --lake or $RUNLAKE_LAKE)");
+  }
+  lake_checked_ = true;
+  return store;
+}
+
+Result<bool> CliContext::CreateLake() {
+  RUNLAKE_ASSIGN_OR_RAISE(ObjectStore * store, OpenStore());
+  nlohmann::json marker = {{"format", "runlake-lake"}, {"version", 1}, {"created_at", NowIso8601Utc()}};
+  Status st = store->PutIfAbsent(kLakeMarker, marker.dump(2) + "\n");
+  if (!st.ok() && !st.IsAlreadyExists()) return st;
+  lake_checked_ = true;
+  return st.ok();
 }
 
 std::string CliContext::LakeBucket() const {
@@ -50,6 +83,8 @@ bool CliContext::StateIsPostgres() const { return IsPostgresStateUri(StateUri())
 
 Result<StateStore*> CliContext::State() {
   if (!state_) {
+    // The default state lives inside the lake: never create it in a folder that is not one.
+    if (state_uri.empty()) RUNLAKE_RETURN_NOT_OK(Store().status());
     RUNLAKE_ASSIGN_OR_RAISE(state_, OpenStateStore(StateUri()));
   }
   return state_.get();
@@ -63,7 +98,14 @@ Result<std::string> CliContext::LogDir() {
 
 int CliContext::Fail(const Status& st) const {
   std::cerr << "runlake: " << st.message() << "\n";
+  // With --json a script reads stdout: it gets the error there too, as JSON.
+  if (json) PrintJsonError(st.message(), StatusCodeName(st.code()), ExitCodeFor(st));
   return ExitCodeFor(st);
+}
+
+void PrintJsonError(const std::string& message, const std::string& code, int exit_code) {
+  std::cout << nlohmann::json{{"error", {{"message", message}, {"code", code}, {"exit_code", exit_code}}}}.dump(2)
+            << "\n";
 }
 
 void CliContext::PrintJson(const nlohmann::json& j) const { std::cout << j.dump(2) << "\n"; }

@@ -17,6 +17,24 @@ namespace runlake::cli {
 enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitBadInput = 2 };
 
 int ExitCodeFor(const Status& st);
+// `{"error": {"message", "code", "exit_code"}}` on stdout: what --json prints on failure.
+void PrintJsonError(const std::string& message, const std::string& code, int exit_code);
+
+// A pointer version given by the user (--to, --at-version) is >= 1: 0 or a negative number
+// is bad input, never "the default" (that is leaving the option out).
+inline CLI::Validator PointerVersionNumber() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        try {
+          size_t used = 0;
+          long long n = std::stoll(v, &used);
+          if (used == v.size() && n >= 1) return "";
+        } catch (const std::exception&) {
+        }
+        return "a pointer version is a whole number >= 1, not '" + v + "' (leave the option out for the newest)";
+      },
+      "VERSION>=1");
+}
 
 class CliContext {
  public:
@@ -24,7 +42,13 @@ class CliContext {
   std::string state_uri;  // --state, else beside the lake
   bool json = false;      // --json
 
+  // The lake, which must exist (`_lake.json`, written by `init` and `ingest`): a command on
+  // a path that is not a lake says so (exit 2) rather than showing an empty lake or
+  // creating state there.
   Result<ObjectStore*> Store();
+  // For `init` and `ingest`: opens the lake and writes `_lake.json` if it is missing.
+  // Returns whether this call created it.
+  Result<bool> CreateLake();
   Result<StateStore*> State();
   // The state store's URI: --state, else the default SQLite file for the lake.
   std::string StateUri() const;
@@ -42,6 +66,8 @@ class CliContext {
 
  private:
   std::string DefaultStatePath() const;
+  Result<ObjectStore*> OpenStore();
+  bool lake_checked_ = false;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<StateStore> state_;
 };

@@ -18,11 +18,15 @@ void RegisterGold(CLI::App& app, CliContext& ctx, int& exit_code) {
 
   auto* build = cmd->add_subcommand("build", "Build a gold table from silver_current at one pointer version");
   build->add_option("TABLE", table, "account_balances")->capture_default_str();
-  build->add_option("--at-version", at_version, "silver pointer version (default: the newest)");
+  build->add_option("--at-version", at_version, "silver pointer version (default: the newest)")->check(PointerVersionNumber());
   build->add_option("--run-id", run_id, "gold run_id (default: gold-<table>-<UTC time>)");
   build->add_option("--reason", reason, "why (recorded in the gold pointer log)");
   build->add_option("--dataset", dataset, "silver domain/dataset")->capture_default_str();
-  build->callback([&ctx, &exit_code] {
+  build->callback([build, &ctx, &exit_code] {
+    if (build->count("--run-id") > 0) {
+      Status valid = ValidateRunId(run_id);
+      if (!valid.ok()) { exit_code = ctx.Fail(valid.WithContext("--run-id")); return; }
+    }
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
     auto d = ParseDatasetId(dataset);

@@ -12,17 +12,16 @@ namespace runlake::cli {
 void RegisterInit(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("init", "Create an empty lake (idempotent)");
   cmd->callback([&ctx, &exit_code] {
+    auto created = ctx.CreateLake();
+    if (!created.ok()) { exit_code = ctx.Fail(created.status()); return; }
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
-    nlohmann::json marker = {{"format", "runlake-lake"}, {"version", 1}, {"created_at", NowIso8601Utc()}};
-    Status st = (*store)->PutIfAbsent("_lake.json", marker.dump(2) + "\n");
-    if (!st.ok() && !st.IsAlreadyExists()) { exit_code = ctx.Fail(st); return; }
     auto state = ctx.State();
     if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
     if (ctx.json) {
-      ctx.PrintJson({{"lake", (*store)->uri()}, {"created", st.ok()}});
+      ctx.PrintJson({{"lake", (*store)->uri()}, {"created", *created}});
     } else {
-      std::cout << (st.ok() ? "initialised lake " : "lake already initialised: ") << (*store)->uri() << "\n";
+      std::cout << (*created ? "initialised lake " : "lake already initialised: ") << (*store)->uri() << "\n";
     }
   });
 }
@@ -34,7 +33,15 @@ void RegisterIngest(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("--date", date, "ingest_date, YYYY-MM-DD")->required();
   cmd->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
   cmd->add_option("--run-id", run_id, "bronze run_id (default: UTC time YYYYMMDDTHHMMSSZ)");
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback([cmd, &ctx, &exit_code] {
+    // `--run-id ""` is a mistake, not a request for a generated id.
+    if (cmd->count("--run-id") > 0) {
+      Status valid = ValidateRunId(run_id);
+      if (!valid.ok()) { exit_code = ctx.Fail(valid.WithContext("--run-id")); return; }
+    }
+    // Landing the first file makes the folder a lake, as `init` does.
+    auto created = ctx.CreateLake();
+    if (!created.ok()) { exit_code = ctx.Fail(created.status()); return; }
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
     auto d = ParseDatasetId(dataset);

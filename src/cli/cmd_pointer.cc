@@ -45,7 +45,13 @@ void PrintOutcome(const CliContext& ctx, const PointerOutcome& o) {
 
 void PrintVersion(const PointerVersion& v) {
   std::cout << "version " << v.version << "  " << v.action << "  " << v.updated_at << "  by " << v.created_by;
-  if (!v.run_id.empty()) std::cout << "  run " << v.run_id;
+  // A multi-run promote names every run, not only the first.
+  if (v.run_ids.size() > 1) {
+    std::cout << "  runs";
+    for (size_t i = 0; i < v.run_ids.size(); ++i) std::cout << (i ? "," : " ") << v.run_ids[i];
+  } else if (!v.run_id.empty()) {
+    std::cout << "  run " << v.run_id;
+  }
   if (v.rolled_back_to) std::cout << "  (copy of version " << v.rolled_back_to << ")";
   if (!v.reason.empty()) std::cout << "\n  reason: " << v.reason;
   std::cout << "\n";
@@ -84,7 +90,7 @@ void RegisterRollback(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("rollback", "New pointer version equal to an older one (default: the previous)");
   static int64_t to = 0;
   static std::string reason, dataset = "mortgages/transactions";
-  cmd->add_option("--to", to, "pointer version to return to");
+  cmd->add_option("--to", to, "pointer version to return to")->check(PointerVersionNumber());
   cmd->add_option("--reason", reason, "why (recorded in the pointer log)");
   DatasetOption(cmd, &dataset);
   cmd->callback([&ctx, &exit_code] {
@@ -103,7 +109,7 @@ void RegisterPointer(CLI::App& app, CliContext& ctx, int& exit_code) {
   static bool history = false;
   static std::string dataset = "mortgages/transactions", layer = "silver";
   cmd->add_flag("--history", history, "every version, oldest first");
-  cmd->add_option("--layer", layer, "silver or gold")->capture_default_str();
+  cmd->add_option("--layer", layer, "silver or gold")->check(CLI::IsMember({"silver", "gold"}))->capture_default_str();
   DatasetOption(cmd, &dataset);
   cmd->callback([&ctx, &exit_code] {
     auto store = ctx.Store();

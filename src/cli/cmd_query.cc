@@ -19,7 +19,7 @@ void RegisterQuery(CLI::App& app, CliContext& ctx, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
   static int64_t at_version = 0;
-  cmd->add_option("--at-version", at_version, "silver_current as of this pointer version (time travel)");
+  cmd->add_option("--at-version", at_version, "silver_current as of this pointer version (time travel)")->check(PointerVersionNumber());
   cmd->callback([&ctx, &exit_code] {
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }

@@ -1,6 +1,16 @@
 // runlake run --input FILE.json [--name N] [--rules FILE] [--no-wait]: one execution; waits
 // for it, or with --no-wait enqueues it for a `runlake worker` and prints its name.
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -15,12 +25,39 @@ namespace runlake::cli {
 
 namespace {
 
-Result<std::string> ReadFile(const std::string& path) {
+// SIGINT and SIGTERM ask the running execution to stop, as `executions stop` does: it ends
+// ABORTED with its files and claim removed (or SUCCEEDED if it had committed already), and
+// the command exits 128+signal. A second Ctrl-C exits at once.
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void OnStopSignal(int signo) {
+  int expected = 0;
+  if (!g_stop_signal.compare_exchange_strong(expected, signo) && signo == SIGINT) _exit(128 + SIGINT);
+}
+
+void InstallStopSignals() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Reads a user's file, refusing a directory or one past `max_bytes` before reading it all.
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes = kMaxInputJsonBytes) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(path + " is a directory, not a file");
   std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot read " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  if (!f) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
+  std::string text(max_bytes + 1, '\0');
+  f.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(f.gcount()));
+  if (text.size() > max_bytes) {
+    return Status::InvalidArgument(path + " is larger than " + std::to_string(max_bytes) +
+                                   " bytes (1 MiB): not a runbook input");
+  }
+  return text;
 }
 
 // --no-wait: the execution becomes a daily task. Its name and run_id are fixed now (the
@@ -33,6 +70,29 @@ void Enqueue(CliContext& ctx, int& exit_code, StartRequest req, const std::strin
   const std::string base = input->run_key.empty() ? NowRunIdTimestamp() : input->run_key;
   auto state = ctx.State();
   if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+  // A name that already ran is that execution, as for `run` without --no-wait: a SUCCEEDED
+  // one is not run again (nor queued), another input under its name is refused.
+  if (!generated) {
+    const std::string name = req.name.empty() ? base : req.name;
+    auto existing = (*state)->GetExecution(name);
+    if (!existing.ok()) { exit_code = ctx.Fail(existing.status()); return; }
+    if (*existing && (*existing)->input_sha256 != ExecutionInputSha256(req.input_json)) {
+      exit_code = ctx.Fail(Status::AlreadyExists("execution '" + name + "' already exists with a different input"));
+      return;
+    }
+    if (*existing && (*existing)->status == ExecutionStatus::kSucceeded) {
+      if (ctx.json) {
+        nlohmann::json j = ToJson(**existing);
+        j["enqueued"] = false;
+        ctx.PrintJson(j);
+      } else {
+        std::cout << name << "\n";
+        std::cerr << "runlake: execution " << name << " already SUCCEEDED with this input; nothing queued\n";
+      }
+      exit_code = kExitOk;
+      return;
+    }
+  }
   // A generated run_id taken by another input in the same second gets a suffix, as `run`.
   Result<TaskRecord> task = Status::Internal("not enqueued");
   for (int attempt = 0;; ++attempt) {
@@ -74,8 +134,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     StartRequest req;
     req.input_origin = input_path;
     req.name = name;
-    auto text = input_path == "-" ? Result<std::string>(std::string(std::istreambuf_iterator<char>(std::cin), {}))
-                                  : ReadFile(input_path);
+    auto text = input_path == "-" ? ReadFile("/dev/stdin") : ReadFile(input_path);
     if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
     req.input_json = *text;
     if (!rules_path.empty()) {
@@ -100,6 +159,21 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     auto log_dir = ctx.LogDir();
     if (!log_dir.ok()) { exit_code = ctx.Fail(log_dir.status()); return; }
     ExecutionContext ectx{*store, *state, *log_dir, ctx.LakeBucket()};
+    InstallStopSignals();
+    req.cancelled = [] { return g_stop_signal.load() != 0; };
+    req.before_commit = []() -> Status {
+      // Test hook: hold the run just before its commit (its files are written, its claim
+      // taken), so a signal test lands in the window every time. Ends early on a signal.
+      if (const char* hold = std::getenv("RUNLAKE_TEST_HOLD_BEFORE_COMMIT_MS")) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::atoi(hold));
+        while (g_stop_signal.load() == 0 && std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+      int signo = g_stop_signal.load();
+      if (signo != 0) return Status::Aborted(std::string("stopped by ") + (signo == SIGINT ? "SIGINT" : "SIGTERM"));
+      return Status::OK();
+    };
     auto outcome = RunExecution(ectx, req);
     if (!outcome.ok()) { exit_code = ctx.Fail(outcome.status()); return; }
     const ExecutionRecord& rec = outcome->record;
@@ -111,7 +185,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
       if (!outcome->created) std::cout << "execution " << rec.name << " already exists with this input\n";
       PrintExecutionSummary(rec);
     }
-    if (rec.status == ExecutionStatus::kSucceeded) {
+    if (rec.status == ExecutionStatus::kAborted && g_stop_signal.load() != 0) {
+      if (!ctx.json) std::cerr << "runlake: stopped by signal: execution " << rec.name << " ABORTED, nothing committed\n";
+      exit_code = 128 + g_stop_signal.load();
+    } else if (rec.status == ExecutionStatus::kSucceeded) {
       exit_code = kExitOk;
     } else if (!outcome->error.ok()) {
       if (!ctx.json) std::cerr << "runlake: " << outcome->error.message() << "\n";

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "cli/cli_context.h"
 
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
       ->envname("RUNLAKE_STATE");
   app.add_flag("--json", ctx.json, "Machine-readable JSON on stdout");
 
+  // Global options are accepted after the subcommand too (`runlake runs list --json`): set
+  // before the subcommands are added, since each subcommand (and theirs) inherits it then.
+  app.fallthrough();
+
   int exit_code = kExitOk;
   const CommandRegistrar registrars[] = {
       RegisterInit,    RegisterIngest,   RegisterSample,  RegisterRun,  RegisterExecutions,
@@ -27,14 +32,20 @@ int main(int argc, char** argv) {
       RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
       RegisterWorkers, RegisterQueue,    RegisterState,   RegisterCatalog};
   for (auto reg : registrars) reg(app, ctx, exit_code);
-  // Global options are accepted after the subcommand too: `runlake query --json "..."`.
-  app.fallthrough();
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitBadInput;
+    if (rc == 0) return 0;
+    // A usage error with --json anywhere on the line is reported on stdout as JSON too.
+    for (int i = 1; i < argc; ++i) {
+      if (std::string(argv[i]) == "--json") {
+        PrintJsonError(e.what(), "InvalidArgument", kExitBadInput);
+        break;
+      }
+    }
+    return kExitBadInput;
   }
   return exit_code;
 }

@@ -8,6 +8,8 @@
 
 namespace runlake::cli {
 
+inline constexpr size_t kMaxRuleWidth = 40;
+
 inline void PrintTable(const std::vector<std::string>& header,
                        const std::vector<std::vector<std::string>>& rows,
                        std::ostream& out = std::cout) {
@@ -25,7 +27,9 @@ inline void PrintTable(const std::vector<std::string>& header,
   };
   line(header);
   std::vector<std::string> rule;
-  for (size_t w : width) rule.push_back(std::string(w, '-'));
+  // The rule is bounded: one long cell (an event's JSON details) must not draw a line
+  // hundreds of characters wide.
+  for (size_t w : width) rule.push_back(std::string(std::min<size_t>(w, kMaxRuleWidth), '-'));
   line(rule);
   for (const auto& r : rows) line(r);
 }

@@ -1,4 +1,5 @@
 #include "common/file_writer.h"
+#include "common/errno_status.h"
 
 #include <isa-l/igzip_lib.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@ constexpr size_t kBlock = 1 << 20;
 
 Result<std::unique_ptr<FileWriter>> FileWriter::Create(const std::string& path, bool gzip) {
   FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return Status::IOError("create " + path + ": " + std::strerror(errno));
+  if (!f) return StatusFromErrno("create " + path, errno);
   return std::unique_ptr<FileWriter>(new FileWriter(path, f, gzip));
 }
 
@@ -40,7 +41,7 @@ FileWriter::~FileWriter() {
 Status FileWriter::Store(const unsigned char* p, size_t n) {
   if (n == 0) return Status::OK();
   if (std::fwrite(p, 1, n, file_) != n) {
-    return Status::IOError("write " + path_ + ": " + std::strerror(errno));
+    return StatusFromErrno("write " + path_, errno);
   }
   hash_.Update(std::string_view(reinterpret_cast<const char*>(p), n));
   bytes_written_ += n;
@@ -77,7 +78,7 @@ Status FileWriter::Close() {
   bool ok = std::fflush(file_) == 0 && ::fsync(fileno(file_)) == 0;
   ok = std::fclose(file_) == 0 && ok;
   file_ = nullptr;
-  if (!ok) return Status::IOError("close " + path_ + ": " + std::strerror(errno));
+  if (!ok) return StatusFromErrno("close " + path_, errno);
   sha256_ = hash_.HexDigest();
   return Status::OK();
 }

@@ -1,4 +1,8 @@
 #include "runlake/status.h"
+#include "common/errno_status.h"
+
+#include <cerrno>
+#include <cstring>
 
 namespace runlake {
 
@@ -21,6 +25,12 @@ const char* StatusCodeName(StatusCode code) {
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(StatusCodeName(code_)) + ": " + message_;
+}
+
+Status StatusFromErrno(const std::string& what, int err) {
+  std::string msg = what + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) return Status::FailedPrecondition(what + ": disk full (" + std::strerror(err) + ")");
+  return Status::IOError(msg);
 }
 
 }  // namespace runlake

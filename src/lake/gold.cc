@@ -55,6 +55,10 @@ const std::vector<std::string>& GoldTables() {
 Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& req) {
   RUNLAKE_RETURN_NOT_OK(CheckTable(req.table));
   PointerLog silver_log(store, "silver", req.silver);
+  if (req.at_version < 0) {
+    return Status::InvalidArgument("a silver pointer version is >= 1 (0: the newest), not " +
+                                   std::to_string(req.at_version));
+  }
   int64_t version = req.at_version;
   if (version == 0) {
     RUNLAKE_ASSIGN_OR_RAISE(auto head, silver_log.Head());
@@ -64,12 +68,21 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
     }
     version = head->version;
   }
-  std::string run_id = req.run_id.empty() ? "gold-" + req.table + "-" + NowRunIdTimestamp() : req.run_id;
-  RUNLAKE_RETURN_NOT_OK(ValidateRunId(run_id));
-  RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "gold-" + run_id));
+  const std::string base = req.run_id.empty() ? "gold-" + req.table + "-" + NowRunIdTimestamp() : req.run_id;
+  RUNLAKE_RETURN_NOT_OK(ValidateRunId(base));
+  RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "gold-" + base));
   RUNLAKE_ASSIGN_OR_RAISE(auto engine,
                           OpenCatalog(store, CatalogOptions{req.silver, staging.dir(), version}));
 
+  // The run_id is claimed once the version is known to exist. A generated one taken by
+  // another build in the same second gets a suffix, as `ingest` does; a chosen one is refused.
+  std::string run_id;
+  for (int attempt = 0;; ++attempt) {
+    run_id = attempt == 0 ? base : base + "-" + std::to_string(attempt);
+    Status claimed = ClaimRunId(store, run_id, "gold build", "silver@v" + std::to_string(version));
+    if (claimed.ok()) break;
+    if (!claimed.IsAlreadyExists() || !req.run_id.empty() || attempt >= 100) return claimed;
+  }
   RunManifest m;
   m.run_id = run_id;
   m.kind = "gold";
@@ -89,7 +102,6 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
   int64_t rows = std::stoll(*counted.rows[0][0]);
   uint64_t bytes = std::filesystem::file_size(local);
 
-  RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, run_id, "gold build", "silver@v" + std::to_string(version)));
   std::string dir = "gold/" + m.dataset.path() + "/run_id=" + run_id;
   std::string key = dir + "/part-00000.parquet";
   RUNLAKE_RETURN_NOT_OK(store.PutFile(key, local));

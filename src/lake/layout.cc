@@ -1,5 +1,6 @@
 #include "runlake/layout.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <vector>
@@ -47,18 +48,43 @@ Result<DatasetId> ParseDatasetId(const std::string& text) {
   return DatasetId{parts[0], parts[1]};
 }
 
+// A character as it can be printed in a message: itself when printable ASCII, else \xNN,
+// so a bad byte never reaches the terminal raw.
+static std::string EscapedChar(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  if (u >= 0x21 && u < 0x7f && c != '\'' && c != '\\') return std::string(1, c);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\x%02X", u);
+  return buf;
+}
+
+std::string EscapeForMessage(const std::string& text) {
+  std::string out;
+  for (char c : text.substr(0, 160)) out += c == ' ' ? std::string(" ") : EscapedChar(c);
+  if (text.size() > 160) out += "...";
+  return out;
+}
+
 Status ValidateRunId(const std::string& run_id) {
-  if (run_id.empty() || run_id.size() > 128) {
-    return Status::InvalidArgument("run_id '" + run_id + "' must be 1 to 128 characters");
+  if (run_id.empty()) return Status::InvalidArgument("a run_id must not be empty");
+  const std::string shown = "run_id '" + EscapeForMessage(run_id) + "'";
+  if (run_id.size() > 128) {
+    return Status::InvalidArgument(shown + " is " + std::to_string(run_id.size()) +
+                                   " characters long (at most 128)");
   }
   for (char c : run_id) {
     if (!IsNameChar(c)) {
-      return Status::InvalidArgument("run_id '" + run_id + "' has character '" +
-                                     std::string(1, c) + "' (allowed: A-Z a-z 0-9 . _ -)");
+      return Status::InvalidArgument(shown + " has character '" + EscapedChar(c) +
+                                     "' (allowed: A-Z a-z 0-9 . _ -)");
     }
   }
+  // A leading '.' or '-' makes a hidden file (`_runs/..json`) or an option in positional
+  // use (`runs show -x`): the first character is a letter or digit.
+  if (!std::isalnum(static_cast<unsigned char>(run_id[0]))) {
+    return Status::InvalidArgument(shown + " must start with a letter or digit");
+  }
   if (run_id.find("..") != std::string::npos) {
-    return Status::InvalidArgument("run_id '" + run_id + "' must not contain '..'");
+    return Status::InvalidArgument(shown + " must not contain '..'");
   }
   return Status::OK();
 }

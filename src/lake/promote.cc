@@ -71,6 +71,10 @@ Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& req) {
   for (const auto& run_id : req.run_ids) {
     RUNLAKE_RETURN_NOT_OK(ValidateRunId(run_id));
     RUNLAKE_ASSIGN_OR_RAISE(RunManifest m, CommittedRun(store, run_id));
+    if (m.kind == "gold") {
+      return Status::InvalidArgument("run '" + run_id + "' is a gold build: `gold build` publishes gold "
+                                     "itself; promote takes silver runs");
+    }
     if (dataset && !(*dataset == m.dataset)) {
       return Status::InvalidArgument("runs of different datasets cannot be promoted together");
     }
@@ -86,6 +90,9 @@ Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& req) {
     }
   }
   if (wanted.empty()) {
+    if (req.from_date.empty() && req.to_date.empty()) {
+      return Status::InvalidArgument("the runs have no sources to promote");
+    }
     return Status::InvalidArgument("the runs have no source within --dates " + req.from_date + ".." +
                                    req.to_date);
   }
@@ -121,6 +128,11 @@ Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
   PointerLog log(store, "silver", dataset);
   RUNLAKE_ASSIGN_OR_RAISE(auto head, log.Head());
   if (!head) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto gold_head, PointerLog(store, "gold", dataset).Head());
+    if (gold_head) {
+      return Status::InvalidArgument(dataset.path() + " is a gold table: rollback moves silver; rebuild gold "
+                                     "from an older silver version with `runlake gold build --at-version N`");
+    }
     return Status::FailedPrecondition("nothing to roll back: " + dataset.path() + " has no pointer versions");
   }
   int64_t target = to ? *to : head->version - 1;

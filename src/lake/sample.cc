@@ -83,7 +83,10 @@ std::string Line(const Row& r, bool v2) {
 Result<SampleSummary> WriteSample(const std::string& path, const SampleOptions& o) {
   RUNLAKE_RETURN_NOT_OK(ValidateDate(o.end_date));
   if (o.rows < 0 || o.span_days < 1 || o.invalid_fraction < 0 || o.invalid_fraction > 1) {
-    return Status::InvalidArgument("sample: rows >= 0, span_days >= 1, 0 <= invalid_fraction <= 1");
+    // The message names the options the user typed, not the fields behind them.
+    if (o.rows < 0) return Status::InvalidArgument("sample: --rows must be >= 0");
+    if (o.span_days < 1) return Status::InvalidArgument("sample: --days must be >= 1");
+    return Status::InvalidArgument("sample: --invalid-fraction must be between 0 and 1");
   }
   if (o.schema_version != "v1" && o.schema_version != "v2") {
     return Status::InvalidArgument("unknown schema_version '" + o.schema_version + "' (known: v1, v2)");

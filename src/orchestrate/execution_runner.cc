@@ -65,6 +65,12 @@ Result<ExecutionRecord> WaitUntilEnded(StateStore& state, ExecutionRecord rec) {
 }  // namespace
 
 Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::string& origin) {
+  // The input is stored with the execution (and its task and events): a runbook input is a
+  // few hundred bytes, so anything past the cap is a mistake, not an input.
+  if (text.size() > kMaxInputJsonBytes) {
+    return Status::InvalidArgument(origin + ": the input JSON is " + std::to_string(text.size()) +
+                                   " bytes; at most " + std::to_string(kMaxInputJsonBytes) + " (1 MiB)");
+  }
   json j;
   try {
     j = json::parse(text);
@@ -85,6 +91,13 @@ Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::s
   };
   RUNLAKE_RETURN_NOT_OK(field("s3_key", &in.s3_key, !j.contains("s3_keys")));
   RUNLAKE_RETURN_NOT_OK(field("run_key", &in.run_key, false));
+  if (j.contains("run_key") && j["run_key"].is_string()) {
+    // An empty run_key would silently become a generated one: say so instead.
+    if (in.run_key.empty()) {
+      return Status::InvalidArgument(origin + ": field 'run_key' is empty (leave it out for a generated run_id)");
+    }
+    RUNLAKE_RETURN_NOT_OK(ValidateRunId(in.run_key).WithContext(origin + ": field 'run_key'"));
+  }
   RUNLAKE_RETURN_NOT_OK(field("s3_bucket", &in.s3_bucket, false));
   RUNLAKE_RETURN_NOT_OK(field("schema_version", &in.schema_version, false));
   RUNLAKE_RETURN_NOT_OK(field("trigger_source", &in.trigger_source, false));

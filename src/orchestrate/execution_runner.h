@@ -26,6 +26,8 @@ struct ExecutionInput {
   std::vector<std::string> s3_keys;  // every key the run reads; s3_key is the first
 };
 // InvalidArgument naming `origin` and the line for bad JSON or missing/mistyped fields.
+// The biggest input JSON accepted (1 MiB).
+inline constexpr size_t kMaxInputJsonBytes = 1 << 20;
 Result<ExecutionInput> ParseExecutionInput(const std::string& json_text, const std::string& origin);
 
 struct ExecutionContext {

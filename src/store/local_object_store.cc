@@ -3,6 +3,7 @@
 // because link(2) fails with EEXIST instead of replacing, which rename(2) cannot do.
 
 #include <dirent.h>
+#include "common/errno_status.h"
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,7 +26,7 @@ Status ErrnoStatus(const std::string& what, int err) {
   std::string msg = what + ": " + std::strerror(err);
   if (err == ENOENT) return Status::NotFound(msg);
   if (err == EEXIST) return Status::AlreadyExists(msg);
-  return Status::IOError(msg);
+  return StatusFromErrno(what, err);
 }
 
 // Temp names start with ".tmp-" so List() can skip half-written files of a crashed writer.

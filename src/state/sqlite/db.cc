@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <cerrno>
 #include <utility>
 
 namespace runlake::sqlite {
@@ -12,6 +13,12 @@ namespace runlake::sqlite {
 Status Db::Error(int rc, const std::string& what) const {
   std::string detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
   std::string message = "state store " + path_ + ": " + what + ": " + detail;
+  // SQLite reports a full disk as SQLITE_FULL or, on a failed write, as "disk I/O error":
+  // say "disk full", and not as IOError, which callers retry as transient.
+  int sys_errno = db_ != nullptr ? sqlite3_system_errno(db_) : 0;
+  if ((rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EDQUOT))) {
+    return Status::FailedPrecondition("state store " + path_ + ": " + what + ": disk full (" + detail + ")");
+  }
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -24,7 +31,6 @@ Status Db::Error(int rc, const std::string& what) const {
       return Status::Conflict(message);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_PROTOCOL:

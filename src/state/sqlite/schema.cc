@@ -123,6 +123,21 @@ const std::vector<std::string>& Migrations() {
   return kMigrations;
 }
 
+Status QuickCheck(Db* db) {
+  auto bad = [&](const std::string& why) {
+    return Status::Corruption("state store " + db->path() + " is malformed (" + why +
+                              "): restore it from a backup; runlake will not use it");
+  };
+  auto stmt = db->Prepare("PRAGMA quick_check");
+  if (!stmt.ok()) return bad(stmt.status().message());
+  auto row = stmt->Step();
+  if (!row.ok()) return bad(row.status().message());
+  if (!*row) return bad("quick_check returned nothing");
+  std::string verdict = stmt->Text(0);
+  if (verdict != "ok") return bad(verdict);
+  return Status::OK();
+}
+
 Result<int> ReadSchemaVersion(Db* db) {
   RUNLAKE_RETURN_NOT_OK(
       db->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
@@ -172,7 +187,14 @@ Result<SchemaMigration> MigrateSqliteStateStore(const std::string& path) {
   SchemaMigration migration;
   std::error_code ec;
   if (path != ":memory:" && std::filesystem::exists(path, ec)) {
+    if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0 && !ec) {
+      // Opening would initialise it: refused the same way OpenSqliteStateStore refuses it.
+      return OpenSqliteStateStore(path).status();
+    }
     RUNLAKE_ASSIGN_OR_RAISE(auto db, sqlite::Db::Open(path, 30000));
+    // `state migrate` is the operator's check of the database: a malformed one must not be
+    // reported "up to date" (opening alone only reads the pages it needs).
+    RUNLAKE_RETURN_NOT_OK(sqlite::QuickCheck(db.get()));
     RUNLAKE_ASSIGN_OR_RAISE(migration.before, sqlite::ReadSchemaVersion(db.get()));
   }
   RUNLAKE_RETURN_NOT_OK(OpenSqliteStateStore(path).status());

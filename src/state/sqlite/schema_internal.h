@@ -21,6 +21,8 @@ inline int LatestSchemaVersion() { return static_cast<int>(Migrations().size());
 Status MigrateSchema(Db* db);
 
 // The version recorded in `db` (0 for an empty database).
+// PRAGMA quick_check: Corruption naming the file unless the database is sound.
+Status QuickCheck(Db* db);
 Result<int> ReadSchemaVersion(Db* db);
 
 }  // namespace runlake::sqlite

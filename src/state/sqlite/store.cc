@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <mutex>
 
 #include "state/sqlite/backfills_internal.h"
@@ -398,6 +400,24 @@ Status ConfigureConnection(Db* db) {
 
 }  // namespace
 
+namespace {
+// SQLite treats a zero-byte file as a new, empty database and would initialise it: a state
+// file truncated by accident (all history gone) must be refused, not silently recreated.
+// A concurrent first opener may hold it at zero bytes for an instant, hence the short wait.
+Status RefuseEmptyFile(const std::string& path) {
+  if (path == ":memory:") return Status::OK();
+  for (int i = 0; i < 20; ++i) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return Status::OK();
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec || size > 0) return Status::OK();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Status::Corruption("state store " + path + " is an empty file (0 bytes), not a SQLite database: "
+                            "restore it from a backup, or remove it to start a new state store");
+}
+}  // namespace
+
 Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path) {
   if (path.empty()) return Status::InvalidArgument("state store path is empty");
   if (path != ":memory:") {
@@ -409,6 +429,7 @@ Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path
                              parent.string() + ": " + ec.message());
     }
   }
+  RUNLAKE_RETURN_NOT_OK(RefuseEmptyFile(path));
   RUNLAKE_ASSIGN_OR_RAISE(std::unique_ptr<Db> db, sqlite::Db::Open(path, kBusyTimeoutMs));
   RUNLAKE_RETURN_NOT_OK(ConfigureConnection(db.get()));
   RUNLAKE_RETURN_NOT_OK(sqlite::MigrateSchema(db.get()));

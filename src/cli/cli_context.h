@@ -67,5 +67,10 @@ void RegisterState(CLI::App&, CliContext&, int&);
 void RegisterWorker(CLI::App&, CliContext&, int&);
 void RegisterWorkers(CLI::App&, CliContext&, int&);
 void RegisterQueue(CLI::App&, CliContext&, int&);
+void RegisterVersion(CLI::App&, CliContext&, int&);
+void RegisterBronze(CLI::App&, CliContext&, int&);
+
+// The text `runlake --version` and `runlake version` print (no trailing newline).
+std::string VersionText();
 
 }  // namespace runlake::cli

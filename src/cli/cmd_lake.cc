@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "runlake/ingest.h"
 #include "runlake/sample.h"
+#include "runlake/version.h"
 
 namespace runlake::cli {
 
@@ -14,7 +15,7 @@ void RegisterInit(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->callback([&ctx, &exit_code] {
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
-    nlohmann::json marker = {{"format", "runlake-lake"}, {"version", 1}, {"created_at", NowIso8601Utc()}};
+    nlohmann::json marker = {{"format", "runlake-lake"}, {"version", kLakeFormatVersion}, {"created_at", NowIso8601Utc()}};
     Status st = (*store)->PutIfAbsent("_lake.json", marker.dump(2) + "\n");
     if (!st.ok() && !st.IsAlreadyExists()) { exit_code = ctx.Fail(st); return; }
     auto state = ctx.State();

@@ -37,7 +37,7 @@ std::vector<std::string> DocCommands(const std::string& markdown) {
     std::string cleaned = std::regex_replace(line, std::regex("\"[^\"]*\"|'[^']*'"), "X");
     size_t hash = cleaned.find('#');
     if (hash != std::string::npos) cleaned = cleaned.substr(0, hash);
-    for (const std::string& sep : {"&&", ";", "|", " do "}) {
+    for (std::string sep : {"&&", ";", "|", " do "}) {
       size_t p;
       while ((p = cleaned.find(sep)) != std::string::npos) cleaned.replace(p, sep.size(), "\n");
     }

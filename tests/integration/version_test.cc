@@ -72,7 +72,7 @@ TEST(Version, FlagAndSubcommandPrintTheSameText) {
   EXPECT_EQ(flag.out, sub.out);
   json j = lake.RlJson({"version"});
   EXPECT_EQ(flag.out.rfind("runlake " + j["version"].get<std::string>() + "\n", 0), 0u) << flag.out;
-  for (const std::string& field : {"git_commit", "duckdb_version", "code_version"}) {
+  for (const char* field : {"git_commit", "duckdb_version", "code_version"}) {
     EXPECT_NE(flag.out.find(j[field].get<std::string>()), std::string::npos) << field << "\n"
                                                                              << flag.out;
   }

@@ -13,19 +13,20 @@ namespace {
 nlohmann::json ToJson(const BronzeDate& d) {
   nlohmann::json objects = nlohmann::json::array();
   for (const BronzeObject& b : d.objects) {
-    objects.push_back({{"key", b.key},
-                       {"run_id", b.bronze_run_id},
-                       {"exists", b.exists},
-                       {"size", b.size},
-                       {"sha256", b.has_record ? nlohmann::json(b.sha256) : nlohmann::json()},
-                       {"ingested_at",
-                        b.has_record ? nlohmann::json(b.ingested_at) : nlohmann::json()},
-                       {"recorded_size",
-                        b.has_record ? nlohmann::json(b.recorded_size) : nlohmann::json()},
-                       {"default", b.is_default},
-                       {"problem", b.problem.empty() ? nlohmann::json() : nlohmann::json(b.problem)}});
+    objects.push_back(
+        {{"key", b.key},
+         {"run_id", b.bronze_run_id},
+         {"exists", b.exists},
+         {"size", b.size},
+         {"sha256", b.has_record ? nlohmann::json(b.sha256) : nlohmann::json()},
+         {"ingested_at", b.has_record ? nlohmann::json(b.ingested_at) : nlohmann::json()},
+         {"recorded_size", b.has_record ? nlohmann::json(b.recorded_size) : nlohmann::json()},
+         {"default", b.is_default},
+         {"problem", b.problem.empty() ? nlohmann::json() : nlohmann::json(b.problem)}});
   }
-  auto or_null = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  auto or_null = [](const std::string& s) {
+    return s.empty() ? nlohmann::json() : nlohmann::json(s);
+  };
   return {{"ingest_date", d.date},
           {"default_key", or_null(d.default_key)},
           {"default_run_id", or_null(d.default_key.empty() ? "" : d.default_run_id)},
@@ -42,8 +43,10 @@ void PrintText(const DatasetId& dataset, const std::vector<BronzeDate>& dates) {
     }
     for (const BronzeObject& b : d.objects) {
       std::string note = b.problem;
-      if (b.is_default) note = note.empty() ? b.key : b.key + " (" + note + ")";
-      else if (note.empty()) note = b.key;
+      if (b.is_default)
+        note = note.empty() ? b.key : b.key + " (" + note + ")";
+      else if (note.empty())
+        note = b.key;
       rows.push_back({d.date, b.bronze_run_id, b.exists ? std::to_string(b.size) : "-",
                       b.has_record ? b.sha256 : "-", b.has_record ? b.ingested_at : "-",
                       b.is_default ? "*" : "", note});
@@ -52,7 +55,8 @@ void PrintText(const DatasetId& dataset, const std::vector<BronzeDate>& dates) {
       rows.push_back({d.date, "", "", "", "", "", "no default: " + d.problem});
     }
   }
-  std::cout << "bronze of " << dataset.path() << " (* = what a run of that date reads by default)\n";
+  std::cout << "bronze of " << dataset.path()
+            << " (* = what a run of that date reads by default)\n";
   PrintTable({"INGEST_DATE", "RUN_ID", "SIZE", "SHA256", "INGESTED_AT", "DEFAULT", "KEY / PROBLEM"},
              rows);
 }
@@ -76,21 +80,33 @@ void RegisterBronze(CLI::App& app, CliContext& ctx, int& exit_code) {
   list->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
   list->callback([&ctx, &exit_code] {
     auto ds = ParseDatasetId(dataset);
-    if (!ds.ok()) { exit_code = ctx.Fail(ds.status().WithContext("--dataset")); return; }
+    if (!ds.ok()) {
+      exit_code = ctx.Fail(ds.status().WithContext("--dataset"));
+      return;
+    }
     BronzeListRequest req;
     req.dataset = *ds;
     if (!date.empty()) {
       Status st = ValidateDate(date).WithContext("--date");
-      if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+      if (!st.ok()) {
+        exit_code = ctx.Fail(st);
+        return;
+      }
       req.from = req.to = date;
     } else {
       req.from = from;
       req.to = to;
     }
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) {
+      exit_code = ctx.Fail(store.status());
+      return;
+    }
     auto dates = ListBronze(**store, req);
-    if (!dates.ok()) { exit_code = ctx.Fail(dates.status()); return; }
+    if (!dates.ok()) {
+      exit_code = ctx.Fail(dates.status());
+      return;
+    }
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& x : *dates) arr.push_back(ToJson(x));

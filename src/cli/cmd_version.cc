@@ -10,16 +10,15 @@
 namespace runlake::cli {
 
 std::string VersionText() {
-  return "runlake " + RunlakeVersion() + "\n" +
-         "commit       " + GitCommit() + "\n" +
-         "duckdb       " + Engine::LibraryVersion() + "\n" +
-         "lake format  " + std::to_string(kLakeFormatVersion) + "\n" +
-         "code version " + CodeVersion();
+  return "runlake " + RunlakeVersion() + "\n" + "commit       " + GitCommit() + "\n" +
+         "duckdb       " + Engine::LibraryVersion() + "\n" + "lake format  " +
+         std::to_string(kLakeFormatVersion) + "\n" + "code version " + CodeVersion();
 }
 
 void RegisterVersion(CLI::App& app, CliContext& ctx, int& exit_code) {
-  auto* cmd = app.add_subcommand("version", "Show runlake's version, git commit, DuckDB's "
-                                            "version and the lake format it writes");
+  auto* cmd = app.add_subcommand("version",
+                                 "Show runlake's version, git commit, DuckDB's "
+                                 "version and the lake format it writes");
   cmd->callback([&ctx] {
     if (ctx.json) {
       ctx.PrintJson({{"version", RunlakeVersion()},

@@ -10,8 +10,9 @@
 namespace runlake::it {
 namespace {
 
-const std::string kCsv = "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n"
-                         "B1,A,1.00,EUR,2024-01-15T10:00:00Z\n";
+const std::string kCsv =
+    "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n"
+    "B1,A,1.00,EUR,2024-01-15T10:00:00Z\n";
 const std::string kBronze = "bronze/mortgages/transactions/";
 
 const json* Date(const json& j, const std::string& date) {
@@ -24,11 +25,11 @@ const json* Date(const json& j, const std::string& date) {
 TEST(BronzeList, ObjectsWithRecordsAndTheDefault) {
   TestLake lake;
   WriteFile(lake.Work("day.csv"), kCsv);
-  json a = lake.RlJson({"ingest", lake.Work("day.csv"), "--date", "2024-01-15", "--run-id",
-                        "20240115T120000Z"});
+  json a = lake.RlJson(
+      {"ingest", lake.Work("day.csv"), "--date", "2024-01-15", "--run-id", "20240115T120000Z"});
   WriteFile(lake.Work("fix.csv"), kCsv + "B2,A,2.00,EUR,2024-01-15T11:00:00Z\n");
-  json b = lake.RlJson({"ingest", lake.Work("fix.csv"), "--date", "2024-01-15", "--run-id",
-                        "20240116T090000Z"});
+  json b = lake.RlJson(
+      {"ingest", lake.Work("fix.csv"), "--date", "2024-01-15", "--run-id", "20240116T090000Z"});
   json c = lake.RlJson({"ingest", lake.Work("day.csv"), "--date", "2024-01-17"});
 
   CmdResult r = lake.Rl({"bronze", "list", "--date", "2024-01-15", "--json"});
@@ -101,7 +102,8 @@ TEST(BronzeList, LongRangesListOnceAndAgreeWithPerDateListing) {
   for (const char* d : {"2024-01-01", "2024-01-09", "2024-01-31", "2024-02-01"}) {
     lake.Ingest(lake.Work("day.csv"), d);
   }
-  CmdResult month = lake.Rl({"--json", "bronze", "list", "--from", "2024-01-01", "--to", "2024-01-31"});
+  CmdResult month =
+      lake.Rl({"--json", "bronze", "list", "--from", "2024-01-01", "--to", "2024-01-31"});
   ASSERT_EQ(month.exit_code, 1) << month.Describe();  // most days have no bronze
   json m = month.Json();
   ASSERT_EQ(m["dates"].size(), 31u);
@@ -128,15 +130,19 @@ TEST(BronzeList, DefaultIsWhatBackfillPlanReads) {
 TEST(BronzeList, OddObjectsAreNamedNotHidden) {
   TestLake lake;
   WriteFile(lake.Work("day.csv"), kCsv);
-  json good = lake.RlJson({"ingest", lake.Work("day.csv"), "--date", "2024-01-15", "--run-id", "R1"});
+  json good =
+      lake.RlJson({"ingest", lake.Work("day.csv"), "--date", "2024-01-15", "--run-id", "R1"});
   // Copied in by hand (the AWS way): no ingest record, so no sha256 to show.
   std::string hand = kBronze + "ingest_date=2024-01-15/run_id=R2/hand.csv.gz";
   WriteFile(lake.Lake(hand), "not really gzip");
   // An ingest that died after its record, before the object.
   WriteFile(lake.Lake(kBronze + "_ingests/2024-01-15/R3.json"),
-            json{{"key", kBronze + "ingest_date=2024-01-15/run_id=R3/x.csv.gz"}, {"run_id", "R3"},
-                 {"size", 10}, {"sha256", std::string(64, 'a')},
-                 {"ingested_at", "2024-01-15T00:00:00.000Z"}}.dump());
+            json{{"key", kBronze + "ingest_date=2024-01-15/run_id=R3/x.csv.gz"},
+                 {"run_id", "R3"},
+                 {"size", 10},
+                 {"sha256", std::string(64, 'a')},
+                 {"ingested_at", "2024-01-15T00:00:00.000Z"}}
+                .dump());
   // A record that does not parse, and an object whose size no longer matches its record.
   lake.RlJson({"ingest", lake.Work("day.csv"), "--date", "2024-01-16", "--run-id", "R4"});
   WriteFile(lake.Lake(kBronze + "_ingests/2024-01-16/R4.json"), "{ broken");
@@ -150,16 +156,19 @@ TEST(BronzeList, OddObjectsAreNamedNotHidden) {
   EXPECT_TRUE(d15["objects"][0]["problem"].is_null());
   EXPECT_EQ(d15["objects"][1]["key"], hand);
   EXPECT_TRUE(d15["objects"][1]["sha256"].is_null());
-  EXPECT_NE(d15["objects"][1]["problem"].get<std::string>().find("no ingest record"), std::string::npos);
+  EXPECT_NE(d15["objects"][1]["problem"].get<std::string>().find("no ingest record"),
+            std::string::npos);
   EXPECT_EQ(d15["objects"][2]["run_id"], "R3");
   EXPECT_FALSE(d15["objects"][2]["exists"].get<bool>());
-  EXPECT_NE(d15["objects"][2]["problem"].get<std::string>().find("no bronze object"), std::string::npos);
+  EXPECT_NE(d15["objects"][2]["problem"].get<std::string>().find("no bronze object"),
+            std::string::npos);
   // R3 has no object, so the default is R2, the newest run that holds one.
   EXPECT_EQ(d15["default_key"], hand);
 
   const json& d16 = *Date(j, "2024-01-16");
   ASSERT_EQ(d16["objects"].size(), 2u);
-  EXPECT_NE(d16["objects"][0]["problem"].get<std::string>().find("does not parse"), std::string::npos);
+  EXPECT_NE(d16["objects"][0]["problem"].get<std::string>().find("does not parse"),
+            std::string::npos);
   EXPECT_NE(d16["objects"][1]["problem"].get<std::string>().find("differs from the ingest record"),
             std::string::npos)
       << d16.dump(2);
@@ -176,13 +185,16 @@ TEST(BronzeList, OddObjectsAreNamedNotHidden) {
 TEST(BronzeList, OtherDatasetsAndEmptyLakes) {
   TestLake lake;
   WriteFile(lake.Work("day.csv"), kCsv);
-  lake.RlJson({"ingest", lake.Work("day.csv"), "--date", "2024-01-15", "--dataset", "cards/payments"});
+  lake.RlJson(
+      {"ingest", lake.Work("day.csv"), "--date", "2024-01-15", "--dataset", "cards/payments"});
   json none = lake.RlJson({"bronze", "list"});
   EXPECT_TRUE(none["dates"].empty());
   json cards = lake.RlJson({"bronze", "list", "--dataset", "cards/payments"});
   ASSERT_EQ(cards["dates"].size(), 1u);
   EXPECT_EQ(cards["dataset"], "cards/payments");
-  EXPECT_EQ(cards["dates"][0]["objects"][0]["key"].get<std::string>().rfind("bronze/cards/payments/", 0), 0u);
+  EXPECT_EQ(
+      cards["dates"][0]["objects"][0]["key"].get<std::string>().rfind("bronze/cards/payments/", 0),
+      0u);
 }
 
 TEST(BronzeList, BadDatesAndOptionsAreBadInput) {

@@ -108,9 +108,9 @@ TEST_P(DocCommandsTest, EveryCommandAndFlagExists) {
         i += (words[i] == "--lake" || words[i] == "--state") ? 2 : 1;
       }
       if (i >= words.size()) break;
-      ASSERT_TRUE(subs.count(words[i])) << GetParam() << ": '" << cmd << "': '" << words[i]
-                                        << "' is not a subcommand of 'runlake "
-                                        << (chain.empty() ? "" : chain.back()) << "'";
+      ASSERT_TRUE(subs.count(words[i]))
+          << GetParam() << ": '" << cmd << "': '" << words[i]
+          << "' is not a subcommand of 'runlake " << (chain.empty() ? "" : chain.back()) << "'";
       chain.push_back(words[i++]);
     }
     const std::string& h = help(chain);
@@ -121,14 +121,13 @@ TEST_P(DocCommandsTest, EveryCommandAndFlagExists) {
       std::string flag = w.substr(0, w.find('='));
       if (globals.count(flag)) continue;
       EXPECT_TRUE(std::regex_search(h, std::regex("(^|[ ,])" + flag + "( |,|$|\n|=)")))
-          << GetParam() << ": '" << cmd << "' uses " << flag << ", which 'runlake "
-          << chain.back() << " --help' does not list";
+          << GetParam() << ": '" << cmd << "' uses " << flag << ", which 'runlake " << chain.back()
+          << " --help' does not list";
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Docs, DocCommandsTest,
-                         ::testing::Values("docs/runbook.md", "README.md"),
+INSTANTIATE_TEST_SUITE_P(Docs, DocCommandsTest, ::testing::Values("docs/runbook.md", "README.md"),
                          [](const auto& info) {
                            return info.param == "README.md" ? std::string("Readme")
                                                             : std::string("Runbook");

@@ -13,9 +13,10 @@
 namespace runlake::it {
 namespace {
 
-const std::string kCsv = "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n"
-                         "V1,A,1.00,EUR,2024-01-15T10:00:00Z\n"
-                         "V2,B,2.50,USD,2024-01-15T11:00:00Z\n";
+const std::string kCsv =
+    "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n"
+    "V1,A,1.00,EUR,2024-01-15T10:00:00Z\n"
+    "V2,B,2.50,USD,2024-01-15T11:00:00Z\n";
 
 // Output of a shell command (for git and cmake, which the build already needs).
 std::string Sh(const std::string& cmd, int* rc = nullptr) {
@@ -58,7 +59,8 @@ TEST(Version, JsonNamesReleaseCommitDuckDbAndLakeFormat) {
     EXPECT_EQ(commit.substr(0, 40), head) << "the build recorded another commit than HEAD";
   }
   EXPECT_EQ(j["duckdb_version"], Engine::LibraryVersion());
-  EXPECT_TRUE(std::regex_match(j["duckdb_version"].get<std::string>(), std::regex("v\\d+\\.\\d+\\.\\d+.*")));
+  EXPECT_TRUE(std::regex_match(j["duckdb_version"].get<std::string>(),
+                               std::regex("v\\d+\\.\\d+\\.\\d+.*")));
   EXPECT_EQ(j["lake_format_version"], 1);
   EXPECT_EQ(j["code_version"], "runlake " + j["version"].get<std::string>() + " (" + commit + ")");
 }
@@ -110,8 +112,10 @@ TEST(Version, BuildInsideAnotherRepositorySaysUnknown) {
   // A source tarball unpacked inside some other checkout must not take that repo's commit.
   TempDir tmp;
   int rc = -1;
-  Sh("cd '" + tmp.path() + "' && git init -q && mkdir -p sub && echo x > f && git add f && "
-     "git -c user.name=t -c user.email=t@t commit -qm one 2>&1", &rc);
+  Sh("cd '" + tmp.path() +
+         "' && git init -q && mkdir -p sub && echo x > f && git add f && "
+         "git -c user.name=t -c user.email=t@t commit -qm one 2>&1",
+     &rc);
   if (rc != 0) GTEST_SKIP() << "git is not usable here";
   EXPECT_EQ(CommitRecordedFor(tmp / "sub", tmp / "a.h"), "unknown");
 }
@@ -119,8 +123,10 @@ TEST(Version, BuildInsideAnotherRepositorySaysUnknown) {
 TEST(Version, BuildInGitRecordsHeadAndDirtiness) {
   TempDir tmp;
   int rc = -1;
-  Sh("cd '" + tmp.path() + "' && git init -q && echo x > f && git add f && "
-     "git -c user.name=t -c user.email=t@t commit -qm one 2>&1", &rc);
+  Sh("cd '" + tmp.path() +
+         "' && git init -q && echo x > f && git add f && "
+         "git -c user.name=t -c user.email=t@t commit -qm one 2>&1",
+     &rc);
   if (rc != 0) GTEST_SKIP() << "git is not usable here";
   std::string head = Sh("git -C '" + tmp.path() + "' rev-parse HEAD");
   EXPECT_EQ(CommitRecordedFor(tmp.path(), tmp / "a.h"), head);

@@ -15,8 +15,10 @@ namespace runlake::s3 {
 namespace {
 
 std::string Entry(const std::string& key, uint64_t size, const std::string& etag = "\"e\"") {
-  return "<Contents><Key>" + key + "</Key><LastModified>2026-01-29T15:00:00.000Z</LastModified>"
-         "<ETag>" + XmlEscape(etag) + "</ETag><Size>" + std::to_string(size) +
+  return "<Contents><Key>" + key +
+         "</Key><LastModified>2026-01-29T15:00:00.000Z</LastModified>"
+         "<ETag>" +
+         XmlEscape(etag) + "</ETag><Size>" + std::to_string(size) +
          "</Size><StorageClass>STANDARD</StorageClass></Contents>";
 }
 
@@ -25,7 +27,8 @@ std::string Page(const std::string& entries, bool truncated = false,
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
          "<Name>bkt</Name><Prefix>lake/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys>"
-         "<IsTruncated>" + std::string(truncated ? "true" : "false") + "</IsTruncated>" +
+         "<IsTruncated>" +
+         std::string(truncated ? "true" : "false") + "</IsTruncated>" +
          (token.empty() ? "" : "<NextContinuationToken>" + token + "</NextContinuationToken>") +
          entries + "</ListBucketResult>";
 }
@@ -72,8 +75,9 @@ TEST(S3XmlTest, CdataSectionsAndMixedTextJoin) {
 }
 
 TEST(S3XmlTest, CommentsAndProcessingInstructionsAreIgnored) {
-  std::string body = Page("<!-- a comment <Key>no</Key> --><Contents><!-- c --><Key>k<!-- mid -->"
-                          "ey</Key><?pi x?><Size>5</Size></Contents>");
+  std::string body = Page(
+      "<!-- a comment <Key>no</Key> --><Contents><!-- c --><Key>k<!-- mid -->"
+      "ey</Key><?pi x?><Size>5</Size></Contents>");
   auto page = ParseListObjectsV2(body);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   ASSERT_EQ(page->objects.size(), 1u);
@@ -97,8 +101,9 @@ TEST(S3XmlTest, PrefixedNamespacesReadLikePlainOnes) {
 }
 
 TEST(S3XmlTest, WhitespaceInKeysIsKeptAndIndentationIgnored) {
-  std::string body = "<ListBucketResult>\n  <IsTruncated>false</IsTruncated>\n  <Contents>\n"
-                     "    <Key>  </Key>\n    <Size>3</Size>\n  </Contents>\n</ListBucketResult>\n";
+  std::string body =
+      "<ListBucketResult>\n  <IsTruncated>false</IsTruncated>\n  <Contents>\n"
+      "    <Key>  </Key>\n    <Size>3</Size>\n  </Contents>\n</ListBucketResult>\n";
   auto page = ParseListObjectsV2(body);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   ASSERT_EQ(page->objects.size(), 1u);
@@ -106,8 +111,10 @@ TEST(S3XmlTest, WhitespaceInKeysIsKeptAndIndentationIgnored) {
 }
 
 TEST(S3XmlTest, DoctypeEntitiesAreNeverExpanded) {
-  std::string body = "<!DOCTYPE r [<!ENTITY big \"XXXXXXXX\"><!ENTITY ext SYSTEM "
-                     "\"file:///etc/passwd\">]>" + Page(Entry("&big;&ext;", 1));
+  std::string body =
+      "<!DOCTYPE r [<!ENTITY big \"XXXXXXXX\"><!ENTITY ext SYSTEM "
+      "\"file:///etc/passwd\">]>" +
+      Page(Entry("&big;&ext;", 1));
   auto page = ParseListObjectsV2(body);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(page->objects[0].key.find("XXXX"), std::string::npos);
@@ -154,7 +161,8 @@ TEST(S3XmlTest, StructurallyWrongPagesAreRefused) {
   EXPECT_FALSE(ParseListObjectsV2("").ok());
   EXPECT_FALSE(ParseListObjectsV2("not xml at all").ok());
   // No <IsTruncated>: we cannot know whether the listing is complete.
-  EXPECT_FALSE(ParseListObjectsV2("<ListBucketResult>" + Entry("k", 1) + "</ListBucketResult>").ok());
+  EXPECT_FALSE(
+      ParseListObjectsV2("<ListBucketResult>" + Entry("k", 1) + "</ListBucketResult>").ok());
   EXPECT_FALSE(ParseListObjectsV2(Page(Entry("k", 1), true)).ok());  // truncated, no token
   EXPECT_FALSE(ParseListObjectsV2(Page("<Contents><Size>1</Size></Contents>")).ok());
   auto bad_size = ParseListObjectsV2(Page(Entry("k", 1) + "<Contents><Key>b</Key><Size>1e3"
@@ -163,26 +171,29 @@ TEST(S3XmlTest, StructurallyWrongPagesAreRefused) {
   EXPECT_NE(bad_size.status().message().find("entry 2"), std::string::npos);
   EXPECT_FALSE(ParseListObjectsV2(Page("<Contents><Key>b</Key><Size>-1</Size></Contents>")).ok());
   EXPECT_FALSE(ParseListObjectsV2(Page("<Contents><Key>b</Key></Contents>")).ok());
-  EXPECT_FALSE(
-      ParseListObjectsV2(Page("<Contents><Key>b</Key><Size>99999999999999999999</Size>"
-                              "</Contents>")).ok());
+  EXPECT_FALSE(ParseListObjectsV2(Page("<Contents><Key>b</Key><Size>99999999999999999999</Size>"
+                                       "</Contents>"))
+                   .ok());
 }
 
 TEST(S3XmlTest, UploadId) {
-  auto id = ParseUploadId("<?xml version=\"1.0\"?><InitiateMultipartUploadResult xmlns=\"x\">"
-                          "<Bucket>b</Bucket><Key>k</Key><UploadId>2~abc&amp;d</UploadId>"
-                          "</InitiateMultipartUploadResult>");
+  auto id = ParseUploadId(
+      "<?xml version=\"1.0\"?><InitiateMultipartUploadResult xmlns=\"x\">"
+      "<Bucket>b</Bucket><Key>k</Key><UploadId>2~abc&amp;d</UploadId>"
+      "</InitiateMultipartUploadResult>");
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_EQ(*id, "2~abc&d");
   EXPECT_FALSE(ParseUploadId("<InitiateMultipartUploadResult><Bucket>b</Bucket>"
-                             "</InitiateMultipartUploadResult>").ok());
+                             "</InitiateMultipartUploadResult>")
+                   .ok());
   EXPECT_FALSE(ParseUploadId("<InitiateMultipartUploadResult><UploadId>abc").ok());
 }
 
 TEST(S3XmlTest, ErrorBodies) {
-  ErrorInfo e = ParseError("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey"
-                           "</Code><Message>The key &lt;x&gt; does not exist</Message>"
-                           "<RequestId>r</RequestId></Error>");
+  ErrorInfo e = ParseError(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey"
+      "</Code><Message>The key &lt;x&gt; does not exist</Message>"
+      "<RequestId>r</RequestId></Error>");
   EXPECT_EQ(e.code, "NoSuchKey");
   EXPECT_EQ(e.message, "The key <x> does not exist");
   EXPECT_EQ(ParseError("").code, "");
@@ -190,7 +201,9 @@ TEST(S3XmlTest, ErrorBodies) {
   EXPECT_EQ(ParseError("<Error><Code>SlowDown").code, "");  // truncated: no half-read code
   // A success document that mentions an error element deeper down is not an error.
   EXPECT_EQ(ParseError("<CompleteMultipartUploadResult><Error><Code>X</Code></Error>"
-                       "</CompleteMultipartUploadResult>").code, "");
+                       "</CompleteMultipartUploadResult>")
+                .code,
+            "");
 }
 
 TEST(S3XmlTest, EscapeRoundTripsThroughTheParser) {

@@ -12,7 +12,8 @@ HEADER_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed
 
 DEBS=(build-essential cmake pkg-config git ca-certificates
       libisal-dev isal libssl-dev zlib1g-dev libcurl4-openssl-dev nlohmann-json3-dev
-      libcli11-dev libsqlite3-dev libpq-dev libgtest-dev libgmock-dev libbenchmark-dev)
+      libcli11-dev libpugixml-dev libsqlite3-dev libpq-dev libgtest-dev libgmock-dev
+      libbenchmark-dev)
 
 missing=()
 # npm fetches DuckDB; a machine with its own Node.js keeps it.

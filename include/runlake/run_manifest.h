@@ -70,6 +70,4 @@ Result<std::optional<RunManifest>> LoadRunManifest(ObjectStore& store, const std
 // naming its key (a reader must not silently drop committed data).
 Result<std::vector<RunManifest>> ListRunManifests(ObjectStore& store);
 
-std::string CodeVersion();
-
 }  // namespace runlake

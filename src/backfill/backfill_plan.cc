@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "common/clock.h"
+#include "runlake/bronze.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"
 
@@ -37,9 +38,10 @@ void ChooseBronze(const BronzeRuns& runs, const std::string& wanted, DatePlan* d
     d->problem = "no bronze data";
     return;
   }
-  // Bronze run ids are the ingest's UTC time by default, so the greatest is the newest
-  // (an upstream correction lands as a newer run and wins).
-  auto it = wanted.empty() ? std::prev(runs.end()) : runs.find(wanted);
+  // The same rule `runlake bronze list` marks as the default (runlake/bronze.h).
+  std::vector<std::string> ids;
+  for (const auto& r : runs) ids.push_back(r.first);
+  auto it = runs.find(wanted.empty() ? DefaultBronzeRunId(ids) : wanted);
   if (it == runs.end()) {
     d->problem = "no bronze run '" + wanted + "'";
     return;

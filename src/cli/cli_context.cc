@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/sha256.h"
+#include "runlake/version.h"
 
 namespace runlake::cli {
 
@@ -51,7 +52,7 @@ Result<ObjectStore*> CliContext::Store() {
 
 Result<bool> CliContext::CreateLake() {
   RUNLAKE_ASSIGN_OR_RAISE(ObjectStore * store, OpenStore());
-  nlohmann::json marker = {{"format", "runlake-lake"}, {"version", 1}, {"created_at", NowIso8601Utc()}};
+  nlohmann::json marker = {{"format", "runlake-lake"}, {"version", kLakeFormatVersion}, {"created_at", NowIso8601Utc()}};
   Status st = store->PutIfAbsent(kLakeMarker, marker.dump(2) + "\n");
   if (!st.ok() && !st.IsAlreadyExists()) return st;
   lake_checked_ = true;

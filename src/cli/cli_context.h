@@ -94,5 +94,10 @@ void RegisterWorker(CLI::App&, CliContext&, int&);
 void RegisterWorkers(CLI::App&, CliContext&, int&);
 void RegisterQueue(CLI::App&, CliContext&, int&);
 void RegisterCatalog(CLI::App&, CliContext&, int&);
+void RegisterVersion(CLI::App&, CliContext&, int&);
+void RegisterBronze(CLI::App&, CliContext&, int&);
+
+// The text `runlake --version` and `runlake version` print (no trailing newline).
+std::string VersionText();
 
 }  // namespace runlake::cli

@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "runlake/ingest.h"
 #include "runlake/sample.h"
+#include "runlake/version.h"
 
 namespace runlake::cli {
 

@@ -20,9 +20,11 @@ int main(int argc, char** argv) {
   app.add_option("--state", ctx.state_uri, "State store: a SQLite path (default: <lake>/_state/runlake.sqlite) or postgres://user@host:port/db")
       ->envname("RUNLAKE_STATE");
   app.add_flag("--json", ctx.json, "Machine-readable JSON on stdout");
+  app.set_version_flag("--version", [] { return VersionText(); });
 
-  // Global options are accepted after the subcommand too (`runlake runs list --json`): set
-  // before the subcommands are added, since each subcommand (and theirs) inherits it then.
+  // Global options are accepted after the subcommand too: `runlake query --json "..."`.
+  // Set before the subcommands are added: each copies the setting from its parent when
+  // created, so setting it afterwards reached none of them.
   app.fallthrough();
 
   int exit_code = kExitOk;
@@ -30,7 +32,8 @@ int main(int argc, char** argv) {
       RegisterInit,    RegisterIngest,   RegisterSample,  RegisterRun,  RegisterExecutions,
       RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
       RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
-      RegisterWorkers, RegisterQueue,    RegisterState,   RegisterCatalog};
+      RegisterWorkers, RegisterQueue,    RegisterState,   RegisterCatalog, RegisterVersion,
+      RegisterBronze};
   for (auto reg : registrars) reg(app, ctx, exit_code);
 
   try {

@@ -269,6 +269,11 @@ Result<QueryResult> Engine::Query(const std::string& sql) {
   return QueryResult{};  // unreachable: n > 0
 }
 
+std::string Engine::LibraryVersion() {
+  const char* v = duckdb_library_version();
+  return v ? v : "unknown";
+}
+
 std::string Engine::Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {

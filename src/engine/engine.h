@@ -53,6 +53,10 @@ class Engine {
   // SQL identifier: my "view" -> "my ""view""".
   static std::string QuoteIdentifier(const std::string& s);
 
+  // The version of the DuckDB library loaded at run time ("v1.4.4"), which is what
+  // answers queries even if a different libduckdb.so is found than the one built against.
+  static std::string LibraryVersion();
+
   // Opaque outside src/engine (see engine_internal.h).
   struct Impl;
   Impl* impl() { return impl_.get(); }

@@ -8,6 +8,7 @@
 #include "lake/local_files.h"
 #include "lake/run_claim.h"
 #include "lake/staging.h"
+#include "runlake/version.h"
 
 namespace runlake {
 namespace {

@@ -133,12 +133,4 @@ Result<std::vector<RunManifest>> ListRunManifests(ObjectStore& store) {
   return out;
 }
 
-std::string CodeVersion() {
-#ifdef RUNLAKE_GIT_SHA
-  return std::string("runlake 0.1.0 (") + RUNLAKE_GIT_SHA + ")";
-#else
-  return "runlake 0.1.0";
-#endif
-}
-
 }  // namespace runlake

@@ -16,6 +16,7 @@
 #include "lake/run_commit.h"
 #include "lake/staging.h"
 #include "runlake/run.h"
+#include "runlake/version.h"
 
 namespace runlake {
 namespace {

@@ -20,6 +20,7 @@
 
 #include "runlake/object_store.h"
 #include "runlake/status.h"
+#include "store/s3_xml_internal.h"
 
 namespace runlake::s3 {
 
@@ -60,19 +61,6 @@ struct Response {
   }
   bool ok() const { return status >= 200 && status < 300; }
 };
-
-// An S3 error body's fields (<Error><Code>…</Code><Message>…</Message></Error>).
-struct ErrorInfo {
-  std::string code;
-  std::string message;
-};
-
-// Tiny XML helpers for S3's flat responses: every element `tag` directly inside `xml`
-// (no attributes, no nesting of the same tag), and the text of the first one, unescaped.
-std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag);
-std::string XmlText(std::string_view xml, std::string_view tag);
-std::string XmlEscape(std::string_view s);
-ErrorInfo ParseError(std::string_view body);
 
 // Uploads `size` bytes of `fd` to `key` with a multipart upload (parts of
 // config.part_size, at least 5 MiB), aborting the upload on failure so no parts linger.

@@ -17,10 +17,10 @@ Result<std::string> CreateUpload(Client& client, const std::string& key) {
   Request req{"POST", key, {{"uploads", ""}}, {"Content-Type: application/octet-stream"}};
   RUNLAKE_ASSIGN_OR_RAISE(Response resp, client.Send(req));
   if (!resp.ok()) return client.ErrorStatus(req, resp);
-  std::string id = XmlText(resp.body, "UploadId");
-  if (id.empty()) {
-    return Status::IOError("S3 CreateMultipartUpload for " + client.Describe(key) + " at " +
-                           client.endpoint() + " returned no UploadId");
+  Result<std::string> id = ParseUploadId(resp.body);
+  if (!id.ok()) {
+    return id.status().WithContext("S3 CreateMultipartUpload for " + client.Describe(key) +
+                                   " at " + client.endpoint());
   }
   return id;
 }

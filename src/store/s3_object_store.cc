@@ -243,16 +243,16 @@ class S3ObjectStore : public ObjectStore {
       if (!token.empty()) req.query.emplace_back("continuation-token", token);
       RUNLAKE_ASSIGN_OR_RAISE(Response resp, client_->Send(req));
       if (!resp.ok()) return client_->ErrorStatus(req, resp);
-      for (std::string_view c : s3::XmlElements(resp.body, "Contents")) {
-        std::string k = s3::XmlText(c, "Key");
-        if (k.compare(0, prefix_.size(), prefix_) != 0) continue;
-        out.push_back(ObjectInfo{k.substr(prefix_.size()),
-                                 std::strtoull(s3::XmlText(c, "Size").c_str(), nullptr, 10),
-                                 Unquote(s3::XmlText(c, "ETag"))});
+      Result<s3::ListPage> page = s3::ParseListObjectsV2(resp.body);
+      if (!page.ok()) {
+        return page.status().WithContext("listing " + client_->Describe(full) + " at " +
+                                         client_->endpoint());
       }
-      token = s3::XmlText(resp.body, "IsTruncated") == "true"
-                  ? s3::XmlText(resp.body, "NextContinuationToken")
-                  : "";
+      for (s3::ListedObject& o : page->objects) {
+        if (o.key.compare(0, prefix_.size(), prefix_) != 0) continue;
+        out.push_back(ObjectInfo{o.key.substr(prefix_.size()), o.size, Unquote(o.etag)});
+      }
+      token = page->truncated ? page->next_token : "";
     } while (!token.empty());
     std::sort(out.begin(), out.end(),
               [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });

@@ -1,99 +1,134 @@
-// Just enough XML for S3's responses (ListBucketResult, InitiateMultipartUploadResult,
-// CompleteMultipartUploadResult, Error): flat elements without attributes we need.
+// S3's XML responses through pugixml. pugixml builds a DOM of the whole body, which is
+// what we want: S3 pages are at most ~1,000 entries (a few hundred KiB), and seeing the
+// whole document is what lets a truncated body fail instead of yielding a short list.
 
-#include <cstdlib>
+#include "store/s3_xml_internal.h"
 
-#include "store/s3_client_internal.h"
+#include <charconv>
+
+#include <pugixml.hpp>
 
 namespace runlake::s3 {
 namespace {
 
-void AppendUtf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
+// parse_ws_pcdata keeps text that is only spaces: a key may be "  ". Text between
+// elements (indentation) becomes nodes we never read. No parse_doctype: a DOCTYPE is
+// skipped, so its entities are never declared, let alone expanded.
+constexpr unsigned kParseOptions = pugi::parse_default | pugi::parse_ws_pcdata;
+
+Status Load(pugi::xml_document& doc, std::string_view body, std::string_view what) {
+  pugi::xml_parse_result r =
+      doc.load_buffer(body.data(), body.size(), kParseOptions, pugi::encoding_utf8);
+  if (r) return Status::OK();
+  return Status::IOError("malformed S3 " + std::string(what) + " response (" +
+                         std::to_string(body.size()) + " bytes): " + r.description() +
+                         " at byte " + std::to_string(r.offset));
 }
 
-std::string XmlUnescape(std::string_view s) {
+std::string_view LocalName(const char* name) {
+  std::string_view n(name);
+  size_t colon = n.find(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+pugi::xml_node Root(const pugi::xml_document& doc) {
+  for (pugi::xml_node n : doc.children()) {
+    if (n.type() == pugi::node_element) return n;
+  }
+  return {};
+}
+
+pugi::xml_node Child(pugi::xml_node parent, std::string_view local) {
+  for (pugi::xml_node n : parent.children()) {
+    if (n.type() == pugi::node_element && LocalName(n.name()) == local) return n;
+  }
+  return {};
+}
+
+// The element's character data: text and CDATA sections in order (a key may be split
+// across several), entities already decoded by the parser.
+std::string Text(pugi::xml_node element) {
   std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    size_t semi = s.find(';', i);
-    if (semi == std::string_view::npos) {
-      out += s[i];
-      continue;
-    }
-    std::string_view ent = s.substr(i + 1, semi - i - 1);
-    if (ent == "amp") out += '&';
-    else if (ent == "lt") out += '<';
-    else if (ent == "gt") out += '>';
-    else if (ent == "quot") out += '"';
-    else if (ent == "apos") out += '\'';
-    else if (!ent.empty() && ent[0] == '#') {
-      std::string num(ent.substr(1));
-      bool hex = !num.empty() && (num[0] == 'x' || num[0] == 'X');
-      AppendUtf8(out, std::strtoul(num.c_str() + (hex ? 1 : 0), nullptr, hex ? 16 : 10));
-    } else {
-      out.append(s.substr(i, semi - i + 1));
-    }
-    i = semi;
+  for (pugi::xml_node n : element.children()) {
+    if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) out += n.value();
   }
   return out;
+}
+
+Result<uint64_t> ParseSize(std::string_view s, size_t index) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
+    return Status::IOError("malformed S3 ListObjectsV2 response: <Size> of entry " +
+                           std::to_string(index + 1) + " is '" + std::string(s) +
+                           "', not a byte count");
+  }
+  return v;
 }
 
 }  // namespace
 
-std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag) {
-  std::vector<std::string_view> out;
-  std::string open = "<" + std::string(tag);
-  std::string close = "</" + std::string(tag) + ">";
-  size_t pos = 0;
-  while ((pos = xml.find(open, pos)) != std::string_view::npos) {
-    size_t after = pos + open.size();
-    if (after >= xml.size()) break;
-    char c = xml[after];
-    if (c != '>' && c != ' ' && c != '/') {  // a longer tag name: <KeyCount> for <Key>
-      pos = after;
-      continue;
-    }
-    size_t gt = xml.find('>', after);
-    if (gt == std::string_view::npos) break;
-    if (xml[gt - 1] == '/') {  // <Tag/>
-      out.push_back(std::string_view());
-      pos = gt + 1;
-      continue;
-    }
-    size_t end = xml.find(close, gt + 1);
-    if (end == std::string_view::npos) break;
-    out.push_back(xml.substr(gt + 1, end - gt - 1));
-    pos = end + close.size();
+Result<ListPage> ParseListObjectsV2(std::string_view body) {
+  pugi::xml_document doc;
+  RUNLAKE_RETURN_NOT_OK(Load(doc, body, "ListObjectsV2"));
+  pugi::xml_node root = Root(doc);
+  if (LocalName(root.name()) != "ListBucketResult") {
+    return Status::IOError("malformed S3 ListObjectsV2 response: root element is <" +
+                           std::string(root.name()) + ">, not <ListBucketResult>");
   }
-  return out;
+  ListPage page;
+  for (pugi::xml_node n : root.children()) {
+    if (n.type() != pugi::node_element || LocalName(n.name()) != "Contents") continue;
+    size_t index = page.objects.size();
+    pugi::xml_node key = Child(n, "Key");
+    if (!key) {
+      return Status::IOError("malformed S3 ListObjectsV2 response: entry " +
+                             std::to_string(index + 1) + " has no <Key>");
+    }
+    ListedObject obj;
+    obj.key = Text(key);
+    RUNLAKE_ASSIGN_OR_RAISE(obj.size, ParseSize(Text(Child(n, "Size")), index));
+    obj.etag = Text(Child(n, "ETag"));
+    page.objects.push_back(std::move(obj));
+  }
+  std::string truncated = Text(Child(root, "IsTruncated"));
+  if (truncated != "true" && truncated != "false") {
+    return Status::IOError("malformed S3 ListObjectsV2 response: <IsTruncated> is '" +
+                           truncated + "', not true or false");
+  }
+  page.truncated = truncated == "true";
+  if (page.truncated) {
+    page.next_token = Text(Child(root, "NextContinuationToken"));
+    if (page.next_token.empty()) {
+      return Status::IOError(
+          "malformed S3 ListObjectsV2 response: truncated page without a "
+          "<NextContinuationToken>");
+    }
+  }
+  return page;
 }
 
-std::string XmlText(std::string_view xml, std::string_view tag) {
-  auto elems = XmlElements(xml, tag);
-  return elems.empty() ? std::string() : XmlUnescape(elems.front());
+Result<std::string> ParseUploadId(std::string_view body) {
+  pugi::xml_document doc;
+  RUNLAKE_RETURN_NOT_OK(Load(doc, body, "CreateMultipartUpload"));
+  std::string id = Text(Child(Root(doc), "UploadId"));
+  if (id.empty()) {
+    return Status::IOError("S3 CreateMultipartUpload response has no <UploadId>");
+  }
+  return id;
+}
+
+ErrorInfo ParseError(std::string_view body) {
+  pugi::xml_document doc;
+  if (!Load(doc, body, "error").ok()) return {};
+  pugi::xml_node root = Root(doc);
+  if (LocalName(root.name()) != "Error") return {};
+  return ErrorInfo{Text(Child(root, "Code")), Text(Child(root, "Message"))};
 }
 
 std::string XmlEscape(std::string_view s) {
   std::string out;
+  out.reserve(s.size());
   for (char c : s) {
     switch (c) {
       case '&': out += "&amp;"; break;
@@ -105,12 +140,6 @@ std::string XmlEscape(std::string_view s) {
     }
   }
   return out;
-}
-
-ErrorInfo ParseError(std::string_view body) {
-  auto err = XmlElements(body, "Error");
-  if (err.empty()) return {};
-  return ErrorInfo{XmlText(err.front(), "Code"), XmlText(err.front(), "Message")};
 }
 
 }  // namespace runlake::s3

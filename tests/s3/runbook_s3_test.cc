@@ -91,5 +91,31 @@ TEST_F(S3RunbookTest, WrongBucketInInputIsRefused) {
   EXPECT_NE(r.err.find("some-other-bucket"), std::string::npos);
 }
 
+// `bronze list` on S3: the LIST of objects and of ingest records, the GETs of records,
+// both listing paths (per date; the dataset prefix once for a long range).
+TEST_F(S3RunbookTest, BronzeListOnS3) {
+  ASSERT_EQ(Rl({"init"}).exit_code, 0);
+  std::string day = std::string(kHeader) + "T1,A1,10.00,EUR,2024-01-15T09:00:00Z\n";
+  WriteFile(dir_ / "d.csv", day);
+  json a = RlJson({"ingest", dir_ / "d.csv", "--date", "2024-01-15", "--run-id", "20240115T120000Z"});
+  json b = RlJson({"ingest", dir_ / "d.csv", "--date", "2024-01-15", "--run-id", "20240116T000000Z"});
+  json c = RlJson({"ingest", dir_ / "d.csv", "--date", "2024-02-20"});
+  json one = RlJson({"bronze", "list", "--date", "2024-01-15"});
+  ASSERT_EQ(one["dates"].size(), 1u);
+  const json& d = one["dates"][0];
+  EXPECT_EQ(d["default_key"], b["key"]);
+  ASSERT_EQ(d["objects"].size(), 2u);
+  EXPECT_EQ(d["objects"][0]["key"], a["key"]);
+  EXPECT_EQ(d["objects"][0]["sha256"], a["sha256"]);
+  EXPECT_EQ(d["objects"][0]["size"], a["size"]);
+  EXPECT_TRUE(d["objects"][0]["problem"].is_null()) << d.dump(2);
+  json range = Rl({"--json", "bronze", "list", "--from", "2024-01-01", "--to", "2024-02-29"}).Json();
+  ASSERT_EQ(range["dates"].size(), 60u);
+  EXPECT_EQ(range["dates"][14], d);
+  EXPECT_EQ(range["dates"][50]["default_key"], c["key"]);
+  json all = RlJson({"bronze", "list"});
+  EXPECT_EQ(all["dates"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace runlake::it

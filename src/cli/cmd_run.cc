@@ -30,14 +30,14 @@ namespace {
 // the command exits 128+signal. A second Ctrl-C exits at once.
 std::atomic<int> g_stop_signal{0};
 
-extern "C" void OnStopSignal(int signo) {
+extern "C" void OnRunStopSignal(int signo) {
   int expected = 0;
   if (!g_stop_signal.compare_exchange_strong(expected, signo) && signo == SIGINT) _exit(128 + SIGINT);
 }
 
 void InstallStopSignals() {
   struct sigaction sa {};
-  sa.sa_handler = OnStopSignal;
+  sa.sa_handler = OnRunStopSignal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);

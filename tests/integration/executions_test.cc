@@ -71,6 +71,7 @@ TEST(Executions, SameNameDifferentInputIsRefused) {
 
 TEST(Executions, FailedExecutionIsReturnedNotRerun) {
   TestLake lake;
+  ASSERT_EQ(lake.Rl({"init"}).exit_code, 0);  // a lake: nothing has been ingested into it
   std::string input = lake.Work("missing.json");
   WriteFile(input, InputJson("ex-missing", "bronze/mortgages/transactions/ingest_date=2024-01-05/run_id=x/no.csv"));
   CmdResult first = lake.Rl({"run", "--input", input});

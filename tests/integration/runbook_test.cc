@@ -151,6 +151,7 @@ TEST(RunbookTest, HandEditedLatestIsRepairedAndWarned) {
 
 TEST(RunbookTest, PromoteAndRollbackRefusals) {
   TestLake lake;
+  ASSERT_EQ(lake.Rl({"init"}).exit_code, 0);  // an empty lake (issue 18: a non-lake is exit 2)
   auto unknown = lake.Rl({"promote", "nope"});
   EXPECT_EQ(unknown.exit_code, 2) << unknown.Describe();
   EXPECT_NE(unknown.err.find("nope"), std::string::npos);

@@ -53,10 +53,11 @@ size_t CsvScanner::NextQuote(size_t from) {
   return quote_pos_;
 }
 
-// How much of buf_[from, to) an over-long record keeps: kOverlongPrefixBytes, backed off
-// to the start of a UTF-8 character so that the cut itself makes no invalid bytes.
+// How much of buf_[from, to) an over-long record keeps: kOverlongPrefixBytes (at most
+// max_record_bytes, which the buffer always holds by then), backed off to the start of a
+// UTF-8 character so that the cut itself makes no invalid bytes.
 size_t CsvScanner::PrefixLength(size_t from, size_t to) const {
-  size_t n = std::min(kOverlongPrefixBytes, to - from);
+  size_t n = std::min({kOverlongPrefixBytes, options_.max_record_bytes, to - from});
   if (n == to - from) return n;
   for (int i = 0; i < 3 && n > 0 && (static_cast<unsigned char>(buf_[from + n]) & 0xC0) == 0x80;
        ++i) {

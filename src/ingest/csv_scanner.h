@@ -42,8 +42,8 @@ struct CsvScannerOptions {
   size_t max_record_bytes = 8 << 20;  // longest record (see the rules above)
 };
 
-// Bytes of an over-long record kept in CsvRecord::raw (fewer when that would cut a UTF-8
-// character).
+// Bytes of an over-long record kept in CsvRecord::raw (max_record_bytes when that is
+// smaller; fewer when the cut would split a UTF-8 character).
 inline constexpr size_t kOverlongPrefixBytes = 4096;
 
 struct CsvRecord {

@@ -42,12 +42,12 @@ TEST_F(DataRules, TimestampsOutsideTheWindowAreTimestampErrors) {
                     "T4,A1,1.00,EUR,2024-02-02T23:59:59Z\n"   // 1 day after ingest: valid
                     "T5,A1,1.00,EUR,2024-02-03T00:00:00Z\n";  // 2 days after: not
   ASSERT_EQ(Run("win-a", csv, "2024-02-01").exit_code, 0);
-  EXPECT_EQ(lake_.Scalar("SELECT string_agg(transaction_id, ',' ORDER BY transaction_id) FROM "
+  EXPECT_EQ(lake_.Scalar("SELECT string_agg(transaction_id, '|' ORDER BY transaction_id) FROM "
                          "silver_transactions"),
-            "T3,T4");
-  EXPECT_EQ(lake_.Scalar("SELECT string_agg(DISTINCT validation_error, ',') || ' ' || count(*) "
+            "T3|T4");
+  EXPECT_EQ(lake_.Scalar("SELECT string_agg(DISTINCT validation_error, '|') || '|' || count(*) "
                          "FROM quarantine"),
-            "TIMESTAMP_ERROR 3");
+            "TIMESTAMP_ERROR|3");
   // Gold stays the size of the data: no months carried forward to 9999.
   ASSERT_EQ(lake_.Rl({"gold", "build"}).exit_code, 0);
   EXPECT_LT(std::stoll(lake_.Scalar("SELECT count(*) FROM gold_account_balances")), 2000);
@@ -76,9 +76,10 @@ TEST_F(DataRules, GoldBalanceHoldsSumsBeyondSixteenDigits) {
   ASSERT_EQ(Run("big", csv, "2024-02-01").exit_code, 0);
   CmdResult g = lake_.Rl({"gold", "build"});
   ASSERT_EQ(g.exit_code, 0) << g.Describe();
-  EXPECT_EQ(lake_.Scalar("SELECT balance::VARCHAR || ' ' || typeof(balance) FROM "
-                         "gold_account_balances"),
-            "199999999999999.98 DECIMAL(38,2)");
+  EXPECT_EQ(lake_.Scalar("SELECT balance::VARCHAR FROM gold_account_balances"),
+            "199999999999999.98");
+  EXPECT_EQ(lake_.Scalar("SELECT typeof(balance) = 'DECIMAL(38,2)' FROM gold_account_balances"),
+            "true");
 }
 
 TEST_F(DataRules, IngestRefusesEmptyTruncatedAndMislabelledGzip) {

@@ -96,7 +96,7 @@ TEST_F(HostileBytes, TenMegabyteFieldIsQuarantinedOrAcceptedByRule) {
   CmdResult r = Run("long-a", csv);  // default max_record_bytes: 8 MiB
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   json rows = lake_.QueryJson(
-      "SELECT source_line, validation_error, octet_length(raw_record) AS kept, row_hash, "
+      "SELECT source_line, validation_error, strlen(raw_record) AS kept, row_hash, "
       "raw_bytes IS NULL AS no_bytes FROM quarantine");
   ASSERT_EQ(rows.size(), 1u) << rows.dump();
   EXPECT_EQ(rows[0]["source_line"], 3);
@@ -106,9 +106,9 @@ TEST_F(HostileBytes, TenMegabyteFieldIsQuarantinedOrAcceptedByRule) {
   EXPECT_EQ(rows[0]["row_hash"], reader.Scalar("SELECT sha256('T2,' || repeat('X', " +
                                                std::to_string(big.size()) +
                                                ") || ',2.00,EUR,2024-02-01T00:00:00Z')"));
-  EXPECT_EQ(lake_.Scalar("SELECT string_agg(transaction_id, ',' ORDER BY transaction_id) FROM "
+  EXPECT_EQ(lake_.Scalar("SELECT string_agg(transaction_id, '|' ORDER BY transaction_id) FROM "
                          "silver_transactions"),
-            "T1,T3");
+            "T1|T3");
   CmdResult logs = lake_.Rl({"logs", "--run-id", "long-a", "--filter", "max_record_bytes"});
   EXPECT_NE(logs.out.find("longer than max_record_bytes (8388608 bytes)"), std::string::npos)
       << logs.Describe();

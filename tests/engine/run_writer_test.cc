@@ -99,7 +99,7 @@ TEST(EngineRunWriterTest, WritesPartitionedSilverAndRejectLayers) {
             "ingest_date DATE\nsource_key VARCHAR\nsource_line BIGINT\nrow_hash VARCHAR\n"
             "ingestion_timestamp TIMESTAMP\n");
   EXPECT_EQ(Describe(*engine, q.local_path),
-            "raw_record VARCHAR\nsource_line BIGINT\nvalidation_error VARCHAR\n"
+            "raw_record VARCHAR\nraw_bytes BLOB\nsource_line BIGINT\nvalidation_error VARCHAR\n"
             "validation_errors VARCHAR[]\nsource_key VARCHAR\ningest_date DATE\n"
             "row_hash VARCHAR\nattempt_count INTEGER\ningestion_timestamp TIMESTAMP\n"
             "run_id VARCHAR\n");

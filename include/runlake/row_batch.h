@@ -41,7 +41,7 @@ struct ValidRows {
   std::vector<int64_t> tx_micros;  // UTC microseconds since the epoch
   StringColumn transaction_type;   // v2 only; empty column for v1 (written as NULL)
   std::vector<int64_t> source_line;  // 1-based physical line where the record starts
-  StringColumn row_hash;             // SHA-256 hex of the raw record text
+  StringColumn row_hash;             // SHA-256 hex of the record's bytes
 
   size_t size() const { return amount_cents.size(); }
   void Clear() {
@@ -52,17 +52,20 @@ struct ValidRows {
 
 // Rows that failed a check: bound for quarantine, or condemned at max attempts.
 struct RejectedRows {
-  StringColumn raw_record;         // the record text without its line terminator
+  StringColumn raw_record;         // the record text without its line terminator, as valid
+                                   // UTF-8 (U+FFFD for invalid bytes and NUL)
+  StringColumn raw_bytes;          // the exact bytes when they differ from raw_record; empty
+                                   // (written as NULL) otherwise
   std::vector<int64_t> source_line;
   StringColumn validation_error;   // first failing check, or MAX_ATTEMPTS
   StringColumn validation_errors;  // every failing check, comma-separated, in check order
-  StringColumn row_hash;
+  StringColumn row_hash;            // SHA-256 hex of the record's exact bytes
   std::vector<int32_t> attempt_count;
   std::vector<uint8_t> condemned;  // 1: goes to condemned/, 0: quarantine/
 
   size_t size() const { return source_line.size(); }
   void Clear() {
-    raw_record.Clear(); source_line.clear(); validation_error.Clear();
+    raw_record.Clear(); raw_bytes.Clear(); source_line.clear(); validation_error.Clear();
     validation_errors.Clear(); row_hash.Clear(); attempt_count.clear(); condemned.clear();
   }
 };

@@ -27,13 +27,21 @@ struct RunFile {
   std::string partition;  // "year=2024/month=01" (silver) or "ingest_date=2024-01-15"
   int64_t rows = 0;
   uint64_t bytes = 0;
+  // The file's column set, so readers need not open it to know: quarantine/condemned files
+  // of format 2 have raw_bytes (JSON "format": 2); 1, the default, is every file before it.
+  int format = 1;
 };
+
+inline constexpr int kRejectFileFormat = 2;  // what this code writes
 
 struct RunSource {
   std::string ingest_date;
   std::string key;  // bronze object key
   uint64_t size = 0;
   int64_t input_rows = 0, valid_rows = 0, quarantined_rows = 0, condemned_rows = 0;
+  // Header columns the schema does not use, ignored: their count and the first names.
+  int64_t extra_columns = 0;
+  std::vector<std::string> extra_column_names;
 };
 
 struct QualityGateResult {

@@ -25,7 +25,8 @@ Status CheckValid(const ValidRows& v, bool has_type) {
 
 Status CheckRejected(const RejectedRows& r) {
   size_t n = r.size();
-  bool same = r.raw_record.size() == n && r.validation_error.size() == n &&
+  bool same = r.raw_record.size() == n && r.raw_bytes.size() == n &&
+              r.validation_error.size() == n &&
               r.validation_errors.size() == n && r.row_hash.size() == n &&
               r.attempt_count.size() == n && r.condemned.size() == n;
   return same ? Status::OK()

@@ -31,8 +31,11 @@ inline constexpr std::array<ColumnSpec, 4> kSilverPathColumns = {{
     {"year", "INTEGER"}, {"month", "INTEGER"}, {"schema_v", "VARCHAR"}, {"run_id", "VARCHAR"},
 }};
 
-inline constexpr std::array<ColumnSpec, 10> kRejectFileColumns = {{
+// raw_bytes came with issue 18: files written before it lack the column (see
+// kLegacyRejectFileColumns and CreateRejectView).
+inline constexpr std::array<ColumnSpec, 11> kRejectFileColumns = {{
     {"raw_record", "VARCHAR"},
+    {"raw_bytes", "BLOB"},
     {"source_line", "BIGINT"},
     {"validation_error", "VARCHAR"},
     {"validation_errors", "VARCHAR[]"},

@@ -10,17 +10,19 @@
 namespace runlake {
 namespace {
 
-// One row: a fixed head, then its four strings back to back. Native byte order: the file
-// never outlives the process that wrote it.
+// One row: a fixed head, then its strings back to back. Native byte order: the file never
+// outlives the process that wrote it.
+constexpr int kStrings = 5;
 struct Head {
   int64_t source_line;
   int32_t attempt_count;
   uint32_t condemned;
-  uint32_t size[4];  // raw_record, validation_error, validation_errors, row_hash
+  uint32_t size[kStrings];  // raw_record, raw_bytes, validation_error, validation_errors,
+                            // row_hash
 };
 constexpr size_t kFlushBytes = 1 << 20;
 
-enum Column : idx_t { kRaw, kLine, kError, kErrors, kHash, kAttempt };
+enum Column : idx_t { kRaw, kRawBytes, kLine, kError, kErrors, kHash, kAttempt };
 
 struct Bind {
   const RejectSink* sink;
@@ -39,6 +41,18 @@ void AssignStrings(duckdb_vector vec, const StringColumn& col) {
   }
 }
 
+// BLOB, NULL for an empty value: raw_bytes is only set when it differs from raw_record.
+void AssignBlobsOrNull(duckdb_vector vec, const StringColumn& col) {
+  for (size_t i = 0; i < col.size(); i++) {
+    if (col[i].empty()) {
+      duckdb_vector_ensure_validity_writable(vec);
+      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vec), i);
+    } else {
+      duckdb_vector_assign_string_element_len(vec, i, col[i].data(), col[i].size());
+    }
+  }
+}
+
 void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   auto* bind = static_cast<Bind*>(duckdb_function_get_bind_data(info));
   auto* state = static_cast<ScanState*>(duckdb_function_get_init_data(info));
@@ -50,6 +64,7 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   const RejectedRows& r = state->rows;
   auto vec = [&](Column c) { return duckdb_data_chunk_get_vector(output, c); };
   AssignStrings(vec(kRaw), r.raw_record);
+  AssignBlobsOrNull(vec(kRawBytes), r.raw_bytes);
   std::memcpy(duckdb_vector_get_data(vec(kLine)), r.source_line.data(), r.size() * sizeof(int64_t));
   AssignStrings(vec(kError), r.validation_error);
   AssignStrings(vec(kErrors), r.validation_errors);
@@ -84,6 +99,7 @@ void BindRejects(duckdb_bind_info info) {
     return;
   }
   AddColumn(info, "raw_record", DUCKDB_TYPE_VARCHAR);
+  AddColumn(info, "raw_bytes", DUCKDB_TYPE_BLOB);
   AddColumn(info, "source_line", DUCKDB_TYPE_BIGINT);
   AddColumn(info, "validation_error", DUCKDB_TYPE_VARCHAR);
   AddColumn(info, "validation_errors", DUCKDB_TYPE_VARCHAR);
@@ -110,10 +126,11 @@ Status RejectSink::Open(const std::string& dir) {
 Status RejectSink::Append(const RejectedRows& rows) {
   if (file_ == nullptr) return Status::Internal("RejectSink used before Open");
   for (size_t i = 0; i < rows.size(); i++) {
-    const std::string_view s[4] = {rows.raw_record[i], rows.validation_error[i],
-                                   rows.validation_errors[i], rows.row_hash[i]};
+    const std::string_view s[kStrings] = {rows.raw_record[i], rows.raw_bytes[i],
+                                          rows.validation_error[i], rows.validation_errors[i],
+                                          rows.row_hash[i]};
     Head h{rows.source_line[i], rows.attempt_count[i], rows.condemned[i] != 0u ? 1u : 0u, {}};
-    for (int k = 0; k < 4; k++) h.size[k] = static_cast<uint32_t>(s[k].size());
+    for (int k = 0; k < kStrings; k++) h.size[k] = static_cast<uint32_t>(s[k].size());
     out_.append(reinterpret_cast<const char*>(&h), sizeof h);
     for (const auto& part : s) out_.append(part);
     (h.condemned ? condemned_ : quarantined_)++;
@@ -157,23 +174,25 @@ Result<bool> RejectSink::Reader::Next(bool condemned, size_t max_rows, RejectedR
     if (buf_.size() - pos_ < sizeof(Head)) return Status::IOError("rejected-rows spill is torn");
     Head h;
     std::memcpy(&h, buf_.data() + pos_, sizeof h);
-    size_t body = size_t{h.size[0]} + h.size[1] + h.size[2] + h.size[3];
+    size_t body = 0;
+    for (uint32_t size : h.size) body += size;
     RUNLAKE_RETURN_NOT_OK(Need(sizeof(Head) + body));
     if (buf_.size() - pos_ < sizeof(Head) + body)
       return Status::IOError("rejected-rows spill is torn");
     const char* p = buf_.data() + pos_ + sizeof(Head);
     pos_ += sizeof(Head) + body;
     if ((h.condemned != 0) != condemned) continue;
-    std::string_view s[4];
-    for (int k = 0; k < 4; k++) {
+    std::string_view s[kStrings];
+    for (int k = 0; k < kStrings; k++) {
       s[k] = std::string_view(p, h.size[k]);
       p += h.size[k];
     }
     rows->raw_record.Append(s[0]);
+    rows->raw_bytes.Append(s[1]);
     rows->source_line.push_back(h.source_line);
-    rows->validation_error.Append(s[1]);
-    rows->validation_errors.Append(s[2]);
-    rows->row_hash.Append(s[3]);
+    rows->validation_error.Append(s[2]);
+    rows->validation_errors.Append(s[3]);
+    rows->row_hash.Append(s[4]);
     rows->attempt_count.push_back(h.attempt_count);
     rows->condemned.push_back(h.condemned != 0 ? 1 : 0);
   }

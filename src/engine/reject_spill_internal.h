@@ -59,8 +59,8 @@ class RejectSink {
 // Registers runlake_rejects(BIGINT, BOOLEAN) in the engine's database (done once by
 // Engine::Open): the rows of the RejectSink of the run scan registered under that id (see
 // ScanRegistration in run_scan_internal.h), condemned ones or the others, in file order,
-// as columns raw_record, source_line, validation_error, validation_errors, row_hash,
-// attempt_count.
+// as columns raw_record, raw_bytes (BLOB, NULL unless the exact bytes differ), source_line,
+// validation_error, validation_errors, row_hash, attempt_count.
 Status RegisterRejectScan(Engine::Impl* impl);
 
 }  // namespace runlake

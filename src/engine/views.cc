@@ -12,40 +12,60 @@
 namespace runlake {
 namespace {
 
+// SELECT of `columns` over `files`; columns in `absent` are NULL (files written before them).
+std::string ParquetSelect(const std::vector<ColumnSpec>& columns,
+                          const std::vector<std::string>& files,
+                          std::span<const ColumnSpec> path_columns,
+                          std::span<const char* const> absent) {
+  std::string select;
+  for (const ColumnSpec& c : columns) {
+    bool null = files.empty() || std::any_of(absent.begin(), absent.end(), [&](const char* a) {
+                  return std::string(a) == c.name;
+                });
+    select += select.empty() ? "" : ", ";
+    select += null ? "CAST(NULL AS " + std::string(c.type) + ") AS " + c.name : std::string(c.name);
+  }
+  std::string sql = "SELECT " + select;
+  if (files.empty()) return sql + " WHERE false";
+  std::string list, types;
+  for (const std::string& f : files) list += (list.empty() ? "" : ", ") + Engine::Quote(f);
+  for (const ColumnSpec& p : path_columns) {
+    types += (types.empty() ? "" : ", ") + Engine::Quote(p.name) + ": " + p.type;
+  }
+  return sql + " FROM read_parquet([" + list + "], hive_partitioning = true, hive_types = {" +
+         types + "})";
+}
+
 // Not union_by_name: with it DuckDB opens every file's footer when binding, so a filtered
-// query would still touch every file of the lake. Every runlake writer writes the full
-// column set (transaction_type is NULL in v1), so the first file's schema is everyone's.
+// query would still touch every file of the lake. Every runlake writer of one file format
+// writes the full column set (transaction_type is NULL in v1), so the first file's schema
+// is everyone's; files of an older format (`legacy`, lacking the `absent` columns) are a
+// second read_parquet under UNION ALL, which keeps partition pruning on both sides.
 Status CreateParquetView(Engine& engine, const std::string& view_name,
                          const std::vector<std::string>& files,
                          std::span<const ColumnSpec> file_columns,
-                         std::span<const ColumnSpec> path_columns) {
+                         std::span<const ColumnSpec> path_columns,
+                         const std::vector<std::string>& legacy = {},
+                         std::span<const char* const> absent = {}) {
   std::vector<ColumnSpec> columns(file_columns.begin(), file_columns.end());
   for (const ColumnSpec& p : path_columns) {
     bool in_file = std::any_of(file_columns.begin(), file_columns.end(),
                                [&](const ColumnSpec& c) { return std::string(c.name) == p.name; });
     if (!in_file) columns.push_back(p);  // else the path's value wins; they are equal
   }
-  std::string select;
-  for (const ColumnSpec& c : columns) {
-    select += select.empty() ? "" : ", ";
-    select += files.empty() ? "CAST(NULL AS " + std::string(c.type) + ") AS " + c.name
-                            : std::string(c.name);
+  std::string body;
+  if (!files.empty() || legacy.empty()) body = ParquetSelect(columns, files, path_columns, {});
+  if (!legacy.empty()) {
+    body += (body.empty() ? "" : " UNION ALL ") +
+            ParquetSelect(columns, legacy, path_columns, absent);
   }
-  std::string sql = "CREATE OR REPLACE VIEW " + Engine::QuoteIdentifier(view_name) +
-                    " AS SELECT " + select;
-  if (files.empty()) {
-    sql += " WHERE false";
-  } else {
-    std::string list, types;
-    for (const std::string& f : files) list += (list.empty() ? "" : ", ") + Engine::Quote(f);
-    for (const ColumnSpec& p : path_columns) {
-      types += (types.empty() ? "" : ", ") + Engine::Quote(p.name) + ": " + p.type;
-    }
-    sql += " FROM read_parquet([" + list + "], hive_partitioning = true, hive_types = {" +
-           types + "})";
-  }
+  std::string sql =
+      "CREATE OR REPLACE VIEW " + Engine::QuoteIdentifier(view_name) + " AS " + body;
   return engine.Execute(sql).WithContext("creating view " + view_name);
 }
+
+// Reject files written before issue 18 have no raw_bytes.
+constexpr const char* kLegacyRejectAbsent[] = {"raw_bytes"};
 
 }  // namespace
 
@@ -55,8 +75,10 @@ Status CreateSilverView(Engine& engine, const std::string& view_name,
 }
 
 Status CreateRejectView(Engine& engine, const std::string& view_name,
-                        const std::vector<std::string>& files) {
-  return CreateParquetView(engine, view_name, files, kRejectFileColumns, kRejectPathColumns);
+                        const std::vector<std::string>& files,
+                        const std::vector<std::string>& legacy_files) {
+  return CreateParquetView(engine, view_name, files, kRejectFileColumns, kRejectPathColumns,
+                           legacy_files, kLegacyRejectAbsent);
 }
 
 Status CreateJsonView(Engine& engine, const std::string& view_name,

@@ -21,8 +21,11 @@ Status CreateSilverView(Engine& engine, const std::string& view_name,
 
 // The same for quarantine/condemned files (.../ingest_date=YYYY-MM-DD/run_id=RID/
 // part-NNNNN.parquet): the reject file columns, with ingest_date and run_id prunable.
+// `legacy_files` were written before raw_bytes existed (manifest file format 1): the view
+// shows NULL raw_bytes for their rows.
 Status CreateRejectView(Engine& engine, const std::string& view_name,
-                        const std::vector<std::string>& files);
+                        const std::vector<std::string>& files,
+                        const std::vector<std::string>& legacy_files = {});
 
 // A column of a JSON view: `type` is a DuckDB type; `path` a JSONPath into the document
 // ("$.metrics.valid_rows"), "" meaning "$.<name>". Type "JSON" keeps the raw JSON value;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/sha256.h"
+
 namespace runlake {
 
 CsvScanner::CsvScanner(ByteSource* source, CsvScannerOptions options)
@@ -51,10 +53,73 @@ size_t CsvScanner::NextQuote(size_t from) {
   return quote_pos_;
 }
 
-Status CsvScanner::Overlong() const {
-  return Status::InvalidArgument("line " + std::to_string(line_) + ": record longer than " +
-                                 std::to_string(options_.max_record_bytes) +
-                                 " bytes without a line end (not a CSV file?)");
+// How much of buf_[from, to) an over-long record keeps: kOverlongPrefixBytes (at most
+// max_record_bytes, which the buffer always holds by then), backed off to the start of a
+// UTF-8 character so that the cut itself makes no invalid bytes.
+size_t CsvScanner::PrefixLength(size_t from, size_t to) const {
+  size_t n = std::min({kOverlongPrefixBytes, options_.max_record_bytes, to - from});
+  if (n == to - from) return n;
+  for (int i = 0; i < 3 && n > 0 && (static_cast<unsigned char>(buf_[from + n]) & 0xC0) == 0x80;
+       ++i) {
+    --n;
+  }
+  return n;
+}
+
+void CsvScanner::FinishOverlong(uint64_t size, CsvRecord* record) {
+  fields_.clear();
+  record->raw = overlong_prefix_;
+  record->line = line_++;
+  record->broken_quoting = false;
+  record->fields = fields_;
+  record->overlong = true;
+  record->overlong_size = size;
+  record->overlong_sha256 = overlong_sha256_;
+}
+
+// An over-long line that is all in the buffer: buf_[pos_, line_end).
+void CsvScanner::EmitOverlong(size_t line_end, size_t next, CsvRecord* record) {
+  overlong_prefix_.assign(buf_.get() + pos_, PrefixLength(pos_, line_end));
+  overlong_sha256_ = Sha256::Of(std::string_view(buf_.get() + pos_, line_end - pos_));
+  const uint64_t size = line_end - pos_;
+  pos_ = next;
+  FinishOverlong(size, record);
+}
+
+// An over-long line that goes on past the buffer: read on to its line end, hashing instead
+// of buffering, so memory stays at max_record_bytes whatever the line's length.
+Result<bool> CsvScanner::SkipOverlong(CsvRecord* record) {
+  overlong_prefix_.assign(buf_.get() + pos_, PrefixLength(pos_, end_));
+  Sha256 hash;
+  uint64_t size = 0;
+  bool held_cr = false;  // a '\r' ending one read: data, or the first half of a CRLF
+  while (true) {
+    const char* start = buf_.get() + pos_;
+    const char* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - pos_));
+    size_t n = (nl ? nl : buf_.get() + end_) - start;
+    if (held_cr && !(nl != nullptr && n == 0)) {
+      hash.Update("\r");
+      ++size;
+    }
+    held_cr = n > 0 && start[n - 1] == '\r';
+    hash.Update(std::string_view(start, n - held_cr));
+    size += n - held_cr;
+    if (nl != nullptr) {
+      pos_ = nl - buf_.get() + 1;
+      break;
+    }
+    pos_ = end_;
+    if (eof_) {
+      return Status::InvalidArgument(
+          "line " + std::to_string(line_) + ": record longer than " +
+          std::to_string(options_.max_record_bytes) +
+          " bytes and the data ends before its line end (not a CSV file?)");
+    }
+    RUNLAKE_RETURN_NOT_OK(Fill());
+  }
+  overlong_sha256_ = hash.HexDigest();
+  FinishOverlong(size, record);
+  return true;
 }
 
 // A record without quotes: buf_[pos_, line_end) split on ','.
@@ -75,6 +140,7 @@ void CsvScanner::EmitPlain(size_t line_end, size_t next, CsvRecord* record) {
   record->line = line_++;
   record->broken_quoting = false;
   record->fields = fields_;
+  record->overlong = false;
   pos_ = next;
 }
 
@@ -149,6 +215,7 @@ void CsvScanner::EmitRecovered(CsvRecord* record) {
   size_t line_end = nl ? static_cast<const char*>(nl) - buf_.get() : end_;
   size_t next = nl ? line_end + 1 : end_;
   if (line_end > pos_ && buf_[line_end - 1] == '\r') --line_end;
+  if (line_end - pos_ > options_.max_record_bytes) return EmitOverlong(line_end, next, record);
   EmitPlain(line_end, next, record);
   record->broken_quoting = true;
 }
@@ -166,7 +233,8 @@ Result<bool> CsvScanner::Next(CsvRecord* record) {
     size_t nl_at = nl ? nl - buf_.get() : end_;
     if (NextQuote(pos_) >= nl_at) {  // no quote in this line: the fast path
       if (nl == nullptr && !eof_) {
-        if (end_ - pos_ >= options_.max_record_bytes) return Overlong();
+        // +1: a '\r' at the buffer's end may be half of the CRLF, not record data.
+        if (end_ - pos_ > options_.max_record_bytes + 1) return SkipOverlong(record);
         RUNLAKE_RETURN_NOT_OK(Fill());
         continue;
       }
@@ -178,18 +246,28 @@ Result<bool> CsvScanner::Next(CsvRecord* record) {
         ++line_;
         continue;
       }
+      if (line_end - pos_ > options_.max_record_bytes) {
+        EmitOverlong(line_end, next, record);
+        return true;
+      }
       EmitPlain(line_end, next, record);
       return true;
     }
     size_t record_end = 0, next = 0;
     bool broken = false;
-    if (ParseQuoted(&record_end, &next, &broken) == Parse::kNeedMore) {
-      bool unclosed = eof_ || end_ - pos_ >= options_.max_record_bytes;
+    Parse parsed = ParseQuoted(&record_end, &next, &broken);
+    bool too_long = parsed == Parse::kDone && record_end - pos_ > options_.max_record_bytes;
+    if (parsed == Parse::kNeedMore || too_long) {
+      bool unclosed = too_long || eof_ || end_ - pos_ >= options_.max_record_bytes;
       if (!unclosed) {
         RUNLAKE_RETURN_NOT_OK(Fill());
         continue;
       }
-      if (nl == nullptr && !eof_) return Overlong();
+      if (nl == nullptr && !eof_) {  // not even its first physical line is in the buffer
+        if (end_ - pos_ > options_.max_record_bytes + 1) return SkipOverlong(record);
+        RUNLAKE_RETURN_NOT_OK(Fill());
+        continue;
+      }
       EmitRecovered(record);
       return true;
     }
@@ -198,6 +276,7 @@ Result<bool> CsvScanner::Next(CsvRecord* record) {
     record->raw = std::string_view(start, record_end - pos_);
     record->line = line_;
     record->broken_quoting = broken;
+    record->overlong = false;
     record->fields = fields_;
     line_ += 1 + std::count(record->raw.begin(), record->raw.end(), '\n');
     pos_ = next;

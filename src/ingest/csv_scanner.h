@@ -18,8 +18,11 @@
 //   the file, so that record ends at the end of its first physical line instead and
 //   scanning resumes on the next line; the same recovery applies when a quoted record
 //   grows beyond max_record_bytes, which keeps memory bounded.
-// - A physical line longer than max_record_bytes fails the scan (InvalidArgument): that
-//   is not a CSV file.
+// - A physical line longer than max_record_bytes (without its terminator) is an over-long
+//   record: it is read to its line end without being buffered (hashed on the way) and
+//   yielded with `overlong` set, only its first bytes in `raw` and no fields. A line still
+//   longer than the limit when the data ends, with no line end at all, fails the scan
+//   (InvalidArgument): that is not a CSV file.
 
 #include <cstdint>
 #include <memory>
@@ -36,14 +39,23 @@ namespace runlake {
 
 struct CsvScannerOptions {
   size_t chunk_size = 1 << 20;        // bytes asked of the source per refill
-  size_t max_record_bytes = 8 << 20;  // longest record (see the recovery rule above)
+  size_t max_record_bytes = 8 << 20;  // longest record (see the rules above)
 };
+
+// Bytes of an over-long record kept in CsvRecord::raw (max_record_bytes when that is
+// smaller; fewer when the cut would split a UTF-8 character).
+inline constexpr size_t kOverlongPrefixBytes = 4096;
 
 struct CsvRecord {
   std::string_view raw;  // the record's bytes as in the file, without its terminator
   int64_t line = 0;      // 1-based physical line where the record starts
   bool broken_quoting = false;
   std::span<const std::string_view> fields;  // unquoted, unescaped field values
+  // Set for a line longer than max_record_bytes: raw is then its first bytes only, fields
+  // is empty, and these describe the whole record (without its terminator).
+  bool overlong = false;
+  uint64_t overlong_size = 0;
+  std::string_view overlong_sha256;  // lowercase hex
 };
 
 class CsvScanner {
@@ -51,7 +63,8 @@ class CsvScanner {
   explicit CsvScanner(ByteSource* source, CsvScannerOptions options = {});
 
   // Fills *record with the next record and returns true; false at the end of the data.
-  // Errors: the source's (Corruption for gzip), InvalidArgument for an overlong line.
+  // Errors: the source's (Corruption for gzip), InvalidArgument for an over-long line that
+  // has no line end before the end of the data.
   Result<bool> Next(CsvRecord* record);
 
   // The physical line the next record starts on (or the line reached, after an error).
@@ -66,7 +79,10 @@ class CsvScanner {
   void EmitPlain(size_t line_end, size_t next, CsvRecord* record);
   Parse ParseQuoted(size_t* record_end, size_t* next, bool* broken);
   void EmitRecovered(CsvRecord* record);
-  Status Overlong() const;
+  void EmitOverlong(size_t line_end, size_t next, CsvRecord* record);
+  Result<bool> SkipOverlong(CsvRecord* record);
+  void FinishOverlong(uint64_t size, CsvRecord* record);
+  size_t PrefixLength(size_t from, size_t to) const;
 
   ByteSource* source_;
   CsvScannerOptions options_;
@@ -81,6 +97,7 @@ class CsvScanner {
   std::vector<std::string_view> fields_;
   std::string scratch_;                               // unescaped fields of quoted records
   std::vector<std::pair<uint32_t, uint32_t>> spans_;  // (offset, size) in scratch_
+  std::string overlong_prefix_, overlong_sha256_;     // of the last over-long record
 };
 
 }  // namespace runlake

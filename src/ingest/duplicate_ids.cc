@@ -12,7 +12,7 @@ Result<RecordBitmap> ReadAgain(const DuplicateIdsOptions& options,
                                const std::atomic<bool>* cancel) {
   RUNLAKE_ASSIGN_OR_RAISE(auto reader, options.reopen());
   RUNLAKE_ASSIGN_OR_RAISE(auto bytes, ByteSource::Open(std::move(reader), options.source_name));
-  CsvScanner scanner(bytes.get());
+  CsvScanner scanner(bytes.get(), options.scanner);
   SpillOptions spill = options.spill;
   spill.dir = options.spill_dir;
   spill.cancel = cancel;

@@ -8,6 +8,8 @@ std::string_view CheckName(Check check) {
   switch (check) {
     case kSchemaError:
       return "SCHEMA_ERROR";
+    case kEncodingError:
+      return "ENCODING_ERROR";
     case kNullValueError:
       return "NULL_VALUE_ERROR";
     case kCurrencyError:
@@ -36,10 +38,24 @@ void AppendFailures(uint32_t failures, std::string* out) {
   }
 }
 
-Result<RowValidator> RowValidator::Create(const Rules& rules) {
+Result<RowValidator> RowValidator::Create(const Rules& rules, std::string_view ingest_date) {
   RowValidator v;
   v.currencies_.insert(rules.currencies.begin(), rules.currencies.end());
   RUNLAKE_ASSIGN_OR_RAISE(v.timestamps_, TimestampParser::Compile(rules.timestamp_formats));
+  const TxDateWindow& w = rules.tx_date_window;
+  if (w.not_before && !ParseDayMicros(*w.not_before, &v.min_micros_)) {
+    return Status::InvalidArgument("tx_date_window.not_before '" + *w.not_before +
+                                   "' is not a date YYYY-MM-DD");
+  }
+  if (w.max_days_after_ingest && !ingest_date.empty()) {
+    int64_t ingest = 0;
+    if (!ParseDayMicros(ingest_date, &ingest)) {
+      return Status::InvalidArgument("ingest_date '" + std::string(ingest_date) +
+                                     "' is not a date YYYY-MM-DD");
+    }
+    constexpr int64_t kDay = int64_t{86400} * 1000000;
+    v.end_micros_ = ingest + (int64_t{*w.max_days_after_ingest} + 1) * kDay;
+  }
   return v;
 }
 
@@ -53,7 +69,9 @@ uint32_t RowValidator::Check(const RequiredFields& f, int64_t* cents, int64_t* m
     failures |= kCurrencyError;
   }
   if (!f.amount.empty() && !ParseAmountCents(f.amount, cents)) failures |= kTypeError;
-  if (!f.timestamp.empty() && !timestamps_.Parse(f.timestamp, micros)) {
+  if (!f.timestamp.empty() &&
+      (!timestamps_.Parse(f.timestamp, micros) || *micros < min_micros_ ||
+       *micros >= end_micros_)) {
     failures |= kTimestampError;
   }
   return failures;

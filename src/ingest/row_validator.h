@@ -1,6 +1,7 @@
 #pragma once
 // RowValidator: checks 2-5 of DESIGN.md "Rows" on one record's trimmed required fields.
-// (Check 1, SCHEMA_ERROR, is the transformer's: it needs the record, not its fields.)
+// (Checks 1 and 1b, SCHEMA_ERROR and ENCODING_ERROR, are the transformer's: they need the
+// record, not its fields.)
 // Failures are a bit set so that "first failing" and "all failing, in check order" are
 // both a walk over the bits in order.
 
@@ -15,14 +16,17 @@
 
 namespace runlake {
 
+// In check order: the lowest set bit is the first failing check.
 enum Check : uint32_t {
   kSchemaError = 1u << 0,
-  kNullValueError = 1u << 1,
-  kCurrencyError = 1u << 2,
-  kTypeError = 1u << 3,
-  kTimestampError = 1u << 4,
-  kDuplicateTransactionId = 1u << 5,
+  kEncodingError = 1u << 1,
+  kNullValueError = 1u << 2,
+  kCurrencyError = 1u << 3,
+  kTypeError = 1u << 4,
+  kTimestampError = 1u << 5,
+  kDuplicateTransactionId = 1u << 6,
 };
+inline constexpr int kCheckCount = 7;
 
 // "SCHEMA_ERROR", ... for one bit.
 std::string_view CheckName(Check check);
@@ -39,8 +43,10 @@ struct RequiredFields {
 
 class RowValidator {
  public:
-  // InvalidArgument when a timestamp format does not compile.
-  static Result<RowValidator> Create(const Rules& rules);
+  // InvalidArgument when a timestamp format does not compile, or ingest_date (the source's,
+  // YYYY-MM-DD; it anchors tx_date_window's max_days_after_ingest) is not a date. An empty
+  // ingest_date leaves that bound out.
+  static Result<RowValidator> Create(const Rules& rules, std::string_view ingest_date = {});
 
   // Runs checks 2-5 and returns the failures (0: valid). On success *cents and *micros hold
   // the parsed amount and timestamp. Check 6 (duplicates) needs the whole source's history,
@@ -54,6 +60,8 @@ class RowValidator {
   };
   std::unordered_set<std::string, StringHash, std::equal_to<>> currencies_;
   TimestampParser timestamps_;
+  // tx_date_window as UTC microseconds: valid when min_micros_ <= tx < end_micros_.
+  int64_t min_micros_ = INT64_MIN, end_micros_ = INT64_MAX;
 };
 
 }  // namespace runlake

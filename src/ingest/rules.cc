@@ -18,6 +18,9 @@ namespace {
 
 using nlohmann::json;
 
+constexpr int64_t kMinRecordBytes = 1024;
+constexpr int64_t kMaxRecordBytes = int64_t{1} << 30;
+
 const std::vector<std::string>& DefaultTimestampFormats() {
   static const std::vector<std::string> formats = {
       "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S%z",
@@ -86,6 +89,40 @@ Status ReadGate(const json& gate, const std::string& origin, QualityGate* out) {
   return Status::OK();
 }
 
+Status ReadWindow(const json& window, const std::string& origin, TxDateWindow* out) {
+  if (window.is_null()) {
+    *out = TxDateWindow{std::nullopt, std::nullopt};
+    return Status::OK();
+  }
+  if (!window.is_object()) return Invalid(origin, "'tx_date_window' must be an object or null");
+  for (const auto& [key, value] : window.items()) {
+    if (key == "not_before") {
+      int64_t micros = 0;
+      if (value.is_null()) {
+        out->not_before.reset();
+      } else if (!value.is_string() || !ParseDayMicros(value.get<std::string>(), &micros)) {
+        return Invalid(origin, "'tx_date_window.not_before' must be a date YYYY-MM-DD or null");
+      } else {
+        out->not_before = value.get<std::string>();
+      }
+    } else if (key == "max_days_after_ingest") {
+      if (value.is_null()) {
+        out->max_days_after_ingest.reset();
+      } else if (!value.is_number_integer() || value.get<int64_t>() < 0 ||
+                 value.get<int64_t>() > 3660000) {
+        return Invalid(origin,
+                       "'tx_date_window.max_days_after_ingest' must be an integer >= 0 or null");
+      } else {
+        out->max_days_after_ingest = static_cast<int>(value.get<int64_t>());
+      }
+    } else {
+      return Invalid(origin, "unknown key 'tx_date_window." + key +
+                                 "' (known: not_before, max_days_after_ingest)");
+    }
+  }
+  return Status::OK();
+}
+
 Status ReadRules(const json& doc, const std::string& origin, Rules* rules) {
   if (!doc.is_object()) return Invalid(origin, "the rules must be a JSON object");
   for (const auto& [key, value] : doc.items()) {
@@ -105,9 +142,20 @@ Status ReadRules(const json& doc, const std::string& origin, Rules* rules) {
       rules->max_attempts = static_cast<int>(value.get<int64_t>());
     } else if (key == "gate") {
       RUNLAKE_RETURN_NOT_OK(ReadGate(value, origin, &rules->gate));
+    } else if (key == "tx_date_window") {
+      RUNLAKE_RETURN_NOT_OK(ReadWindow(value, origin, &rules->tx_date_window));
+    } else if (key == "max_record_bytes") {
+      if (!value.is_number_integer() || value.get<int64_t>() < kMinRecordBytes ||
+          value.get<int64_t>() > kMaxRecordBytes) {
+        return Invalid(origin, "'max_record_bytes' must be an integer from " +
+                                   std::to_string(kMinRecordBytes) + " to " +
+                                   std::to_string(kMaxRecordBytes));
+      }
+      rules->max_record_bytes = value.get<int64_t>();
     } else {
       return Invalid(origin, "unknown key '" + key +
-                                 "' (known: currencies, timestamp_formats, max_attempts, gate)");
+                                 "' (known: currencies, timestamp_formats, max_attempts, gate, "
+                                 "tx_date_window, max_record_bytes)");
     }
   }
   return Status::OK();
@@ -131,6 +179,12 @@ std::string Rules::CanonicalJson() const {
       {"gate",
        {{"max_quarantine_rate", gate.max_quarantine_rate},
         {"max_condemned_rows", gate.max_condemned_rows}}},
+      {"tx_date_window",
+       {{"not_before", tx_date_window.not_before ? json(*tx_date_window.not_before) : json()},
+        {"max_days_after_ingest", tx_date_window.max_days_after_ingest
+                                      ? json(*tx_date_window.max_days_after_ingest)
+                                      : json()}}},
+      {"max_record_bytes", max_record_bytes},
   };
   return doc.dump();  // nlohmann objects are std::map: keys come out sorted
 }

@@ -182,4 +182,9 @@ bool TimestampParser::Parse(std::string_view text, int64_t* micros) const {
   return false;
 }
 
+bool ParseDayMicros(std::string_view date, int64_t* micros) {
+  static const TimestampFormat kDay = *TimestampFormat::Compile("%Y-%m-%d");
+  return kDay.Parse(date, micros);
+}
+
 }  // namespace runlake

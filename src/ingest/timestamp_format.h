@@ -55,6 +55,9 @@ class TimestampParser {
   std::vector<TimestampFormat> formats_;
 };
 
+// A calendar date "YYYY-MM-DD" exactly: *micros = its 00:00:00 UTC. False otherwise.
+bool ParseDayMicros(std::string_view date, int64_t* micros);
+
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 

@@ -8,6 +8,7 @@
 #include "ingest/duplicate_ids.h"
 #include "ingest/row_validator.h"
 #include "common/sha256.h"
+#include "ingest/utf8.h"
 
 namespace runlake {
 namespace {
@@ -15,6 +16,12 @@ namespace {
 constexpr const char* kColumns[6] = {"TransactionID", "CustomerID",           "TransactionAmount",
                                      "Currency",      "TransactionTimestamp", "TransactionType"};
 enum Column { kId, kCustomer, kAmount, kCurrency, kTimestamp, kType };
+
+// A batch ends early past this many record bytes: StringColumn offsets are 32-bit, and
+// with long records (max_record_bytes reaches 1 GiB) a full batch could overflow them.
+static_assert(kCheckCount == 7, "RowTransformer::kChecks must follow the checks");
+
+constexpr size_t kMaxBatchBytes = size_t{256} << 20;
 
 // The contract trims spaces only (not tabs): "empty after trimming spaces".
 // Currency, amount and timestamp are checked exactly as written (" EUR" is not EUR: the
@@ -60,7 +67,7 @@ Result<std::unique_ptr<RowTransformer>> RowTransformer::Open(std::unique_ptr<Obj
   std::unique_ptr<RowTransformer> t(new RowTransformer(std::move(options)));
   const std::string& name = t->options_.source_name;
   t->v2_ = t->options_.schema_version == "v2";
-  auto validator = RowValidator::Create(t->options_.rules);
+  auto validator = RowValidator::Create(t->options_.rules, t->options_.ingest_date);
   if (!validator.ok()) return validator.status().WithContext("rules");
   t->validator_ = std::make_unique<RowValidator>(std::move(*validator));
 
@@ -70,7 +77,7 @@ Result<std::unique_ptr<RowTransformer>> RowTransformer::Open(std::unique_ptr<Obj
     return st.code() == StatusCode::kCorruption ? st : st.WithContext(name);
   }
   t->bytes_ = std::move(*bytes);
-  t->scanner_ = std::make_unique<CsvScanner>(t->bytes_.get());
+  t->scanner_ = std::make_unique<CsvScanner>(t->bytes_.get(), t->ScannerOptions());
   RUNLAKE_RETURN_NOT_OK(t->ReadHeader());
   return t;
 }
@@ -98,6 +105,11 @@ Status RowTransformer::ReadHeader() {
                                    schema + " (" + more.status().message() + ")");
   }
   if (!*more) return Status::InvalidArgument(name + ": empty file, no header");
+  if (header.overlong) {
+    return Status::InvalidArgument(name + ": line 1: header is not a CSV header of schema " +
+                                   schema + " (longer than max_record_bytes, " +
+                                   std::to_string(options_.rules.max_record_bytes) + " bytes)");
+  }
 
   size_t required = v2_ ? 6 : 5;
   std::vector<std::string> missing;
@@ -133,7 +145,7 @@ Status RowTransformer::ReadHeader() {
   header_fields_ = header.fields.size();
   for (size_t i = 0; i < header.fields.size(); ++i) {
     if (std::find(column_, column_ + required, i) == column_ + required) {
-      stats_.extra_columns.emplace_back(TrimSpaces(header.fields[i]));
+      stats_.extra_columns.push_back(CleanUtf8(TrimSpaces(header.fields[i])));
     }
   }
   DuplicateIdsOptions dup;
@@ -142,6 +154,7 @@ Status RowTransformer::ReadHeader() {
   dup.reopen = options_.reopen;
   dup.spill_dir = options_.spill_dir;
   dup.memory_ids = options_.memory_ids;
+  dup.scanner = ScannerOptions();
   duplicates_ = std::make_unique<DuplicateIds>(std::move(dup));
   return Status::OK();
 }
@@ -150,7 +163,9 @@ Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
   valid->Clear();
   rejected->Clear();
   CsvRecord record;
-  while (!exhausted_ && valid->size() + rejected->size() < options_.batch_rows) {
+  size_t batch_bytes = 0;
+  while (!exhausted_ && valid->size() + rejected->size() < options_.batch_rows &&
+         batch_bytes < kMaxBatchBytes) {
     auto more = scanner_->Next(&record);
     stats_.bytes_read = bytes_->bytes_read();
     if (!more.ok()) return InStream(more.status());
@@ -158,10 +173,11 @@ Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
       exhausted_ = true;
       break;
     }
+    batch_bytes += record.raw.size();
     RUNLAKE_RETURN_NOT_OK(AddRecord(record, valid, rejected));
   }
   // The map is refreshed per batch, not per row: no string keys in the hot loop.
-  for (int bit = 0; bit < kCheckCount; ++bit) {
+  for (int bit = 0; bit < kChecks; ++bit) {
     if (quarantined_by_check_[bit] > 0) {
       stats_.quarantine_by_reason[std::string(FirstFailure(1u << bit))] =
           quarantined_by_check_[bit];
@@ -176,18 +192,28 @@ Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
 Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
                                  RejectedRows* rejected) {
   const int64_t ordinal = stats_.input_rows++;
-  const bool schema_ok = !record.broken_quoting && record.fields.size() == header_fields_;
+  const bool schema_ok =
+      !record.broken_quoting && !record.overlong && record.fields.size() == header_fields_;
   RequiredFields f;
   if (schema_ok) {
     f.transaction_id = AppearingId(record, IdColumns{header_fields_, column_[kId]});
     // Overlaps the ID table's cache miss with the row hashing below.
     if (!f.transaction_id.empty()) duplicates_->Prepare(f.transaction_id);
   }
+  // row_hash is over the record's exact bytes (for an over-long one the scanner hashed
+  // them all, beyond the prefix it kept).
   char row_hash[Sha256::kHexSize];
-  Sha256::HexOf(record.raw, row_hash);
-  const std::string_view hash(row_hash, sizeof row_hash);
+  std::string_view hash = record.overlong_sha256;
+  if (!record.overlong) {
+    Sha256::HexOf(record.raw, row_hash);
+    hash = std::string_view(row_hash, sizeof row_hash);
+  } else if (stats_.overlong_records++ == 0) {
+    stats_.first_overlong_line = record.line;
+  }
+  const bool clean = IsCleanUtf8(record.raw);
+  const uint32_t encoding = clean ? 0u : uint32_t{kEncodingError};
 
-  uint32_t failures = kSchemaError;
+  uint32_t failures = kSchemaError | encoding;
   int64_t cents = 0, micros = 0;
   if (schema_ok) {
     f.customer_id = TrimSpaces(record.fields[column_[kCustomer]]);
@@ -196,7 +222,7 @@ Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
     f.timestamp = ExactOrEmpty(record.fields[column_[kTimestamp]]);
     if (v2_) f.transaction_type = TrimSpaces(record.fields[column_[kType]]);
     f.has_transaction_type = v2_;
-    failures = validator_->Check(f, &cents, &micros);
+    failures = validator_->Check(f, &cents, &micros) | encoding;
     if (!f.transaction_id.empty()) {
       Result<bool> seen = duplicates_->SeenBefore(f.transaction_id, ordinal);
       if (!seen.ok()) {
@@ -219,7 +245,12 @@ Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
     valid->row_hash.Append(hash);
     return Status::OK();
   }
+  AddRejected(record, failures, hash, clean, rejected);
+  return Status::OK();
+}
 
+void RowTransformer::AddRejected(const CsvRecord& record, uint32_t failures,
+                                 std::string_view hash, bool clean, RejectedRows* rejected) {
   int attempt = 1;
   if (!options_.previous_attempts.empty()) {
     auto it = options_.previous_attempts.find(std::string(hash));
@@ -237,13 +268,26 @@ Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
     rejected->validation_error.Append(FirstFailure(failures));
     ++quarantined_by_check_[std::countr_zero(failures)];
   }
-  rejected->raw_record.Append(record.raw);
+  if (clean) {
+    rejected->raw_record.Append(record.raw);
+    rejected->raw_bytes.Append({});
+  } else {
+    clean_.clear();
+    AppendCleanUtf8(record.raw, &clean_);
+    rejected->raw_record.Append(clean_);
+    rejected->raw_bytes.Append(record.raw);
+  }
   rejected->source_line.push_back(record.line);
   rejected->validation_errors.Append(errors_);
   rejected->row_hash.Append(hash);
   rejected->attempt_count.push_back(attempt);
   rejected->condemned.push_back(condemned ? 1 : 0);
-  return Status::OK();
+}
+
+CsvScannerOptions RowTransformer::ScannerOptions() const {
+  CsvScannerOptions o;
+  o.max_record_bytes = static_cast<size_t>(options_.rules.max_record_bytes);
+  return o;
 }
 
 }  // namespace runlake

@@ -24,12 +24,14 @@ class ByteSource;
 class DuplicateIds;
 struct CsvRecord;
 class CsvScanner;
+struct CsvScannerOptions;
 class RowValidator;
 
 struct TransformOptions {
   Rules rules = Rules::Defaults();
   std::string schema_version;  // "v1" or "v2"
   std::string source_name;     // for error messages, e.g. the bronze key
+  std::string ingest_date;     // the source's YYYY-MM-DD (rules' tx_date_window); "": unbounded
   // row_hash -> highest attempt_count in earlier committed runs of this source.
   std::unordered_map<std::string, int> previous_attempts;
   size_t batch_rows = 16384;
@@ -46,7 +48,10 @@ struct TransformStats {
   // Quarantined (not condemned) rows by validation_error.
   std::map<std::string, int64_t> quarantine_by_reason;
   uint64_t bytes_read = 0;  // bytes taken from the object (compressed bytes for gzip)
-  std::vector<std::string> extra_columns;  // header columns the schema does not use
+  std::vector<std::string> extra_columns;  // header columns the schema does not use (as
+                                           // valid UTF-8)
+  int64_t overlong_records = 0;  // longer than the rules' max_record_bytes: SCHEMA_ERROR
+  int64_t first_overlong_line = 0;
 };
 
 class RowTransformer {
@@ -75,7 +80,10 @@ class RowTransformer {
   explicit RowTransformer(TransformOptions options);
   Status ReadHeader();
   Status AddRecord(const CsvRecord& record, ValidRows* valid, RejectedRows* rejected);
+  void AddRejected(const CsvRecord& record, uint32_t failures, std::string_view hash,
+                   bool clean, RejectedRows* rejected);
   Status InStream(const Status& st) const;
+  CsvScannerOptions ScannerOptions() const;
 
   TransformOptions options_;
   TransformStats stats_;
@@ -89,9 +97,10 @@ class RowTransformer {
   // TransactionTimestamp, TransactionType (v2).
   size_t column_[6] = {0, 0, 0, 0, 0, 0};
   bool exhausted_ = false;
-  static constexpr int kCheckCount = 6;
-  int64_t quarantined_by_check_[kCheckCount] = {};  // by bit of the first failing check
+  static constexpr int kChecks = 7;  // = kCheckCount of row_validator.h (checked there)
+  int64_t quarantined_by_check_[kChecks] = {};  // by bit of the first failing check
   std::string errors_;                              // reused for validation_errors
+  std::string clean_;                               // reused for raw_record of bad bytes
 };
 
 }  // namespace runlake

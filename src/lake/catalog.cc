@@ -86,6 +86,28 @@ std::vector<std::string> CommittedFileKeys(const std::vector<RunManifest>& runs,
   return keys;
 }
 
+RejectFileKeys CommittedRejectFileKeys(const std::vector<RunManifest>& runs,
+                                       const DatasetId& dataset, const std::string& layer) {
+  RejectFileKeys keys;
+  for (const auto& m : runs) {
+    if (!(m.dataset == dataset)) continue;
+    for (const auto& f : m.files) {
+      if (f.layer != layer) continue;
+      (f.format >= kRejectFileFormat ? keys.current : keys.legacy).push_back(f.key);
+    }
+  }
+  return keys;
+}
+
+Status CreateRejectViewOf(Engine& engine, ObjectStore& store, const std::vector<RunManifest>& runs,
+                          const DatasetId& dataset, const std::string& layer,
+                          const std::string& view_name, const std::string& scratch_dir) {
+  RejectFileKeys keys = CommittedRejectFileKeys(runs, dataset, layer);
+  RUNLAKE_ASSIGN_OR_RAISE(auto current, LocalPathsFor(store, keys.current, scratch_dir));
+  RUNLAKE_ASSIGN_OR_RAISE(auto legacy, LocalPathsFor(store, keys.legacy, scratch_dir));
+  return CreateRejectView(engine, view_name, current, legacy);
+}
+
 Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOptions& options) {
   RUNLAKE_ASSIGN_OR_RAISE(auto runs, ListRunManifests(store));
   EngineOptions eopts;
@@ -96,10 +118,10 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
   };
   RUNLAKE_ASSIGN_OR_RAISE(auto silver, paths("silver"));
   RUNLAKE_RETURN_NOT_OK(CreateSilverView(*engine, "silver_transactions", silver));
-  RUNLAKE_ASSIGN_OR_RAISE(auto quarantine, paths("quarantine"));
-  RUNLAKE_RETURN_NOT_OK(CreateRejectView(*engine, "quarantine", quarantine));
-  RUNLAKE_ASSIGN_OR_RAISE(auto condemned, paths("condemned"));
-  RUNLAKE_RETURN_NOT_OK(CreateRejectView(*engine, "condemned", condemned));
+  for (const char* layer : {"quarantine", "condemned"}) {
+    RUNLAKE_RETURN_NOT_OK(CreateRejectViewOf(*engine, store, runs, options.dataset, layer, layer,
+                                             options.scratch_dir));
+  }
   RUNLAKE_RETURN_NOT_OK(CreateRunsView(*engine, runs));
 
   PointerLog log(store, "silver", options.dataset);

@@ -33,4 +33,17 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
 std::vector<std::string> CommittedFileKeys(const std::vector<RunManifest>& runs,
                                            const DatasetId& dataset, const std::string& layer);
 
+// Keys of the committed quarantine or condemned files, split by file format: `current`
+// files have raw_bytes, `legacy` ones (written before it) do not.
+struct RejectFileKeys {
+  std::vector<std::string> current, legacy;
+};
+RejectFileKeys CommittedRejectFileKeys(const std::vector<RunManifest>& runs,
+                                       const DatasetId& dataset, const std::string& layer);
+
+// CreateRejectView over those files, fetched into `scratch_dir` where they are remote.
+Status CreateRejectViewOf(Engine& engine, ObjectStore& store, const std::vector<RunManifest>& runs,
+                          const DatasetId& dataset, const std::string& layer,
+                          const std::string& view_name, const std::string& scratch_dir);
+
 }  // namespace runlake

@@ -31,7 +31,7 @@ firsts AS (SELECT account_id, currency, min(month) AS first_month FROM tx GROUP 
 monthly AS (SELECT account_id, currency, month, sum(amount) AS total FROM tx GROUP BY ALL)
 SELECT f.account_id, f.currency, m.month,
        CAST(sum(coalesce(mo.total, 0)) OVER (PARTITION BY f.account_id, f.currency ORDER BY m.month)
-            AS DECIMAL(16,2)) AS balance
+            AS DECIMAL(38,2)) AS balance
 FROM firsts f JOIN months m ON m.month >= f.first_month
 LEFT JOIN monthly mo ON mo.account_id = f.account_id AND mo.currency = f.currency AND mo.month = m.month
 ORDER BY f.account_id, f.currency, m.month
@@ -169,7 +169,7 @@ Status CreateGoldViews(Engine& engine, ObjectStore& store, const std::vector<Run
       RUNLAKE_RETURN_NOT_OK(engine.Execute(
           "CREATE OR REPLACE VIEW " + view +
           " AS SELECT NULL::VARCHAR AS account_id, NULL::VARCHAR AS currency, NULL::VARCHAR AS month, "
-          "NULL::DECIMAL(16,2) AS balance WHERE false"));
+          "NULL::DECIMAL(38,2) AS balance WHERE false"));
       continue;
     }
     RUNLAKE_ASSIGN_OR_RAISE(auto paths, LocalPathsFor(store, keys, scratch_dir));

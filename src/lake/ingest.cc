@@ -7,8 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "common/file_writer.h"
 #include "common/clock.h"
+#include "common/file_writer.h"
+#include "ingest/byte_source.h"
 #include "lake/staging.h"
 
 namespace runlake {
@@ -21,11 +22,39 @@ struct FileCloser {
 };
 using File = std::unique_ptr<FILE, FileCloser>;
 
-bool HasGzipMagic(const std::string& path) {
+// The first two bytes of the file (fewer for a shorter file).
+std::string Magic(const std::string& path) {
   File f(std::fopen(path.c_str(), "rb"));
-  unsigned char magic[2] = {0, 0};
-  return f && std::fread(magic, 1, 2, f.get()) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  char magic[2] = {0, 0};
+  size_t n = f ? std::fread(magic, 1, 2, f.get()) : 0;
+  return std::string(magic, n);
 }
+
+bool IsGzipMagic(const std::string& magic) { return magic == "\x1f\x8b"; }
+
+bool NamedGzip(const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  return name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
+}
+
+// Reads the input file and stores every byte it hands out, so that inflating the input
+// to check it also copies it: one pass over the file.
+class TeeReader : public ObjectReader {
+ public:
+  TeeReader(FILE* in, FileWriter* out, uint64_t* bytes) : in_(in), out_(out), bytes_(bytes) {}
+  Result<size_t> Read(char* buf, size_t n) override {
+    size_t got = std::fread(buf, 1, n, in_);
+    if (got == 0 && std::ferror(in_)) return Status::IOError("read error");
+    *bytes_ += got;
+    RUNLAKE_RETURN_NOT_OK(out_->Write(std::string_view(buf, got)));
+    return got;
+  }
+
+ private:
+  FILE* in_;
+  FileWriter* out_;
+  uint64_t* bytes_;
+};
 
 // "transactions.csv" / "transactions.csv.gz" / "x" -> "transactions.csv.gz" / "x.csv.gz"
 std::string BronzeFileName(const std::string& local_file) {
@@ -40,18 +69,36 @@ std::string BronzeFileName(const std::string& local_file) {
 }
 
 // Copies (gzip: as is) or compresses (plain CSV) `in_path` to `out_path`, hashing what is
-// stored.
+// stored. A gzip input is inflated to its end on the way, so a truncated or damaged one is
+// refused here (Corruption naming the file) instead of failing every run that reads it.
 Status CopyOrCompress(const std::string& in_path, const std::string& out_path, bool compress,
                       IngestResult* result) {
   File in(std::fopen(in_path.c_str(), "rb"));
   if (!in) return Status::IOError("open " + in_path + ": " + std::strerror(errno));
   RUNLAKE_ASSIGN_OR_RAISE(auto out, FileWriter::Create(out_path, compress));
+  uint64_t data_bytes = 0;  // bytes of CSV, after inflating
   std::vector<char> buf(1 << 20);
-  while (size_t n = std::fread(buf.data(), 1, buf.size(), in.get())) {
-    result->source_bytes += n;
-    RUNLAKE_RETURN_NOT_OK(out->Write(std::string_view(buf.data(), n)));
+  if (compress) {
+    while (size_t n = std::fread(buf.data(), 1, buf.size(), in.get())) {
+      result->source_bytes += n;
+      data_bytes += n;
+      RUNLAKE_RETURN_NOT_OK(out->Write(std::string_view(buf.data(), n)));
+    }
+    if (std::ferror(in.get())) return Status::IOError("read " + in_path);
+  } else {
+    auto tee = std::make_unique<TeeReader>(in.get(), out.get(), &result->source_bytes);
+    RUNLAKE_ASSIGN_OR_RAISE(auto gz, ByteSource::Open(std::move(tee), in_path));
+    while (true) {
+      RUNLAKE_ASSIGN_OR_RAISE(size_t n, gz->Read(buf.data(), buf.size()));
+      if (n == 0) break;
+      data_bytes += n;
+    }
   }
-  if (std::ferror(in.get())) return Status::IOError("read " + in_path);
+  if (data_bytes == 0) {
+    return Status::InvalidArgument(in_path + ": " +
+                                   (compress ? "empty file" : "gzip data that inflates to nothing") +
+                                   ", no CSV header");
+  }
   RUNLAKE_RETURN_NOT_OK(out->Close());
   result->size = out->bytes_written();
   result->sha256 = out->sha256();
@@ -75,9 +122,19 @@ Result<IngestResult> IngestBronze(ObjectStore& store, const std::string& local_f
 
   RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "ingest"));
   std::string staged = staging.dir() + "/object.csv.gz";
-  result.compressed = !HasGzipMagic(local_file);
-  RUNLAKE_RETURN_NOT_OK(CopyOrCompress(local_file, staged, result.compressed, &result)
-                            .WithContext("ingesting " + local_file));
+  const std::string magic = Magic(local_file);
+  if (NamedGzip(local_file) && !IsGzipMagic(magic)) {
+    return Status::InvalidArgument(local_file + ": named .gz but " +
+                                   (magic.empty() ? std::string("empty")
+                                                  : std::string("not gzip data (no 1f 8b header)")) +
+                                   ": nothing ingested");
+  }
+  result.compressed = !IsGzipMagic(magic);
+  Status copied = CopyOrCompress(local_file, staged, result.compressed, &result);
+  if (copied.code() == StatusCode::kCorruption || copied.IsInvalidArgument()) {
+    return Status::InvalidArgument(copied.message() + ": nothing ingested");
+  }
+  RUNLAKE_RETURN_NOT_OK(copied.WithContext("ingesting " + local_file));
 
   // The record is written first with put-if-absent: it claims the bronze run_id, so two
   // ingests racing for one id cannot both write the object. A generated id that is taken

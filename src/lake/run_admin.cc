@@ -32,9 +32,7 @@ Status SilverViewOf(Engine& engine, ObjectStore& store, const RunManifest& m, co
 
 Status RejectViewOf(Engine& engine, ObjectStore& store, const RunManifest& m, const std::string& view,
                     const std::string& scratch) {
-  auto keys = CommittedFileKeys({m}, m.dataset, "quarantine");
-  RUNLAKE_ASSIGN_OR_RAISE(auto paths, LocalPathsFor(store, keys, scratch));
-  return CreateRejectView(engine, view, paths);
+  return CreateRejectViewOf(engine, store, {m}, m.dataset, "quarantine", view, scratch);
 }
 
 int64_t AsInt(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }

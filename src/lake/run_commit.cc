@@ -36,7 +36,8 @@ Result<std::vector<RunFile>> PublishFiles(ObjectStore& store, const std::vector<
     }
     std::string key = dir + "/" + layout::PartFileName((*parts)[dir]++);
     RUNLAKE_RETURN_NOT_OK(store.PutFile(key, w.local_path));
-    files.push_back(RunFile{key, w.layer, partition, w.rows, w.bytes});
+    files.push_back(RunFile{key, w.layer, partition, w.rows, w.bytes,
+                            w.layer == "silver" ? 1 : kRejectFileFormat});
   }
   return files;
 }

@@ -20,6 +20,7 @@ nlohmann::json ManifestToJson(const RunManifest& m) {
   for (const auto& f : m.files) {
     files.push_back({{"key", f.key}, {"layer", f.layer}, {"partition", f.partition},
                      {"rows", f.rows}, {"bytes", f.bytes}});
+    if (f.format != 1) files.back()["format"] = f.format;
   }
   json sources = json::array();
   for (const auto& s : m.sources) {
@@ -27,6 +28,10 @@ nlohmann::json ManifestToJson(const RunManifest& m) {
                        {"input_rows", s.input_rows}, {"valid_rows", s.valid_rows},
                        {"quarantined_rows", s.quarantined_rows},
                        {"condemned_rows", s.condemned_rows}});
+    if (s.extra_columns > 0) {
+      sources.back()["extra_columns"] = s.extra_columns;
+      sources.back()["extra_column_names"] = s.extra_column_names;
+    }
   }
   return json{{"run_id", m.run_id},
               {"kind", m.kind},
@@ -71,12 +76,14 @@ Result<RunManifest> ManifestFromJson(const nlohmann::json& j, const std::string&
                                     s.value("input_rows", int64_t{0}),
                                     s.value("valid_rows", int64_t{0}),
                                     s.value("quarantined_rows", int64_t{0}),
-                                    s.value("condemned_rows", int64_t{0})});
+                                    s.value("condemned_rows", int64_t{0}),
+                                    s.value("extra_columns", int64_t{0}),
+                                    s.value("extra_column_names", std::vector<std::string>{})});
     }
     for (const auto& f : j.at("files")) {
       m.files.push_back(RunFile{f.at("key").get<std::string>(), f.at("layer").get<std::string>(),
                                 f.value("partition", ""), f.at("rows").get<int64_t>(),
-                                f.value("bytes", uint64_t{0})});
+                                f.value("bytes", uint64_t{0}), f.value("format", 1)});
     }
     const auto& mj = j.at("metrics");
     m.metrics.input_rows = mj.at("input_rows").get<int64_t>();

@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/run_writer.h"
 #include "ingest/transform.h"
+#include "lake/bronze_check.h"
 #include "lake/previous_attempts.h"
 #include "lake/run_claim.h"
 #include "lake/run_commit.h"
@@ -34,6 +35,7 @@ struct Source {
   std::string key;
   BronzeKeyParts parts;
   uint64_t size = 0;
+  std::optional<IngestedObject> ingested;  // what its ingest record says it is
 };
 
 // Parses and finds every source. A run is one dataset, and one source per ingest_date:
@@ -60,34 +62,61 @@ Result<std::vector<Source>> FindSources(ObjectStore& store, const RunRequest& re
                               " (check s3_key in the input JSON)");
     }
     s.size = head->size;
+    RUNLAKE_ASSIGN_OR_RAISE(s.ingested, LoadIngestedObject(store, s.parts, key));
+    if (s.ingested) RUNLAKE_RETURN_NOT_OK(CheckIngestedSize(key, *s.ingested, s.size));
     sources.push_back(std::move(s));
   }
   return sources;
 }
 
+// Extra columns named in the one WARN line (all of them are counted).
+constexpr size_t kExtraColumnsNamed = 20;
+
+// A source being read: its transformer, and what checks the object against its ingest
+// record once the transformer has read it to the end.
+struct OpenedSource {
+  std::unique_ptr<RowTransformer> transformer;
+  HashingReader* hashing = nullptr;  // owned by the transformer; null without a record
+};
+
 // Opens a source for reading; reading the header here makes a bad file fail at once.
-Result<std::unique_ptr<RowTransformer>> OpenSource(ObjectStore& store, const RunRequest& req,
-                                                   const Source& source,
-                                                   std::unordered_map<std::string, int> previous,
-                                                   const std::string& spill_dir,
-                                                   const RunLogger& log) {
+Result<OpenedSource> OpenSource(ObjectStore& store, const RunRequest& req, const Source& source,
+                                std::unordered_map<std::string, int> previous,
+                                const std::string& spill_dir, const RunLogger& log) {
   TransformOptions topts;
   topts.rules = req.rules;
   topts.schema_version = req.schema_version;
   topts.source_name = source.key;
+  topts.ingest_date = source.parts.ingest_date;
   topts.previous_attempts = std::move(previous);
   // Past a million distinct IDs, duplicates are found by a second reading of the object
   // through temp files in the staging dir, so a bigger file needs no more memory.
   topts.reopen = [&store, key = source.key] { return store.OpenRead(key); };
   topts.spill_dir = spill_dir;
-  RUNLAKE_ASSIGN_OR_RAISE(auto reader, store.OpenRead(source.key));
-  RUNLAKE_ASSIGN_OR_RAISE(auto transformer, RowTransformer::Open(std::move(reader), topts));
-  if (log) {
-    for (const auto& extra : transformer->stats().extra_columns) {
-      log("WARN", "extra column '" + extra + "' in " + source.key + " is ignored", json{});
-    }
+  OpenedSource out;
+  RUNLAKE_ASSIGN_OR_RAISE(std::unique_ptr<ObjectReader> reader, store.OpenRead(source.key));
+  if (source.ingested) {
+    auto hashing = std::make_unique<HashingReader>(std::move(reader));
+    out.hashing = hashing.get();
+    reader = std::move(hashing);
   }
-  return transformer;
+  RUNLAKE_ASSIGN_OR_RAISE(out.transformer, RowTransformer::Open(std::move(reader), topts));
+  const auto& extra = out.transformer->stats().extra_columns;
+  if (log && !extra.empty()) {
+    // One line however many there are: a header of 10,000 columns is one finding.
+    std::string names;
+    for (size_t i = 0; i < extra.size() && i < kExtraColumnsNamed; ++i) {
+      names += (i == 0 ? "'" : ", '") + extra[i] + "'";
+    }
+    if (extra.size() > kExtraColumnsNamed) {
+      names += " and " + std::to_string(extra.size() - kExtraColumnsNamed) + " more";
+    }
+    log("WARN",
+        std::to_string(extra.size()) + " extra column" + (extra.size() == 1 ? "" : "s") +
+            " in " + source.key + " ignored: " + names,
+        json{{"extra_columns", extra.size()}});
+  }
+  return out;
 }
 
 // Everything a run needs between its claim and its commit.
@@ -103,20 +132,20 @@ struct RunContext {
 
 // Transforms one source into staged Parquet, moves its files into the lake and adds its
 // figures to `m`. `first` is the source's transformer when already open (the first one).
-Status WriteSource(RunContext& ctx, const Source& source, size_t index,
-                   std::unique_ptr<RowTransformer> first, PartNumbers* parts, RunManifest* out) {
+Status WriteSource(RunContext& ctx, const Source& source, size_t index, OpenedSource first,
+                   PartNumbers* parts, RunManifest* out) {
   RunManifest& m = *out;
   auto phase = Clock::now();
-  std::unique_ptr<RowTransformer> transformer = std::move(first);
-  if (!transformer) {
+  OpenedSource opened = std::move(first);
+  if (!opened.transformer) {
     RUNLAKE_ASSIGN_OR_RAISE(auto previous,
                             LoadPreviousAttempts(ctx.store, ctx.engine, ctx.committed, source.parts,
                                                  ctx.staging.dir()));
     m.timings["previous_attempts_seconds"] += SecondsSince(phase);
-    RUNLAKE_ASSIGN_OR_RAISE(transformer,
-                            OpenSource(ctx.store, ctx.req, source, std::move(previous),
-                                       ctx.staging.dir(), ctx.log));
+    RUNLAKE_ASSIGN_OR_RAISE(opened, OpenSource(ctx.store, ctx.req, source, std::move(previous),
+                                               ctx.staging.dir(), ctx.log));
   }
+  RowTransformer* transformer = opened.transformer.get();
   phase = Clock::now();
   RunWriteSpec spec;
   spec.staging_dir = ctx.staging.dir() + "/out-" + std::to_string(index);
@@ -134,13 +163,29 @@ Status WriteSource(RunContext& ctx, const Source& source, size_t index,
         return transformer->Next(valid, rejected);
       }));
   m.timings["transform_seconds"] += SecondsSince(phase);
+  // The transformer read the object to its end: nothing of it is published unless those
+  // were the bytes that were ingested.
+  if (opened.hashing) RUNLAKE_RETURN_NOT_OK(opened.hashing->Verify(source.key, *source.ingested));
 
   const TransformStats& stats = transformer->stats();
+  if (stats.overlong_records > 0) {
+    ctx.log("WARN",
+            std::to_string(stats.overlong_records) + " record(s) of " + source.key +
+                " longer than max_record_bytes (" + std::to_string(ctx.req.rules.max_record_bytes) +
+                " bytes) quarantined as SCHEMA_ERROR, first at line " +
+                std::to_string(stats.first_overlong_line) +
+                " (raw_record keeps the first bytes; raise max_record_bytes in the rules to "
+                "accept such records)",
+            json{{"overlong_records", stats.overlong_records}});
+  }
   AddSourceFigures(stats, &m.metrics);
   for (const auto& w : written) m.metrics.bytes_written += w.bytes;
-  m.sources.push_back(RunSource{source.parts.ingest_date, source.key, source.size,
-                                stats.input_rows, stats.valid_rows, stats.quarantined_rows,
-                                stats.condemned_rows});
+  const auto& extra = stats.extra_columns;
+  RunSource figures{source.parts.ingest_date, source.key, source.size, stats.input_rows,
+                    stats.valid_rows, stats.quarantined_rows, stats.condemned_rows,
+                    static_cast<int64_t>(extra.size()),
+                    {extra.begin(), extra.begin() + std::min(extra.size(), kExtraColumnsNamed)}};
+  m.sources.push_back(std::move(figures));
   phase = Clock::now();
   RUNLAKE_ASSIGN_OR_RAISE(auto files,
                           PublishFiles(ctx.store, written, m, source.parts.ingest_date, parts));
@@ -153,14 +198,14 @@ Status WriteSource(RunContext& ctx, const Source& source, size_t index,
 }
 
 Status WriteAndCommit(RunContext& ctx, const std::vector<Source>& sources,
-                      std::unique_ptr<RowTransformer> first, Clock::time_point started,
+                      OpenedSource first, Clock::time_point started,
                       RunManifest* out) {
   RunManifest& m = *out;
   PartNumbers parts;
   for (size_t i = 0; i < sources.size(); ++i) {
     if (sources.size() > 1) ctx.log("INFO", "source " + sources[i].key, json{{"index", i}});
     RUNLAKE_RETURN_NOT_OK(
-        WriteSource(ctx, sources[i], i, i == 0 ? std::move(first) : nullptr, &parts, &m));
+        WriteSource(ctx, sources[i], i, i == 0 ? std::move(first) : OpenedSource{}, &parts, &m));
   }
   m.gate = EvaluateGate(m.metrics, ctx.req.rules.gate);
   m.metrics.duration_seconds = SecondsSince(started);

@@ -99,7 +99,7 @@ TEST(EngineRunWriterTest, WritesPartitionedSilverAndRejectLayers) {
             "ingest_date DATE\nsource_key VARCHAR\nsource_line BIGINT\nrow_hash VARCHAR\n"
             "ingestion_timestamp TIMESTAMP\n");
   EXPECT_EQ(Describe(*engine, q.local_path),
-            "raw_record VARCHAR\nsource_line BIGINT\nvalidation_error VARCHAR\n"
+            "raw_record VARCHAR\nraw_bytes BLOB\nsource_line BIGINT\nvalidation_error VARCHAR\n"
             "validation_errors VARCHAR[]\nsource_key VARCHAR\ningest_date DATE\n"
             "row_hash VARCHAR\nattempt_count INTEGER\ningestion_timestamp TIMESTAMP\n"
             "run_id VARCHAR\n");
@@ -172,6 +172,8 @@ TEST(EngineRunWriterTest, LongRejectedRecordsRoundTrip) {
     if (done) return false;
     for (size_t i = 0; i < raws.size(); i++) {
       r->raw_record.Append(raws[i]);
+      // raw_bytes: exact bytes (here with an invalid one) for some rows, NULL for the others.
+      r->raw_bytes.Append(i % 3 == 0 ? raws[i] + "\xff" : std::string());
       r->source_line.push_back(static_cast<int64_t>(i) + 2);
       r->validation_error.Append("SCHEMA_ERROR");
       r->validation_errors.Append("SCHEMA_ERROR,TYPE_ERROR");
@@ -192,6 +194,11 @@ TEST(EngineRunWriterTest, LongRejectedRecordsRoundTrip) {
               std::to_string(raws[i].size()) + " " +
                   One(*engine, "SELECT md5(" + Engine::Quote(raws[i]) + ")") +
                   " [SCHEMA_ERROR, TYPE_ERROR]");
+    EXPECT_EQ(One(*engine, "SELECT coalesce(octet_length(raw_bytes)::VARCHAR || ' ' || "
+                           "right(hex(raw_bytes), 2), "
+                           "'NULL') FROM read_parquet(" + q + ") WHERE source_line = " +
+                               std::to_string(i + 2)),
+              i % 3 == 0 ? std::to_string(raws[i].size() + 1) + " FF" : "NULL");
   }
 }
 

@@ -47,6 +47,7 @@ inline BatchPuller MakePuller(SyntheticInput in, int fail_after_batches = -1) {
       std::string id = "T" + std::to_string(i);
       if (in.Rejected(i)) {
         r->raw_record.Append(id + ",C1,abc,EUR,2024-01-01T00:00:00Z");
+        r->raw_bytes.Append({});
         r->source_line.push_back(i + 2);
         r->validation_error.Append(in.Condemned(i) ? "MAX_ATTEMPTS" : "TYPE_ERROR");
         r->validation_errors.Append(in.Condemned(i) ? "MAX_ATTEMPTS,TYPE_ERROR" : "TYPE_ERROR");

@@ -39,7 +39,7 @@ const char* kSilverColumns =
     "source_line BIGINT\nrow_hash VARCHAR\ningestion_timestamp TIMESTAMP\nyear INTEGER\n"
     "month INTEGER\nschema_v VARCHAR\nrun_id VARCHAR\n";
 const char* kRejectColumns =
-    "raw_record VARCHAR\nsource_line BIGINT\nvalidation_error VARCHAR\n"
+    "raw_record VARCHAR\nraw_bytes BLOB\nsource_line BIGINT\nvalidation_error VARCHAR\n"
     "validation_errors VARCHAR[]\nsource_key VARCHAR\ningest_date DATE\nrow_hash VARCHAR\n"
     "attempt_count INTEGER\ningestion_timestamp TIMESTAMP\nrun_id VARCHAR\n";
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/sha256.h"
 #include "csv_scan_util.h"
 
 namespace runlake {
@@ -150,15 +151,64 @@ TEST(IngestCsvScanner, RunawayQuoteIsBoundedByMaxRecordBytes) {
   EXPECT_EQ((*recs)[2].line, 3);
 }
 
-TEST(IngestCsvScanner, OverlongLineFails) {
+// An over-long line is one record: its first bytes, its full size and the SHA-256 of all of
+// it (its CRLF excluded, however the reads split it), and scanning goes on after it.
+TEST(IngestCsvScanner, OverlongLineIsOneRecord) {
+  const std::string line = "1," + std::string(5000, 'x') + "\r";  // '\r' inside is data
+  for (uint32_t seed = 0; seed < 20; ++seed) {
+    CsvScannerOptions o;
+    o.chunk_size = 64;
+    o.max_record_bytes = 256;
+    std::string data = "h\n" + line + "\r\n" + std::string(300, 'y') + "\n2,b\n";
+    auto src = ByteSource::Open(ingest_test::Reader(data, 1 + seed * 37, seed), "t.csv");
+    ASSERT_TRUE(src.ok());
+    CsvScanner scanner(src->get(), o);
+    CsvRecord r;
+    ASSERT_TRUE(*scanner.Next(&r));  // header
+    ASSERT_TRUE(*scanner.Next(&r));
+    EXPECT_TRUE(r.overlong);
+    EXPECT_TRUE(r.fields.empty());
+    EXPECT_EQ(r.line, 2);
+    EXPECT_EQ(r.raw, line.substr(0, 256));  // the limit is below kOverlongPrefixBytes
+    EXPECT_EQ(r.overlong_size, line.size()) << "seed " << seed;
+    EXPECT_EQ(r.overlong_sha256, Sha256::Of(line)) << "seed " << seed;
+    ASSERT_TRUE(*scanner.Next(&r));  // 300 bytes: over the limit too, all in the buffer
+    EXPECT_TRUE(r.overlong);
+    EXPECT_EQ(r.raw, std::string(256, 'y'));
+    EXPECT_EQ(r.overlong_sha256, Sha256::Of(std::string(300, 'y')));
+    ASSERT_TRUE(*scanner.Next(&r));
+    EXPECT_FALSE(r.overlong);
+    EXPECT_EQ(r.raw, "2,b");
+    EXPECT_EQ(r.line, 4);
+    EXPECT_FALSE(*scanner.Next(&r));
+  }
+}
+
+TEST(IngestCsvScanner, OverlongLineWithoutLineEndFails) {
   CsvScannerOptions o;
   o.chunk_size = 64;
   o.max_record_bytes = 256;
-  auto recs = Scan("h\n" + std::string(1000, 'x') + "\n", o);
+  auto recs = Scan("h\n" + std::string(1000, 'x'), o);
   ASSERT_FALSE(recs.ok());
   EXPECT_TRUE(recs.status().IsInvalidArgument());
-  EXPECT_EQ(recs.status().message().rfind("line 2: record longer than 256 bytes", 0), 0u)
+  EXPECT_EQ(recs.status().message().rfind("line 2: record longer than 256 bytes and the data "
+                                          "ends before its line end", 0),
+            0u)
       << recs.status().message();
+}
+
+// An over-long record keeps whole UTF-8 characters only.
+TEST(IngestCsvScanner, OverlongPrefixEndsOnACharacter) {
+  CsvScannerOptions o;
+  o.max_record_bytes = 1024;
+  std::string line = std::string(1023, 'a') + "\xC3\xA9" + std::string(5000, 'b');
+  auto src = ByteSource::Open(ingest_test::Reader("h\n" + line + "\n", 1 << 20, 0), "t.csv");
+  CsvScanner scanner(src->get(), o);
+  CsvRecord r;
+  ASSERT_TRUE(*scanner.Next(&r));
+  ASSERT_TRUE(*scanner.Next(&r));
+  ASSERT_TRUE(r.overlong);
+  EXPECT_EQ(r.raw, std::string(1023, 'a'));
 }
 
 TEST(IngestCsvScanner, EmptyInput) { EXPECT_TRUE(MustScan("").empty()); }

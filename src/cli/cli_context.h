@@ -67,5 +67,6 @@ void RegisterState(CLI::App&, CliContext&, int&);
 void RegisterWorker(CLI::App&, CliContext&, int&);
 void RegisterWorkers(CLI::App&, CliContext&, int&);
 void RegisterQueue(CLI::App&, CliContext&, int&);
+void RegisterCheck(CLI::App&, CliContext&, int&);
 
 }  // namespace runlake::cli

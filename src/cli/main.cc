@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       RegisterInit,    RegisterIngest,   RegisterSample,  RegisterRun,  RegisterExecutions,
       RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
       RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
-      RegisterWorkers, RegisterQueue,    RegisterState};
+      RegisterWorkers, RegisterQueue,    RegisterState,   RegisterCheck};
   for (auto reg : registrars) reg(app, ctx, exit_code);
   // Global options are accepted after the subcommand too: `runlake query --json "..."`.
   app.fallthrough();

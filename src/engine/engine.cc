@@ -218,6 +218,20 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
 
 Status Engine::Execute(const std::string& sql) { return RunSql(impl_->conn, sql); }
 
+Status Engine::LockDown(const std::vector<std::string>& readable_dirs) {
+  // allowed_directories stays readable while enable_external_access is off (DuckDB 1.4);
+  // a trailing '/' so that "/lake" does not also admit "/lake-other".
+  std::string list;
+  for (std::string d : readable_dirs) {
+    if (d.empty()) continue;
+    if (d.back() != '/') d += '/';
+    list += (list.empty() ? "" : ", ") + Quote(d);
+  }
+  RUNLAKE_RETURN_NOT_OK(Execute("SET allowed_directories = [" + list + "]"));
+  RUNLAKE_RETURN_NOT_OK(Execute("SET enable_external_access = false"));
+  return Execute("SET lock_configuration = true");
+}
+
 Result<QueryResult> Engine::Query(const std::string& sql) {
   Statements stmts;
   idx_t n = duckdb_extract_statements(impl_->conn, sql.c_str(), &stmts.handle);

@@ -83,9 +83,13 @@ std::string TypeName(duckdb_logical_type type) {
 }
 
 // duckdb_value_varchar renders scalars only; nested columns need DuckDB's cast in SQL.
+// Types duckdb_value_varchar cannot render: nested ones, and some scalars (now() is a
+// TIMESTAMP WITH TIME ZONE, uuid() a UUID); DuckDB's own CAST to VARCHAR renders them.
 bool IsNested(duckdb_type id) {
   return id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_STRUCT || id == DUCKDB_TYPE_MAP ||
-         id == DUCKDB_TYPE_ARRAY || id == DUCKDB_TYPE_UNION;
+         id == DUCKDB_TYPE_ARRAY || id == DUCKDB_TYPE_UNION || id == DUCKDB_TYPE_TIMESTAMP_TZ ||
+         id == DUCKDB_TYPE_TIME_TZ || id == DUCKDB_TYPE_UUID || id == DUCKDB_TYPE_BIT ||
+         id == DUCKDB_TYPE_BIGNUM;
 }
 
 Status PrepareError(duckdb_prepared_statement prepared) {

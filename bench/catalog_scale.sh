@@ -20,7 +20,7 @@ trap 'rm -rf "$WORK"' EXIT
 build_lake() {  # N DIR
   local n=$1 lake=$2
   "$BIN" --lake "$lake" init >/dev/null
-  "$BIN" sample "$WORK/s.csv" --rows 50 --date 2024-03-15 --days 60 --seed 7 >/dev/null
+  "$BIN" sample "$WORK/s.csv" --rows 50 --date 2024-03-15 --days 60 --seed 7 --invalid-fraction 0 >/dev/null
   local key; key=$("$BIN" --lake "$lake" --json ingest "$WORK/s.csv" --date 2024-03-15 | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
   printf '{"run_key":"r00000","s3_bucket":"local","s3_key":"%s","schema_version":"v1","trigger_source":"bench","trigger_event_id":"e","trigger_event_time":"2024-03-15T00:00:00Z"}' "$key" >"$WORK/in.json"
   "$BIN" --lake "$lake" run --input "$WORK/in.json" >/dev/null

@@ -74,8 +74,8 @@ Result<RunManifest> ManifestFromJson(const nlohmann::json& j, const std::string&
 
 // The manifest of `run_id`; nullopt when the run is not committed.
 Result<std::optional<RunManifest>> LoadRunManifest(ObjectStore& store, const std::string& run_id);
-// Every committed run, sorted by run_id. A manifest that does not parse is an error
-// naming its key (a reader must not silently drop committed data).
+// Every committed run whose manifest is readable, sorted by run_id (run_index.h: the
+// ones that do not parse are in ListRuns's `broken`, and `runlake check` reports them).
 Result<std::vector<RunManifest>> ListRunManifests(ObjectStore& store);
 
 }  // namespace runlake

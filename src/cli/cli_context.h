@@ -93,6 +93,7 @@ void RegisterState(CLI::App&, CliContext&, int&);
 void RegisterWorker(CLI::App&, CliContext&, int&);
 void RegisterWorkers(CLI::App&, CliContext&, int&);
 void RegisterQueue(CLI::App&, CliContext&, int&);
+void RegisterCheck(CLI::App&, CliContext&, int&);
 void RegisterCatalog(CLI::App&, CliContext&, int&);
 void RegisterVersion(CLI::App&, CliContext&, int&);
 void RegisterBronze(CLI::App&, CliContext&, int&);

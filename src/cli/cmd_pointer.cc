@@ -122,13 +122,23 @@ void RegisterPointer(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (*latest == LatestState::kHandEdited) {
       std::cerr << "runlake: warning: " << log.LatestKey()
                 << " was edited by hand and no longer matches the pointer log; the log is the truth. "
+                   "Change the canonical state with `runlake promote` or `runlake rollback`. "
                    "Rewriting it from the newest log entry.\n";
     }
     if (*latest != LatestState::kInSync && *latest != LatestState::kNoLog) {
+      // A reader of a lake it cannot write still answers; `check --repair` fixes it later.
       Status st = log.RepairLatest();
-      if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+      if (!st.ok()) std::cerr << "runlake: warning: could not rewrite " << log.LatestKey() << ": " << st.ToString() << "\n";
     }
-    auto versions = log.History();
+    // Only the newest version unless the history is asked for: O(1) GETs, not O(history).
+    Result<std::vector<PointerVersion>> versions = std::vector<PointerVersion>{};
+    if (history) {
+      versions = log.History();
+    } else {
+      auto head = log.Head();
+      if (!head.ok()) { exit_code = ctx.Fail(head.status()); return; }
+      if (*head) versions->push_back(**head);
+    }
     if (!versions.ok()) { exit_code = ctx.Fail(versions.status()); return; }
     if (versions->empty()) {
       if (ctx.json) ctx.PrintJson(history ? nlohmann::json::array() : nlohmann::json());

@@ -8,6 +8,7 @@
 #include "lake/staging.h"
 #include "runlake/pointer.h"
 #include "runlake/run_admin.h"
+#include "runlake/run_index.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake::cli {
@@ -22,8 +23,12 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
   list->callback([&ctx, &exit_code] {
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
-    auto runs = ListRunManifests(**store);
-    if (!runs.ok()) { exit_code = ctx.Fail(runs.status()); return; }
+    auto listing = ListRuns(**store);
+    if (!listing.ok()) { exit_code = ctx.Fail(listing.status()); return; }
+    for (const auto& b : listing->broken) {
+      std::cerr << "runlake: warning: run " << b.run_id << " is invisible: " << b.problem << "\n";
+    }
+    auto runs = &listing->runs;
     // Which sources each run is canonical for, from each dataset's newest pointer version.
     std::map<std::string, std::vector<std::string>> canonical;
     std::map<std::string, bool> seen;
@@ -40,7 +45,11 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
       for (const auto& m : *runs) {
         nlohmann::json j = ManifestToJson(m);
         j["canonical_sources"] = canonical[m.run_id];
+        j["status"] = "ok";
         arr.push_back(j);
+      }
+      for (const auto& b : listing->broken) {
+        arr.push_back({{"run_id", b.run_id}, {"status", "CORRUPT"}, {"problem", b.problem}});
       }
       ctx.PrintJson(arr);
       return;
@@ -56,6 +65,9 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
                       std::to_string(m.metrics.valid_rows), std::to_string(m.metrics.quarantined_rows),
                       std::to_string(m.metrics.condemned_rows), m.gate.passed ? "passed" : "FAILED", canon,
                       m.completed_at});
+    }
+    for (const auto& b : listing->broken) {
+      rows.push_back({b.run_id, "CORRUPT", "-", "-", "-", "-", "-", "-", "-", "-", "-"});
     }
     PrintTable({"RUN_ID", "KIND", "DATASET", "SOURCES", "INPUT", "VALID", "QUARANTINED", "CONDEMNED", "GATE",
                 "CANONICAL", "COMPLETED"},
@@ -141,11 +153,19 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!o.ok()) { exit_code = ctx.Fail(o.status()); return; }
     if (ctx.json) {
       ctx.PrintJson({{"run_id", run_id}, {"was_committed", o->was_committed}, {"files_deleted", o->files_deleted},
-                     {"older_versions_referencing", o->older_versions_referencing}});
+                     {"older_versions_referencing", o->older_versions_referencing},
+                     {"was_corrupt", o->was_corrupt}, {"unmapped_version", o->unmapped_version},
+                     {"unmapped_sources", o->unmapped_sources}});
       return;
     }
     std::cout << "deleted " << (o->was_committed ? "run " : "uncommitted run ") << run_id << " ("
               << o->files_deleted << " files)\n";
+    if (o->unmapped_version) {
+      std::cout << "it was canonical: committed silver pointer version " << o->unmapped_version
+                << " without it (sources no longer canonical:";
+      for (const auto& src : o->unmapped_sources) std::cout << " " << src;
+      std::cout << ")\n";
+    }
     if (!o->older_versions_referencing.empty()) {
       std::cerr << "runlake: note: older pointer versions reference it; rolling back to them is now refused:";
       for (auto v : o->older_versions_referencing) std::cerr << " " << v;

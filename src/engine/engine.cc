@@ -83,9 +83,13 @@ std::string TypeName(duckdb_logical_type type) {
 }
 
 // duckdb_value_varchar renders scalars only; nested columns need DuckDB's cast in SQL.
+// Types duckdb_value_varchar cannot render: nested ones, and some scalars (now() is a
+// TIMESTAMP WITH TIME ZONE, uuid() a UUID); DuckDB's own CAST to VARCHAR renders them.
 bool IsNested(duckdb_type id) {
   return id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_STRUCT || id == DUCKDB_TYPE_MAP ||
-         id == DUCKDB_TYPE_ARRAY || id == DUCKDB_TYPE_UNION;
+         id == DUCKDB_TYPE_ARRAY || id == DUCKDB_TYPE_UNION || id == DUCKDB_TYPE_TIMESTAMP_TZ ||
+         id == DUCKDB_TYPE_TIME_TZ || id == DUCKDB_TYPE_UUID || id == DUCKDB_TYPE_BIT ||
+         id == DUCKDB_TYPE_BIGNUM;
 }
 
 Status PrepareError(duckdb_prepared_statement prepared) {
@@ -217,6 +221,20 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
 }
 
 Status Engine::Execute(const std::string& sql) { return RunSql(impl_->conn, sql); }
+
+Status Engine::LockDown(const std::vector<std::string>& readable_dirs) {
+  // allowed_directories stays readable while enable_external_access is off (DuckDB 1.4);
+  // a trailing '/' so that "/lake" does not also admit "/lake-other".
+  std::string list;
+  for (std::string d : readable_dirs) {
+    if (d.empty()) continue;
+    if (d.back() != '/') d += '/';
+    list += (list.empty() ? "" : ", ") + Quote(d);
+  }
+  RUNLAKE_RETURN_NOT_OK(Execute("SET allowed_directories = [" + list + "]"));
+  RUNLAKE_RETURN_NOT_OK(Execute("SET enable_external_access = false"));
+  return Execute("SET lock_configuration = true");
+}
 
 Result<QueryResult> Engine::Query(const std::string& sql) {
   Statements stmts;

@@ -42,6 +42,11 @@ class Engine {
   // Errors: InvalidArgument with DuckDB's message for bad SQL or data, IOError for file
   // errors, Aborted when interrupted, Internal for DuckDB internal/fatal errors.
   Status Execute(const std::string& sql);
+
+  // Makes this engine read-only for user SQL: no file writes (COPY ... TO), ATTACH,
+  // INSTALL/LOAD, and no file reads outside `readable_dirs` (each a directory); the
+  // settings are then locked, so the SQL cannot undo them. Call after the views exist.
+  Status LockDown(const std::vector<std::string>& readable_dirs);
   // Runs the statements and returns the last one's rows (errors as for Execute).
   // Nested values (lists, structs) are rendered by DuckDB's own cast to VARCHAR, which
   // needs the statement's text: unless `sql` is one SELECT, a last result with a nested

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/parallel.h"
 #include "lake/object_cache.h"
 
 namespace runlake {
@@ -48,6 +49,81 @@ Result<std::vector<std::string>> LocalPathsFor(ObjectStore& store,
     out.push_back(path);
   }
   if (cache && cache_usable && cache->stats().downloads > 0) RUNLAKE_RETURN_NOT_OK(cache->Trim());
+  return out;
+}
+
+namespace {
+
+std::string SizeProblem(const std::string& key, uint64_t actual, uint64_t expected) {
+  return "file " + key + " has " + std::to_string(actual) + " bytes, its manifest says " +
+         std::to_string(expected);
+}
+
+// Without a cache: a private download, checked against the manifest's size.
+Status DownloadPrivate(ObjectStore& store, const CommittedFile& f, const std::string& path,
+                       CommittedPath* out) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  auto data = store.Get(f.key);
+  if (!data.ok()) {
+    if (!data.status().IsNotFound()) return data.status();
+    out->problem = "file " + f.key + " is missing";
+    return Status::OK();
+  }
+  if (f.bytes != 0 && data->size() != f.bytes) {
+    out->problem = SizeProblem(f.key, data->size(), f.bytes);
+    return Status::OK();
+  }
+  std::ofstream file(path, std::ios::binary);
+  file.write(data->data(), static_cast<std::streamsize>(data->size()));
+  if (!file) return Status::IOError("write " + path);
+  out->path = path;
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<CommittedPath>> FetchCommittedFiles(ObjectStore& store,
+                                                       const std::vector<CommittedFile>& files,
+                                                       const std::string& download_dir) {
+  std::vector<CommittedPath> out(files.size());
+  std::vector<Status> errors(files.size());
+  bool local = !files.empty() && store.LocalPath(files.front().key).has_value();
+  std::optional<ObjectCache> cache;
+  if (!local) {
+    if (auto options = ObjectCacheFromEnv()) cache.emplace(*options);
+  }
+  ParallelFor(files.size(), local ? 1 : kParallelRequests, [&](size_t i) {
+    const CommittedFile& f = files[i];
+    if (auto path = store.LocalPath(f.key)) {
+      std::error_code ec;
+      uint64_t size = std::filesystem::file_size(*path, ec);
+      if (ec) out[i].problem = "file " + f.key + " is missing";
+      else if (f.bytes != 0 && size != f.bytes) out[i].problem = SizeProblem(f.key, size, f.bytes);
+      else out[i].path = *path;
+      return;
+    }
+    if (cache) {
+      auto cached = cache->FetchCommitted(store, f.key, f.bytes, f.version_tag);
+      if (cached.ok()) {
+        out[i].path = *cached;
+        return;
+      }
+      if (cached.status().IsNotFound()) {
+        out[i].problem = "file " + f.key + " is missing";
+        return;
+      }
+      if (cached.status().code() == StatusCode::kCorruption) {
+        out[i].problem = "file " + f.key + " does not have the size its manifest says (" +
+                         cached.status().message() + ")";
+        return;
+      }
+      // An unusable cache directory: a private download still answers.
+    }
+    errors[i] = DownloadPrivate(store, f, download_dir + "/" + f.key, &out[i]);
+  });
+  for (const auto& e : errors) RUNLAKE_RETURN_NOT_OK(e);
+  if (cache && cache->stats().downloads > 0) RUNLAKE_RETURN_NOT_OK(cache->Trim());
   return out;
 }
 

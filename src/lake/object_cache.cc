@@ -48,7 +48,7 @@ Status Download(ObjectStore& store, const std::string& key, const std::string& t
   out.close();
   if (!out) return Status::IOError("cache: writing " + temp + " failed (disk full?)");
   if (total != size) {
-    return Status::IOError("cache: " + key + " has " + std::to_string(total) + " bytes, HEAD said " +
+    return Status::Corruption("cache: " + key + " has " + std::to_string(total) + " bytes, expected " +
                            std::to_string(size) + " (changed while read?)");
   }
   return Status::OK();
@@ -113,6 +113,40 @@ Result<std::string> ObjectCache::Fetch(ObjectStore& store, const std::string& ke
   }
   ++stats_.downloads;
   stats_.downloaded_bytes += info->size;
+  return path;
+}
+
+Result<std::string> ObjectCache::FetchCommitted(ObjectStore& store, const std::string& key,
+                                                uint64_t size, const std::string& version_tag) {
+  fs::path rel(key);
+  std::string name = "c" + Sha256::Of(version_tag).substr(0, 16) + "-" + std::to_string(size) + "-" +
+                     rel.filename().string();
+  fs::path dir = fs::path(options_.dir) / "v1" / Sha256::Of(store.uri()).substr(0, 16) /
+                 rel.parent_path();
+  std::string path = (dir / name).string();
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    Touch(path);
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    ++stats_.hits;
+    return path;
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError("cache: creating " + dir.string() + ": " + ec.message());
+  static std::atomic<int> counter{0};
+  std::string temp = path + kTempMarker + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  Status st = Download(store, key, temp, size);
+  if (st.ok()) {
+    fs::rename(temp, path, ec);
+    if (ec) st = Status::IOError("cache: renaming " + temp + ": " + ec.message());
+  }
+  if (!st.ok()) {
+    fs::remove(temp, ec);
+    return st;
+  }
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  ++stats_.downloads;
+  stats_.downloaded_bytes += size;
   return path;
 }
 

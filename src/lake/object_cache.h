@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,13 @@ class ObjectCache {
   // ETag (the caller should download it uncached); IOError for local trouble.
   Result<std::string> Fetch(ObjectStore& store, const std::string& key);
 
+  // A local path holding the committed object `key`, whose size the manifest gives and
+  // whose bytes never change under `version_tag` (committed objects are immutable; the
+  // tag changes when a run_id is deleted and reused). No HEAD: a hit costs no request.
+  // NotFound when the object is absent; Corruption when its size differs from `size`.
+  Result<std::string> FetchCommitted(ObjectStore& store, const std::string& key, uint64_t size,
+                                     const std::string& version_tag);
+
   // Evicts least recently used entries (outside the grace period) while the cache is over
   // max_bytes, down to 90% of it; also removes temp files of downloads that died.
   Status Trim();
@@ -57,6 +65,7 @@ class ObjectCache {
  private:
   ObjectCacheOptions options_;
   CacheStats stats_;
+  std::mutex stats_mu_;  // FetchCommitted runs on several threads at once
 };
 
 }  // namespace runlake

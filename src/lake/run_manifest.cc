@@ -1,5 +1,7 @@
 #include "runlake/run_manifest.h"
 
+#include "runlake/run_index.h"
+
 namespace runlake {
 
 using nlohmann::json;
@@ -126,18 +128,8 @@ Result<std::optional<RunManifest>> LoadRunManifest(ObjectStore& store, const std
 }
 
 Result<std::vector<RunManifest>> ListRunManifests(ObjectStore& store) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(layout::kRunsPrefix));
-  std::vector<RunManifest> out;
-  for (const auto& o : objects) {
-    std::string rest = o.key.substr(std::string(layout::kRunsPrefix).size());
-    if (rest.find('/') != std::string::npos || rest.size() <= 5 ||
-        rest.compare(rest.size() - 5, 5, ".json") != 0) {
-      continue;  // claims and other bookkeeping live in subfolders
-    }
-    RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(store, rest.substr(0, rest.size() - 5)));
-    if (m) out.push_back(std::move(*m));
-  }
-  return out;
+  RUNLAKE_ASSIGN_OR_RAISE(RunListing listing, ListRuns(store));
+  return std::move(listing.runs);
 }
 
 }  // namespace runlake

@@ -16,6 +16,7 @@
 #include "lake/run_claim.h"
 #include "lake/run_commit.h"
 #include "lake/staging.h"
+#include "runlake/run_index.h"
 #include "runlake/run.h"
 #include "runlake/version.h"
 
@@ -250,13 +251,16 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   m.s3_bucket = req.s3_bucket;
   m.code_version = CodeVersion();
 
+  // Leftovers of runs whose process died (same liveness rule as claims) go first.
+  (void)Staging::SweepDead(store);
   RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "run-" + req.run_id));
   RUNLAKE_ASSIGN_OR_RAISE(auto engine, Engine::Open(EngineOptions{
                                            0, "1GB", staging.dir() + "/duckdb_tmp"}));
 
   // Loop prevention reads the rejects of earlier committed runs of each source.
   auto phase = Clock::now();
-  RUNLAKE_ASSIGN_OR_RAISE(auto committed, ListRunManifests(store));
+  RUNLAKE_ASSIGN_OR_RAISE(RunListing listing, ListRuns(store));
+  const std::vector<RunManifest>& committed = listing.runs;
   RUNLAKE_ASSIGN_OR_RAISE(auto previous, LoadPreviousAttempts(store, *engine, committed,
                                                               sources.front().parts, staging.dir()));
   m.timings["previous_attempts_seconds"] = SecondsSince(phase);
@@ -281,6 +285,9 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
     if (removed.ok()) (void)store.Delete(layout::RunClaimKey(m.run_id));
     return st;
   }
+  // The run index is a cache: refreshed when readers had to fetch many manifests, with a
+  // plain Put (no retry, no contention between committers); failures change nothing.
+  if (listing.manifests_fetched >= kRunIndexRefreshThreshold) (void)WriteRunIndex(store, listing, {m});
   return m;
 }
 

@@ -1,25 +1,111 @@
 #include "lake/staging.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace runlake {
 
 namespace fs = std::filesystem;
 
-Result<Staging> Staging::Create(const ObjectStore& store, const std::string& label) {
-  static std::atomic<int> counter{0};
-  std::string name = label + "." + std::to_string(getpid()) + "." + std::to_string(counter++);
+namespace {
+
+// Field 22 of /proc/<pid>/stat (start time in ticks since boot), 0 when unreadable. With
+// the pid in a staging directory's name it tells a dead owner from a reused pid.
+int64_t StartTicks(int64_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+    if (i == 22) return std::stoll(field);
+  }
+  return 0;
+}
+
+// The liveness rule of claims and executions: gone only when certainly gone (ESRCH, or
+// the pid now belongs to a process that started at another time).
+bool OwnerIsGone(int64_t pid, int64_t ticks) {
+  if (pid <= 0) return false;
+  if (kill(static_cast<pid_t>(pid), 0) != 0) return errno == ESRCH;
+  int64_t now = StartTicks(pid);
+  return ticks > 0 && now > 0 && now != ticks;
+}
+
+fs::path StagingBase(const ObjectStore& store) {
   auto in_lake = store.LocalPath("_staging");
-  fs::path base = in_lake ? fs::path(*in_lake) : fs::temp_directory_path() / "runlake-staging";
+  return in_lake ? fs::path(*in_lake) : fs::temp_directory_path() / "runlake-staging";
+}
+
+Result<std::string> CreateIn(const fs::path& base, const std::string& label) {
+  static std::atomic<int> counter{0};
+  // <label>.<pid>-<start ticks>.<n>: SweepDead reads the owner back from the name.
+  std::string name = label + "." + std::to_string(getpid()) + "-" + std::to_string(StartTicks(getpid())) +
+                     "." + std::to_string(counter++);
   std::error_code ec;
   fs::path dir = base / name;
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
   if (ec) return Status::IOError("create staging directory " + dir.string() + ": " + ec.message());
-  return Staging(dir.string());
+  return dir.string();
+}
+
+}  // namespace
+
+Result<Staging> Staging::Create(const ObjectStore& store, const std::string& label) {
+  RUNLAKE_ASSIGN_OR_RAISE(std::string dir, CreateIn(StagingBase(store), label));
+  return Staging(dir);
+}
+
+Result<Staging> Staging::CreateOutsideLake(const std::string& label) {
+  RUNLAKE_ASSIGN_OR_RAISE(std::string dir, CreateIn(fs::temp_directory_path() / "runlake-staging", label));
+  return Staging(dir);
+}
+
+std::vector<std::string> Staging::DeadDirs(const ObjectStore& store) {
+  std::vector<std::string> dead;
+  std::error_code ec;
+  fs::path base = StagingBase(store);
+  if (!fs::is_directory(base, ec)) return dead;
+  for (const auto& entry : fs::directory_iterator(base, ec)) {
+    std::string name = entry.path().filename().string();
+    size_t last = name.rfind('.');
+    if (last == std::string::npos || last == 0) continue;
+    size_t prev = name.rfind('.', last - 1);
+    if (prev == std::string::npos) continue;
+    std::string owner = name.substr(prev + 1, last - prev - 1);
+    size_t dash = owner.find('-');
+    int64_t pid = 0, ticks = 0;
+    try {
+      pid = std::stoll(owner.substr(0, dash));
+      if (dash != std::string::npos) ticks = std::stoll(owner.substr(dash + 1));
+    } catch (const std::exception&) {
+      continue;  // not a staging directory of ours
+    }
+    if (pid == getpid() || !OwnerIsGone(pid, ticks)) continue;
+    dead.push_back(entry.path().string());
+  }
+  return dead;
+}
+
+Result<std::vector<std::string>> Staging::SweepDead(const ObjectStore& store) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& dir : DeadDirs(store)) {
+    fs::remove_all(dir, ec);
+    if (ec) return Status::IOError("removing staging directory " + dir + ": " + ec.message());
+    removed.push_back(dir);
+  }
+  fs::path base = StagingBase(store);
+  if (fs::is_directory(base, ec) && fs::is_empty(base, ec)) fs::remove(base, ec);
+  return removed;
 }
 
 Staging::~Staging() {

@@ -4,6 +4,7 @@
 // Removed when the Staging object dies, so a failed step leaves nothing behind.
 
 #include <string>
+#include <vector>
 
 #include "runlake/object_store.h"
 
@@ -12,6 +13,13 @@ namespace runlake {
 class Staging {
  public:
   static Result<Staging> Create(const ObjectStore& store, const std::string& label);
+  // In $TMPDIR, whatever the store: for readers, who may not be able to write the lake.
+  static Result<Staging> CreateOutsideLake(const std::string& label);
+  // Removes staging directories (of `store`'s staging area) whose process is gone;
+  // returns their paths. Directories of live processes, or of unknown ones, stay.
+  static Result<std::vector<std::string>> SweepDead(const ObjectStore& store);
+  // The directories SweepDead would remove.
+  static std::vector<std::string> DeadDirs(const ObjectStore& store);
   Staging(Staging&& other) noexcept : dir_(std::move(other.dir_)) { other.dir_.clear(); }
   Staging(const Staging&) = delete;
   ~Staging();

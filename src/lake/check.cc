@@ -1,0 +1,226 @@
+#include "runlake/check.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <set>
+
+#include "common/sha256.h"
+#include "lake/staging.h"
+#include "runlake/pointer.h"
+#include "runlake/run_admin.h"
+#include "runlake/run_index.h"
+
+namespace runlake {
+namespace {
+
+using nlohmann::json;
+
+struct Checker {
+  ObjectStore& store;
+  bool repair;
+  CheckReport report;
+
+  CheckFinding& Add(std::string kind, std::string object, std::string problem) {
+    report.findings.push_back(CheckFinding{std::move(kind), std::move(object), std::move(problem)});
+    return report.findings.back();
+  }
+
+  Status Runs(const RunListing& listing) {
+    for (const auto& b : listing.broken) {
+      Add("corrupt_manifest", layout::RunManifestKey(b.run_id), b.problem).action =
+          "the run is invisible; `runlake runs delete --force " + b.run_id + "` removes it";
+    }
+    // One LIST per layer and dataset gives every committed file's size.
+    std::map<std::string, uint64_t> sizes;
+    std::set<std::string> listed;
+    for (const auto& m : listing.runs) {
+      for (const auto& f : m.files) {
+        std::string prefix = f.layer + "/" + m.dataset.path() + "/";
+        if (!listed.insert(prefix).second) continue;
+        RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(prefix));
+        for (const auto& o : objects) sizes[o.key] = o.size;
+      }
+    }
+    for (const auto& m : listing.runs) {
+      for (const auto& f : m.files) {
+        auto it = sizes.find(f.key);
+        if (it == sizes.end()) {
+          Add("missing_file", f.key, "run " + m.run_id + ": file is missing").action =
+              "the run is invisible to queries; rerun the source and `runlake runs delete --force " + m.run_id + "`";
+        } else if (f.bytes != 0 && it->second != f.bytes) {
+          Add("wrong_size", f.key, "run " + m.run_id + ": " + std::to_string(it->second) +
+                                       " bytes, the manifest says " + std::to_string(f.bytes))
+              .action = "the run is invisible to queries; `runlake runs delete --force " + m.run_id + "`";
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  Status Bronze() {
+    RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List("bronze/"));
+    for (const auto& o : objects) {
+      if (o.key.find("/_ingests/") == std::string::npos) continue;
+      RUNLAKE_ASSIGN_OR_RAISE(std::string text, store.Get(o.key));
+      json rec = json::parse(text, nullptr, false);
+      if (!rec.is_object() || !rec.contains("key") || !rec.contains("sha256")) {
+        Add("bronze_record", o.key, "ingest record does not parse");
+        continue;
+      }
+      std::string key = rec.value("key", "");
+      auto data = store.Get(key);
+      if (!data.ok()) {
+        if (!data.status().IsNotFound()) return data.status();
+        Add("bronze_sha256", key, "bronze object named by " + o.key + " is missing");
+        continue;
+      }
+      std::string sha = Sha256::Of(*data);
+      if (sha != rec.value("sha256", "")) {
+        Add("bronze_sha256", key, "sha256 " + sha + " differs from its ingest record (" +
+                                      rec.value("sha256", "") + ")")
+            .action = "bronze is immutable: restore the object from its source file";
+      }
+    }
+    return Status::OK();
+  }
+
+  Status Pointers(const std::set<std::pair<std::string, std::string>>& logs) {
+    for (const auto& [layer, dataset_path] : logs) {
+      auto d = ParseDatasetId(dataset_path);
+      if (!d.ok()) continue;
+      PointerLog log(store, layer, *d);
+      RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(log.LogPrefix()));
+      int64_t expect = 1, newest = 0;
+      for (const auto& o : objects) {
+        std::string name = o.key.substr(log.LogPrefix().size());
+        if (name.size() != 15 || name.compare(10, 5, ".json") != 0) continue;
+        int64_t v = std::stoll(name.substr(0, 10));
+        if (v != expect) {
+          Add("pointer_gap", o.key, "pointer log jumps from version " + std::to_string(expect - 1) + " to " +
+                                        std::to_string(v))
+              .action = "a version is missing (deleted by hand?); the log is never rewritten";
+        }
+        auto got = log.Get(v);
+        if (!got.ok()) Add("pointer_corrupt", o.key, got.status().message());
+        expect = v + 1;
+        newest = v;
+      }
+      auto text = store.Get(log.LatestKey());
+      if (text.ok()) {
+        json j = json::parse(*text, nullptr, false);
+        int64_t named = j.is_object() ? j.value("version", int64_t{0}) : 0;
+        if (named > newest) {
+          Add("latest_ahead", log.LatestKey(), "_LATEST.json names version " + std::to_string(named) +
+                                                   ", the log ends at " + std::to_string(newest))
+              .action = "restore version " + std::to_string(named) + " of the log; its number must never be reused";
+          continue;
+        }
+      }
+      if (newest == 0) continue;
+      RUNLAKE_ASSIGN_OR_RAISE(LatestState state, log.CheckLatest());
+      if (state == LatestState::kInSync || state == LatestState::kNoLog) continue;
+      const char* what = state == LatestState::kMissing ? "is missing"
+                         : state == LatestState::kBehind ? "is an older version (a crash between writes)"
+                                                         : "differs from the newest log version (hand-edited)";
+      auto& f = Add("latest_differs", log.LatestKey(), std::string("_LATEST.json ") + what);
+      if (repair) {
+        RUNLAKE_RETURN_NOT_OK(log.RepairLatest());
+        f.repaired = true;
+        f.action = "rewrote _LATEST.json from version " + std::to_string(newest);
+      } else {
+        f.action = "`runlake check --repair` rewrites it from the log";
+      }
+    }
+    return Status::OK();
+  }
+
+  Status Leftovers(const RunListing& listing) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto claims, store.List("_runs/_claims/"));
+    char host[256] = {0};
+    gethostname(host, sizeof(host) - 1);
+    for (const auto& o : claims) {
+      std::string rid = o.key.substr(14, o.key.size() - 14 - 5);
+      if (listing.Find(rid) || listing.IsBroken(rid)) continue;
+      RUNLAKE_ASSIGN_OR_RAISE(std::string text, store.Get(o.key));
+      json c = json::parse(text, nullptr, false);
+      if (!c.is_object() || c.value("host", "") != host) continue;  // only this host can tell
+      int64_t pid = c.value("pid", int64_t{0});
+      if (pid <= 0 || kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+      auto& f = Add("dead_claim", o.key, "run " + rid + " was claimed by pid " + std::to_string(pid) +
+                                             ", which is gone, and never committed");
+      if (repair) {
+        RUNLAKE_ASSIGN_OR_RAISE(auto out, DeleteRun(store, rid, false));
+        f.repaired = true;
+        f.action = "deleted the claim and " + std::to_string(out.files_deleted) + " uncommitted files";
+      } else {
+        f.action = "`runlake check --repair` (or `runlake runs delete " + rid + "`) removes it";
+      }
+    }
+    if (repair) {
+      RUNLAKE_ASSIGN_OR_RAISE(auto swept, Staging::SweepDead(store));
+      for (const auto& dir : swept) {
+        auto& f = Add("dead_staging", dir, "staging directory of a process that is gone");
+        f.repaired = true;
+        f.action = "removed";
+      }
+    } else {
+      for (const auto& dir : Staging::DeadDirs(store)) {
+        Add("dead_staging", dir, "staging directory of a process that is gone").action =
+            "`runlake check --repair` removes it";
+      }
+    }
+    if (!listing.index_problem.empty()) {
+      auto& f = Add("run_index", kRunIndexKey, listing.index_problem);
+      if (repair) {
+        RUNLAKE_RETURN_NOT_OK(WriteRunIndex(store, listing));
+        f.repaired = true;
+        f.action = "rewrote the run index";
+      }
+    } else if (repair) {
+      (void)WriteRunIndex(store, listing);  // a fresh checkpoint: readers fetch nothing
+    }
+    return Status::OK();
+  }
+};
+
+}  // namespace
+
+int CheckReport::unrepaired() const {
+  int n = 0;
+  for (const auto& f : findings) n += f.repaired ? 0 : 1;
+  return n;
+}
+
+Result<CheckReport> CheckLake(ObjectStore& store, bool repair) {
+  Checker c{store, repair, {}};
+  RUNLAKE_ASSIGN_OR_RAISE(RunListing listing, ListRuns(store));
+  RUNLAKE_RETURN_NOT_OK(c.Runs(listing));
+  RUNLAKE_RETURN_NOT_OK(c.Bronze());
+  std::set<std::pair<std::string, std::string>> logs;
+  for (const char* layer : {"silver", "gold"}) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(std::string(layer) + "/"));
+    for (const auto& o : objects) {
+      size_t at = o.key.find("/_pointer_log/");
+      if (at == std::string::npos) at = o.key.find("/_LATEST.json");
+      if (at == std::string::npos) continue;
+      logs.insert({layer, o.key.substr(std::string(layer).size() + 1, at - std::string(layer).size() - 1)});
+    }
+  }
+  RUNLAKE_RETURN_NOT_OK(c.Pointers(logs));
+  RUNLAKE_RETURN_NOT_OK(c.Leftovers(listing));
+  return c.report;
+}
+
+json CheckReportToJson(const CheckReport& r) {
+  json findings = json::array();
+  for (const auto& f : r.findings) {
+    findings.push_back({{"kind", f.kind}, {"object", f.object}, {"problem", f.problem},
+                        {"repaired", f.repaired}, {"action", f.action}});
+  }
+  return {{"ok", r.unrepaired() == 0}, {"unrepaired", r.unrepaired()}, {"findings", findings}};
+}
+
+}  // namespace runlake

@@ -39,7 +39,10 @@ inline std::vector<std::string> Days(const std::string& first, int n) {
 }
 
 // Lands `rows` sample transactions for each day in bronze (bronze run_id = b<YYYYMMDD>).
+// The lake is made first (`runlake init`): commands refuse a folder without _lake.json.
 inline void LandDays(const TestLake& lake, const std::vector<std::string>& days, int64_t rows) {
+  CmdResult made = lake.Rl({"init"});
+  ASSERT_EQ(made.exit_code, 0) << made.Describe();
   auto store = NewLocalObjectStore(lake.lake());
   for (size_t i = 0; i < days.size(); ++i) {
     SampleOptions o;

@@ -29,7 +29,8 @@ void TwoRuns(const TestLake& lake) {
 }
 
 std::string SilverFileOf(const TestLake& lake, const std::string& rid) {
-  for (const auto& f : lake.Manifest(rid)["files"]) {
+  const json manifest = lake.Manifest(rid);  // kept alive: the loop refers into it
+  for (const auto& f : manifest["files"]) {
     if (f["layer"] == "silver") return lake.Lake(f["key"].get<std::string>());
   }
   return "";
@@ -98,7 +99,8 @@ TEST(Readers, MissingOrWrongSizeFileHidesOnlyThatRun) {
   auto check = lake.Rl({"--json", "check", "--repair"});
   EXPECT_EQ(check.exit_code, 1) << check.Describe();
   std::set<std::string> kinds;
-  for (const auto& f : check.Json()["findings"]) kinds.insert(f["kind"]);
+  const json report = check.Json();  // kept alive: the loop refers into it
+  for (const auto& f : report["findings"]) kinds.insert(f["kind"]);
   EXPECT_TRUE(kinds.count("missing_file") && kinds.count("wrong_size")) << check.out;
 }
 

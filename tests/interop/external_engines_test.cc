@@ -124,7 +124,18 @@ TEST_F(ExternalEngines, ACrashBetweenAVersionAndItsTableLeavesTheViewOneVersionB
   EXPECT_EQ(seen, 2);
   EXPECT_NE(CanonicalFromRunlake(lake_), before) << "runlake reads the log itself";
 
-  // The next pointer change writes the missing table, then its own.
+  // `check` finds the missing table; `check --repair` writes it.
+  CmdResult check = lake_.Rl({"--json", "check"});
+  EXPECT_EQ(check.exit_code, 1) << check.Describe();
+  EXPECT_NE(check.out.find("canonical_table_missing"), std::string::npos) << check.out;
+  CmdResult repaired = lake_.Rl({"--json", "check", "--repair"});
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.Describe();
+  EXPECT_EQ(CanonicalFromFiles(lake_, &seen), CanonicalFromRunlake(lake_));
+  EXPECT_EQ(seen, 3);
+  EXPECT_EQ(lake_.Rl({"check"}).exit_code, 0);
+
+  // Again, and this time the next pointer change writes the missing table, then its own.
+  fs::remove_all(lake_.Lake("catalog/mortgages/transactions/canonical/version=0000000003"));
   ASSERT_EQ(lake_.Rl({"rollback"}).exit_code, 0);
   EXPECT_EQ(CanonicalFromFiles(lake_, &seen), CanonicalFromRunlake(lake_));
   EXPECT_EQ(seen, 4);

@@ -169,6 +169,26 @@ std::string Athena(const CatalogExportOptions& o) {
   return s;
 }
 
+// The tables of the Hive-style engines (Trino, Spark): each partitioned by its Hive path
+// columns, so partition sync / MSCK REPAIR finds new runs and pointer versions.
+struct TableDef {
+  std::string name;
+  std::vector<Column> columns, partitions;
+  std::string location;
+};
+
+std::vector<TableDef> PartitionedTables(const CatalogExportOptions& o) {
+  const Locations l = LocationsOf(o);
+  const std::vector<Column> rejects_by = {{"ingest_date", "DATE"}, {"run_id", "VARCHAR"}};
+  return {{"silver_transactions", SilverColumns(),
+           {{"year", "INTEGER"}, {"month", "INTEGER"}, {"schema_v", "VARCHAR"}, {"run_id", "VARCHAR"}},
+           l.silver},
+          {"quarantine", RejectColumns(), rejects_by, l.quarantine},
+          {"condemned", RejectColumns(), rejects_by, l.condemned},
+          {"gold_" + o.gold_table, GoldColumns(), {{"run_id", "VARCHAR"}}, l.gold},
+          {"canonical_sources", CanonicalColumns(), {{"version", "BIGINT"}}, l.canonical}};
+}
+
 // ---- Trino, Hive connector: partitioned tables, registered with sync_partition_metadata
 // (after new runs or pointer versions: it only adds partitions, the DDL stays).
 std::string Trino(const CatalogExportOptions& o) {
@@ -189,19 +209,10 @@ std::string Trino(const CatalogExportOptions& o) {
   std::string s = "-- runlake catalog export --engine trino (Hive connector, catalog 'hive')\n";
   s += "-- Timestamps are UTC wall-clock values (Parquet TIMESTAMP, isAdjustedToUTC=false).\n";
   s += "CREATE SCHEMA IF NOT EXISTS hive." + db + ";\n\n";
-  s += table("silver_transactions", SilverColumns(),
-             {{"year", "INTEGER"}, {"month", "INTEGER"}, {"schema_v", "VARCHAR"}, {"run_id", "VARCHAR"}},
-             l.silver);
-  s += table("quarantine", RejectColumns(), {{"ingest_date", "DATE"}, {"run_id", "VARCHAR"}},
-             l.quarantine);
-  s += table("condemned", RejectColumns(), {{"ingest_date", "DATE"}, {"run_id", "VARCHAR"}},
-             l.condemned);
-  s += table("gold_" + o.gold_table, GoldColumns(), {{"run_id", "VARCHAR"}}, l.gold);
-  s += table("canonical_sources", CanonicalColumns(), {{"version", "BIGINT"}}, l.canonical);
+  for (const auto& t : PartitionedTables(o)) s += table(t.name, t.columns, t.partitions, t.location);
   s += "-- After runs and pointer changes (adds partitions; run it on a schedule):\n";
-  for (const std::string& t : std::vector<std::string>{"silver_transactions", "quarantine",
-                                                       "condemned", "gold_" + o.gold_table,
-                                                       "canonical_sources"}) {
+  for (const auto& table_def : PartitionedTables(o)) {
+    const std::string& t = table_def.name;
     s += "CALL hive.system.sync_partition_metadata('" + db + "', '" + t + "', 'FULL');\n";
   }
   s += "\nCREATE OR REPLACE VIEW hive." + db + ".silver_current AS\n" +
@@ -232,19 +243,10 @@ std::string Spark(const CatalogExportOptions& o) {
   std::string s = "-- runlake catalog export --engine spark (Spark SQL 3.3+)\n";
   s += "-- Timestamps are UTC wall-clock values: SET spark.sql.session.timeZone=UTC.\n";
   s += "CREATE DATABASE IF NOT EXISTS `" + db + "`;\n\n";
-  s += table("silver_transactions", SilverColumns(),
-             {{"year", "INTEGER"}, {"month", "INTEGER"}, {"schema_v", "VARCHAR"}, {"run_id", "VARCHAR"}},
-             l.silver);
-  s += table("quarantine", RejectColumns(), {{"ingest_date", "DATE"}, {"run_id", "VARCHAR"}},
-             l.quarantine);
-  s += table("condemned", RejectColumns(), {{"ingest_date", "DATE"}, {"run_id", "VARCHAR"}},
-             l.condemned);
-  s += table("gold_" + o.gold_table, GoldColumns(), {{"run_id", "VARCHAR"}}, l.gold);
-  s += table("canonical_sources", CanonicalColumns(), {{"version", "BIGINT"}}, l.canonical);
+  for (const auto& t : PartitionedTables(o)) s += table(t.name, t.columns, t.partitions, t.location);
   s += "-- After runs and pointer changes (finds new partitions):\n";
-  for (const std::string& t : std::vector<std::string>{"silver_transactions", "quarantine",
-                                                       "condemned", "gold_" + o.gold_table,
-                                                       "canonical_sources"}) {
+  for (const auto& table_def : PartitionedTables(o)) {
+    const std::string& t = table_def.name;
     s += "MSCK REPAIR TABLE `" + db + "`.`" + t + "`;\n";
   }
   s += "\nCREATE OR REPLACE VIEW `" + db + "`.`silver_current` AS\n" + SilverCurrentSelect(db, "`") +

@@ -90,30 +90,7 @@ Result<std::string> ObjectCache::Fetch(ObjectStore& store, const std::string& ke
                      rel.filename().string();
   fs::path dir = fs::path(options_.dir) / "v1" / Sha256::Of(store.uri()).substr(0, 16) /
                  rel.parent_path();
-  std::string path = (dir / name).string();
-  std::error_code ec;
-  if (fs::exists(path, ec)) {
-    Touch(path);
-    ++stats_.hits;
-    return path;
-  }
-  fs::create_directories(dir, ec);
-  if (ec) return Status::IOError("cache: creating " + dir.string() + ": " + ec.message());
-  static std::atomic<int> counter{0};
-  std::string temp = path + kTempMarker + std::to_string(getpid()) + "-" + std::to_string(counter++);
-  Status st = Download(store, key, temp, info->size);
-  if (st.ok()) {
-    // Another process may have renamed the same bytes into place first: same content.
-    fs::rename(temp, path, ec);
-    if (ec) st = Status::IOError("cache: renaming " + temp + ": " + ec.message());
-  }
-  if (!st.ok()) {
-    fs::remove(temp, ec);
-    return st;
-  }
-  ++stats_.downloads;
-  stats_.downloaded_bytes += info->size;
-  return path;
+  return Place(store, key, dir, name, info->size);
 }
 
 Result<std::string> ObjectCache::FetchCommitted(ObjectStore& store, const std::string& key,
@@ -123,6 +100,15 @@ Result<std::string> ObjectCache::FetchCommitted(ObjectStore& store, const std::s
                      rel.filename().string();
   fs::path dir = fs::path(options_.dir) / "v1" / Sha256::Of(store.uri()).substr(0, 16) /
                  rel.parent_path();
+  return Place(store, key, dir, name, size);
+}
+
+// The cached copy of `key` at dir/name (immutable content: its name holds its version),
+// downloaded into a private temp file and renamed into place when absent, so concurrent
+// processes and threads only ever see whole files.
+Result<std::string> ObjectCache::Place(ObjectStore& store, const std::string& key,
+                                       const fs::path& dir, const std::string& name,
+                                       uint64_t size) {
   std::string path = (dir / name).string();
   std::error_code ec;
   if (fs::exists(path, ec)) {
@@ -137,6 +123,7 @@ Result<std::string> ObjectCache::FetchCommitted(ObjectStore& store, const std::s
   std::string temp = path + kTempMarker + std::to_string(getpid()) + "-" + std::to_string(counter++);
   Status st = Download(store, key, temp, size);
   if (st.ok()) {
+    // Another process may have renamed the same bytes into place first: same content.
     fs::rename(temp, path, ec);
     if (ec) st = Status::IOError("cache: renaming " + temp + ": " + ec.message());
   }

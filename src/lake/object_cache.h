@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -63,6 +64,9 @@ class ObjectCache {
   const CacheStats& stats() const { return stats_; }
 
  private:
+  Result<std::string> Place(ObjectStore& store, const std::string& key,
+                            const std::filesystem::path& dir, const std::string& name,
+                            uint64_t size);
   ObjectCacheOptions options_;
   CacheStats stats_;
   std::mutex stats_mu_;  // FetchCommitted runs on several threads at once

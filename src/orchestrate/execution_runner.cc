@@ -1,11 +1,15 @@
 #include "orchestrate/execution_runner.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
 #include "common/clock.h"
 #include "orchestrate/exec_log.h"
+#include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
 #include "runlake/promote.h"
 #include "runlake/run.h"
@@ -37,13 +41,6 @@ std::chrono::milliseconds Backoff(int attempt) {
   return std::chrono::milliseconds(base / 2 + std::uniform_int_distribution<int>(0, base / 2)(rng));
 }
 
-// Backfills (runbook: trigger_source manual_backfill, run_id backfill-...) never publish
-// themselves; an operator promotes them after comparing.
-bool IsBackfill(const ExecutionInput& input, const std::string& run_id) {
-  return input.trigger_source == "manual_backfill" || input.trigger_source == "backfill" ||
-         run_id.rfind("backfill-", 0) == 0;
-}
-
 int LineOfOffset(const std::string& text, size_t offset) {
   int line = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
@@ -63,6 +60,11 @@ Result<ExecutionRecord> WaitUntilEnded(StateStore& state, ExecutionRecord rec) {
 }
 
 }  // namespace
+
+bool IsBackfillExecution(const ExecutionInput& input, const std::string& run_id) {
+  return input.trigger_source == "manual_backfill" || input.trigger_source == "backfill" ||
+         run_id.rfind("backfill-", 0) == 0;
+}
 
 Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::string& origin) {
   // The input is stored with the execution (and its task and events): a runbook input is a
@@ -159,6 +161,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   if (!started->created) {
     // Idempotent start: report the existing execution, once it has ended (`run` waits).
     RUNLAKE_ASSIGN_OR_RAISE(outcome.record, WaitUntilEnded(*ctx.state, outcome.record));
+    RUNLAKE_ASSIGN_OR_RAISE(outcome.record, RecoverLostExecution(ctx, outcome.record));
     return outcome;
   }
 
@@ -209,7 +212,10 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     }
   };
 
-  (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Transform"}});
+  json transform = {{"state", "Transform"}};
+  // What a late publish checks if this process dies after the commit (execution_recovery.h).
+  if (!IsBackfillExecution(input, run_id)) transform[kCanonicalAtStartKey] = CanonicalAtStart(*ctx.store, input);
+  (void)ctx.state->AppendEvent(name, "TaskStateEntered", transform);
   Result<RunManifest> result = Status::Internal("not run");
   for (int attempt = 1;; ++attempt) {
     result = ExecuteRun(*ctx.store, run, logger);
@@ -222,6 +228,9 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     std::this_thread::sleep_for(wait);
   }
 
+  // Test hook: die like a killed process right after the commit point, before the
+  // publish and the execution's end (tests of execution_recovery.h).
+  if (result.ok() && std::getenv("RUNLAKE_TEST_EXIT_AFTER_COMMIT")) _exit(137);
   if (!result.ok()) {
     outcome.error = result.status();
     log->Error("execution failed: " + outcome.error.message(), json{{"cause", CauseFor(outcome.error)}});
@@ -245,7 +254,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
                                    json{{"reason", "the run had committed before the stop was seen"},
                                         {"run_id", m.run_id}});
     }
-    if (m.gate.passed && IsBackfill(input, run_id)) {
+    if (m.gate.passed && IsBackfillExecution(input, run_id)) {
       log->Info("execution succeeded; a backfill is published only by promote", summary);
       RUNLAKE_RETURN_NOT_OK(
           ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));

@@ -66,6 +66,10 @@ struct ExecutionOutcome {
   std::optional<RunManifest> manifest;
 };
 
+// Backfills (runbook: trigger_source manual_backfill, run_id backfill-...) never publish
+// themselves; an operator promotes them after comparing.
+bool IsBackfillExecution(const ExecutionInput& input, const std::string& run_id);
+
 // Starts (or finds) the named execution and, when new, runs it to the end. Returns an
 // error only when no execution could be started (bad input JSON, a name taken by another
 // input, state store trouble); a run that fails is an outcome with status FAILED (ABORTED

@@ -189,6 +189,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   run.trigger_source = input.trigger_source;
   run.trigger_event_id = input.trigger_event_id;
   run.s3_bucket = input.s3_bucket;
+  run.progress = request.progress;
   // A stop from another process is seen through the store (execution_stop.h): between
   // batches a second's delay is enough; before the commit the store is always read.
   auto last_check = std::chrono::steady_clock::now();

@@ -12,6 +12,7 @@
 #include "state/state_store.h"
 #include "runlake/object_store.h"
 #include "runlake/rules.h"
+#include "runlake/run.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake {
@@ -57,6 +58,8 @@ struct StartRequest {
   std::string run_id;
   // Passed to RunRequest::before_commit (runlake/run.h), after the last stop check.
   std::function<Status()> before_commit;
+  // Passed to RunRequest::progress: after every row batch of every attempt.
+  std::function<void(const RunProgress&)> progress;
 };
 
 struct ExecutionOutcome {

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "orchestrate/exec_log.h"
+#include "orchestrate/execution_heartbeat.h"
 #include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
 #include "runlake/promote.h"
@@ -175,6 +176,8 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   }
 
   const std::string& name = outcome.record.name;
+  // Renewed until this function returns: the execution ends (or is reaped) before that.
+  ExecutionHeartbeat heartbeat(*ctx.state, name);
   RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id));
   log->Info("execution started", json{{"s3_key", input.s3_key}, {"s3_keys", input.s3_keys},
                                       {"schema_version", input.schema_version},
@@ -204,6 +207,10 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     return stopped_in_store;
   };
   run.before_commit = [&]() -> Status {
+    // Reaped as stale while it ran: another process may already be retrying this input.
+    if (heartbeat.lost()) {
+      return Status::Aborted("execution " + name + " was reaped (its heartbeat went stale) before the commit");
+    }
     RUNLAKE_ASSIGN_OR_RAISE(bool asked, StopRequested(*ctx.state, name));
     if (asked) return Status::Aborted("run " + run_id + " was stopped before its commit");
     if (request.before_commit) RUNLAKE_RETURN_NOT_OK(request.before_commit());

@@ -41,6 +41,15 @@ inline const char* FinishEventType(ExecutionStatus status) {
   }
 }
 
+// The reaper's error for an execution whose worker ended (`stale`: whose heartbeat stopped).
+inline std::string LostWorkerError(int64_t pid, const std::string& host, bool stale) {
+  return stale ? "no heartbeat from worker process " + std::to_string(pid) + " on host " + host +
+                     " for longer than the staleness limit (RUNLAKE_CONTROLLER_STALE_SECONDS): "
+                     "its machine or process is gone"
+               : "worker process " + std::to_string(pid) + " on host " + host +
+                     " ended without finishing the execution";
+}
+
 // The cause the reaper gives an execution whose process is gone.
 inline constexpr const char* kWorkerLostCause = "WorkerLost";
 

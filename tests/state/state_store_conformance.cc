@@ -371,5 +371,31 @@ TEST_P(StateStoreConformanceTest, RecoverRefinishesOnlyAWorkerLostExecution) {
   EXPECT_EQ((*store_->GetExecution("alive"))->status, ExecutionStatus::kRunning);
 }
 
+TEST_P(StateStoreConformanceTest, AForeignExecutionLivesByItsHeartbeat) {
+  // A `runlake run` on another machine: its pid means nothing here, only its heartbeat.
+  setenv("RUNLAKE_CONTROLLER_STALE_SECONDS", "1", 1);
+  ExecutionRecord far = Proposal("far");
+  far.pid = ExitedChild(/*reap=*/true);
+  far.host = "some-other-host.example";
+  ASSERT_TRUE(store_->StartExecution(far).ok());
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    auto renewed = store_->HeartbeatExecution("far");
+    ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
+    EXPECT_TRUE(*renewed);
+    EXPECT_EQ(*store_->ReapDeadExecutions(), 0) << "a renewed heartbeat keeps it RUNNING";
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  EXPECT_EQ(*store_->ReapDeadExecutions(), 1);
+  unsetenv("RUNLAKE_CONTROLLER_STALE_SECONDS");
+  auto r = *store_->GetExecution("far");
+  EXPECT_EQ(r->status, ExecutionStatus::kFailed);
+  EXPECT_EQ(r->cause, "WorkerLost");
+  EXPECT_NE(r->error.find("no heartbeat"), std::string::npos) << r->error;
+  EXPECT_NE(r->error.find("some-other-host.example"), std::string::npos) << r->error;
+  EXPECT_FALSE(*store_->HeartbeatExecution("far")) << "a reaped execution is not renewed";
+  EXPECT_FALSE(*store_->HeartbeatExecution("no-such-execution"));
+}
+
 }  // namespace
 }  // namespace runlake::testing

@@ -119,6 +119,13 @@ const std::vector<std::string>& Migrations() {
       UPDATE backfills SET controller_heartbeat_at =
         to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
       )sql",
+      // 6: an execution's heartbeat (see the SQLite schema's migration 6).
+      R"sql(
+      ALTER TABLE executions ADD COLUMN heartbeat_at TEXT COLLATE "C" NOT NULL DEFAULT '';
+      UPDATE executions SET heartbeat_at =
+        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        WHERE status = 'RUNNING';
+      )sql",
   };
   return kMigrations;
 }

@@ -98,9 +98,11 @@ class PgStateStore final : public StateStore {
       RUNLAKE_ASSIGN_OR_RAISE(
           Rows inserted,
           c.Exec(std::string("INSERT INTO executions (name, arn, input_json, input_sha256, "
-                             "run_id, status, start_time, pid, pid_start_ticks, host) VALUES "
+                             "run_id, status, start_time, pid, pid_start_ticks, host, "
+                             "heartbeat_at) VALUES "
                              "($1, $2, $3, $4, $5, 'RUNNING', COALESCE(NULLIF($6, ''), ") +
-                     pg::kNowSql + "), $7, $8, $9) ON CONFLICT (name) DO NOTHING "
+                     pg::kNowSql + "), $7, $8, $9, " + pg::kNowSql +
+                     ") ON CONFLICT (name) DO NOTHING "
                                    "RETURNING id, start_time",
                  {r.name, r.arn, r.input_json, r.input_sha256, r.run_id, r.start_time,
                   std::to_string(r.pid), std::to_string(start_ticks), r.host}));
@@ -240,6 +242,15 @@ class PgStateStore final : public StateStore {
 
   Result<int> ReapDeadExecutions() override { return Reap(nullptr); }
 
+  Result<bool> HeartbeatExecution(const std::string& name) override {
+    RUNLAKE_ASSIGN_OR_RAISE(Rows updated, session_->Autocommit([&](Conn& c) {
+      return c.Exec(std::string("UPDATE executions SET heartbeat_at = ") + pg::kNowSql +
+                        " WHERE name = $1 AND status = 'RUNNING'",
+                    {name});
+    }));
+    return updated.Affected() > 0;
+  }
+
   Status CreateBackfill(const BackfillRecord& record) override { return backfills_.Create(record); }
   Result<std::optional<BackfillRecord>> GetBackfill(const std::string& id) override {
     return backfills_.Get(id);
@@ -326,23 +337,34 @@ class PgStateStore final : public StateStore {
   Result<int> Reap(const std::string* only_name) {
     struct Candidate {
       int64_t id, pid;
+      std::string host;
+      bool stale;
     };
+    // Gone: its process on this host certainly ended, or (any host) its heartbeat is older
+    // than ControllerStaleMillis() by the server's clock (older executions have none).
+    const std::string stale_ms = std::to_string(ControllerStaleMillis());
     RUNLAKE_ASSIGN_OR_RAISE(
         Rows rows, session_->Autocommit([&](Conn& c) {
-          return c.Exec("SELECT id, pid, pid_start_ticks FROM executions WHERE status = "
-                        "'RUNNING' AND host = $1 AND ($2 = '0' OR name = $3) ORDER BY id",
-                        {host_, only_name ? "1" : "0", only_name ? *only_name : ""});
+          return c.Exec("SELECT id, pid, pid_start_ticks, host, (heartbeat_at <> '' AND "
+                        "heartbeat_at < to_char((clock_timestamp() AT TIME ZONE 'UTC') - "
+                        "$4::bigint * interval '1 millisecond', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))::int FROM executions "
+                        "WHERE status = 'RUNNING' AND (host = $1 OR heartbeat_at <> '') "
+                        "AND ($2 = '0' OR name = $3) ORDER BY id",
+                        {host_, only_name ? "1" : "0", only_name ? *only_name : "", stale_ms});
         }));
     std::vector<Candidate> dead;
     for (int i = 0; i < rows.size(); ++i) {
-      if (ProcessIsGone(rows.Int(i, 1), rows.Int(i, 2))) dead.push_back({rows.Int(i, 0), rows.Int(i, 1)});
+      const bool expired = rows.Int(i, 4) != 0;
+      if (expired || (rows.Text(i, 3) == host_ && ProcessIsGone(rows.Int(i, 1), rows.Int(i, 2)))) {
+        dead.push_back({rows.Int(i, 0), rows.Int(i, 1), rows.Text(i, 3), expired});
+      }
     }
     if (dead.empty()) return 0;
     return session_->InTransaction([&](Conn& c) -> Result<int> {
       int reaped = 0;
       for (const Candidate& d : dead) {
-        std::string error = "worker process " + std::to_string(d.pid) + " on host " + host_ +
-                            " ended without finishing the execution";
+        std::string error = state_internal::LostWorkerError(d.pid, d.host, d.stale);
         RUNLAKE_ASSIGN_OR_RAISE(
             Rows updated,
             c.Exec(std::string("UPDATE executions SET status = 'FAILED', cause = 'WorkerLost', "
@@ -351,7 +373,7 @@ class PgStateStore final : public StateStore {
                    {error, std::to_string(d.id)}));
         if (updated.Affected() == 0) continue;
         nlohmann::json details = {
-            {"cause", "WorkerLost"}, {"error", error}, {"pid", d.pid}, {"host", host_}};
+            {"cause", "WorkerLost"}, {"error", error}, {"pid", d.pid}, {"host", d.host}};
         RUNLAKE_RETURN_NOT_OK(AppendEventLocked(c, d.id, "ExecutionFailed", details));
         ++reaped;
       }

@@ -119,6 +119,14 @@ const std::vector<std::string>& Migrations() {
       ALTER TABLE backfills ADD COLUMN controller_heartbeat_at TEXT NOT NULL DEFAULT '';
       UPDATE backfills SET controller_heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
       )sql",
+      // 6: an execution's heartbeat (the store's clock), renewed by the process running it,
+      // so one whose machine died is reaped by its age whatever its host. Executions
+      // running here start fresh.
+      R"sql(
+      ALTER TABLE executions ADD COLUMN heartbeat_at TEXT NOT NULL DEFAULT '';
+      UPDATE executions SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        WHERE status = 'RUNNING';
+      )sql",
   };
   return kMigrations;
 }

@@ -85,8 +85,9 @@ class SqliteStateStore final : public StateStore {
     RUNLAKE_ASSIGN_OR_RAISE(
         Stmt insert,
         db_->Prepare("INSERT INTO executions (name, arn, input_json, input_sha256, run_id, "
-                     "status, start_time, pid, pid_start_ticks, host) "
-                     "VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?) RETURNING id"));
+                     "status, start_time, pid, pid_start_ticks, host, heartbeat_at) "
+                     "VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, "
+                     "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) RETURNING id"));
     insert.Bind(1, r.name).Bind(2, r.arn).Bind(3, r.input_json).Bind(4, r.input_sha256);
     insert.Bind(5, r.run_id).Bind(6, r.start_time).Bind(7, r.pid).Bind(8, start_ticks);
     insert.Bind(9, r.host);
@@ -226,6 +227,17 @@ class SqliteStateStore final : public StateStore {
       events.push_back(std::move(event));
     }
     return events;
+  }
+
+  Result<bool> HeartbeatExecution(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    RUNLAKE_ASSIGN_OR_RAISE(
+        Stmt stmt, db_->Prepare("UPDATE executions SET heartbeat_at = "
+                                "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                                "WHERE name = ? AND status = 'RUNNING'"));
+    stmt.Bind(1, name);
+    RUNLAKE_RETURN_NOT_OK(stmt.Run());
+    return db_->Changes() > 0;
   }
 
   Result<int> ReapDeadExecutions() override {
@@ -378,26 +390,37 @@ class SqliteStateStore final : public StateStore {
   Result<int> Reap(const std::string* only_name) {
     struct Candidate {
       int64_t id, pid;
+      std::string host;
+      bool stale;
     };
     std::vector<Candidate> dead;
     {
+      // Gone: its process on this host certainly ended, or (any host) its heartbeat is
+      // older than ControllerStaleMillis() (executions of older versions have none).
+      char stale[64];
+      std::snprintf(stale, sizeof stale, "-%.3f seconds", ControllerStaleMillis() / 1000.0);
       RUNLAKE_ASSIGN_OR_RAISE(
-          Stmt stmt, db_->Prepare("SELECT id, pid, pid_start_ticks FROM executions "
-                                  "WHERE status = 'RUNNING' AND host = ?1 AND (?2 = 0 OR name = ?3)"));
+          Stmt stmt,
+          db_->Prepare("SELECT id, pid, pid_start_ticks, host, heartbeat_at <> '' AND "
+                       "heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?4) FROM executions "
+                       "WHERE status = 'RUNNING' AND (?2 = 0 OR name = ?3) AND "
+                       "(host = ?1 OR heartbeat_at <> '')"));
       stmt.Bind(1, host_).Bind(2, int64_t{only_name != nullptr});
-      stmt.Bind(3, only_name != nullptr ? *only_name : std::string());
+      stmt.Bind(3, only_name != nullptr ? *only_name : std::string()).Bind(4, std::string(stale));
       while (true) {
         RUNLAKE_ASSIGN_OR_RAISE(bool row, stmt.Step());
         if (!row) break;
-        if (ProcessIsGone(stmt.Int(1), stmt.Int(2))) dead.push_back({stmt.Int(0), stmt.Int(1)});
+        const bool expired = stmt.Int(4) != 0;
+        if (expired || (stmt.Text(3) == host_ && ProcessIsGone(stmt.Int(1), stmt.Int(2)))) {
+          dead.push_back({stmt.Int(0), stmt.Int(1), stmt.Text(3), expired});
+        }
       }
     }
     if (dead.empty()) return 0;
     RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_.get()));
     int reaped = 0;
     for (const Candidate& c : dead) {
-      std::string error = "worker process " + std::to_string(c.pid) + " on host " + host_ +
-                          " ended without finishing the execution";
+      std::string error = state_internal::LostWorkerError(c.pid, c.host, c.stale);
       RUNLAKE_ASSIGN_OR_RAISE(
           Stmt update,
           db_->Prepare("UPDATE executions SET status = 'FAILED', cause = 'WorkerLost', "
@@ -406,7 +429,7 @@ class SqliteStateStore final : public StateStore {
       RUNLAKE_RETURN_NOT_OK(update.Run());
       if (db_->Changes() == 0) continue;
       nlohmann::json details = {
-          {"cause", "WorkerLost"}, {"error", error}, {"pid", c.pid}, {"host", host_}};
+          {"cause", "WorkerLost"}, {"error", error}, {"pid", c.pid}, {"host", c.host}};
       RUNLAKE_RETURN_NOT_OK(AppendEventLocked(c.id, "ExecutionFailed", details));
       ++reaped;
     }

@@ -1,0 +1,336 @@
+// The fault sweep (issue 13, item 2): every command that writes the lake is first run once
+// to count its mutating object-store operations N (RUNLAKE_TEST_FAULT=count=...), then run
+// again on a fresh copy of the same lake with a fault at op k (a crash before or after the
+// op, a torn temp file, a sticky I/O error, a transient one, a full disk) for k in 1..N.
+// After the fault and again after the recovery (the command again, `backfill resume`, or
+// the next command that touches the state) the invariants of fault_sweep.h must hold.
+//
+// RUNLAKE_FAULT_SWEEP=full tries every (k, kind); by default a spread sample of about
+// kSampledPoints points per command, so the test command stays short (scripts/fault-sweep.sh
+// runs the full sweep).
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <iostream>
+
+#include "integration/fault_sweep.h"
+
+namespace runlake::it {
+namespace {
+
+const char* const kKinds[] = {"crash", "crash_after", "torn", "ioerror", "transient", "diskfull"};
+constexpr int kNumKinds = 6;
+constexpr int kSampledPoints = 8;
+const std::string kSilver = "silver/mortgages/transactions";
+
+struct Scenario {
+  std::string name;
+  // Builds the lake the command starts from (once; each point gets a copy).
+  std::function<void(const TestLake&)> setup;
+  std::function<std::vector<std::string>(const TestLake&)> command;
+  // Runs the recovery on the faulted copy and checks what it promises.
+  std::function<void(const TestLake&, Invariants&)> recover;
+  // Pre-existing files the command may remove (a deleted run's).
+  std::function<bool(const std::string&)> may_go = [](const std::string&) { return false; };
+};
+
+std::string Csv(int seed, int rows) {
+  std::string s = "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n";
+  for (int i = 0; i < rows; ++i) {
+    s += "T" + std::to_string(seed) + "-" + std::to_string(i) + ",ACC" + std::to_string(i % 7) +
+         "," + std::to_string(10 + i) + ".25," + (i % 39 == 38 ? "XXX" : "EUR") +
+         ",2024-01-1" + std::to_string(seed) + "T10:00:00Z\n";
+  }
+  return s;
+}
+
+// Bronze for 2024-01-15..17 and the daily run of the 15th (pointer version 1).
+std::vector<std::string> BaseLake(const TestLake& lake) {
+  std::vector<std::string> keys;
+  for (int d = 5; d <= 7; ++d) {
+    keys.push_back(lake.IngestText("day" + std::to_string(d) + ".csv", Csv(d, 40),
+                                   "2024-01-1" + std::to_string(d)));
+  }
+  CmdResult r = lake.RunKey("daily-15", keys[0]);
+  if (r.exit_code != 0) throw std::runtime_error("setup run failed: " + r.Describe());
+  WriteFile(lake.Work("keys.txt"), keys[1] + "\n" + keys[2] + "\n");
+  return keys;
+}
+
+std::vector<std::string> Keys(const TestLake& lake) {
+  std::stringstream ss(ReadFile(lake.Work("keys.txt")));
+  std::vector<std::string> out;
+  for (std::string l; std::getline(ss, l);) out.push_back(l);
+  return out;
+}
+
+std::string WriteInput(const TestLake& lake, const std::string& name, const json& j) {
+  std::string path = lake.Work(name);
+  WriteFile(path, j.dump(2));
+  return path;
+}
+
+json Input(const std::string& run_key, const json& keys, const std::string& trigger) {
+  json j = {{"run_key", run_key},          {"s3_bucket", "local"},
+            {"schema_version", "v1"},      {"trigger_source", trigger},
+            {"trigger_event_id", "evt-1"}, {"trigger_event_time", "2024-01-15T06:00:00Z"}};
+  if (keys.is_array()) j["s3_keys"] = keys;
+  else j["s3_key"] = keys;
+  return j;
+}
+
+// The newest silver pointer version's source map.
+json Sources(Invariants& inv) {
+  json p = inv.PointerLog(kSilver, false);
+  return p.is_object() ? p.value("sources", json::object()) : json::object();
+}
+
+// A committed, gate-passing daily run publishes: after its recovery the newest pointer
+// maps its dates to it and its execution SUCCEEDED.
+void ExpectPublishedIfCommitted(const TestLake& lake, Invariants& inv, const std::string& rid,
+                                const std::vector<std::string>& dates) {
+  if (!CommittedRuns(lake.lake()).count(rid)) return;
+  json src = Sources(inv);
+  for (const auto& d : dates) {
+    if (src.value(d, "") != rid) inv.Fail("committed run " + rid + " is not canonical for " + d);
+  }
+  CmdResult e = lake.Rl({"--json", "executions", "describe", rid});
+  if (e.exit_code != 0 || e.Json().value("status", "") != "SUCCEEDED") {
+    inv.Fail("execution of committed run " + rid + " is not SUCCEEDED: " + e.out);
+  }
+}
+
+void Expect0(Invariants& inv, const std::string& what, const CmdResult& r) {
+  if (r.exit_code != 0) inv.Fail("recovery `" + what + "` failed: " + r.Describe());
+}
+
+std::vector<Scenario> Scenarios() {
+  std::vector<Scenario> s;
+  auto daily = [](const TestLake& l) {
+    return std::vector<std::string>{"run", "--input", l.Work("daily-16.json")};
+  };
+  s.push_back({"run_daily",
+               [](const TestLake& l) {
+                 BaseLake(l);
+                 WriteInput(l, "daily-16.json", Input("daily-16", Keys(l)[0], "integration-test"));
+               },
+               daily,
+               [daily](const TestLake& l, Invariants& inv) {
+                 l.Rl(daily(l));  // FAILED before its commit stays FAILED (names are unique)
+                 ExpectPublishedIfCommitted(l, inv, "daily-16", {"2024-01-16"});
+               }});
+  auto multi = [](const TestLake& l) {
+    return std::vector<std::string>{"run", "--input", l.Work("multi.json")};
+  };
+  s.push_back({"run_multi_source",
+               [](const TestLake& l) {
+                 BaseLake(l);
+                 json keys = Keys(l);
+                 WriteInput(l, "multi.json", Input("multi-1", keys, "integration-test"));
+               },
+               multi,
+               [multi](const TestLake& l, Invariants& inv) {
+                 l.Rl(multi(l));
+                 ExpectPublishedIfCommitted(l, inv, "multi-1", {"2024-01-16", "2024-01-17"});
+               }});
+  const std::string bf = "backfill-2024-01-15-20260129T150000Z";
+  auto backfill_run = [bf](const TestLake& l) {
+    json j = Input(bf, ReadFile(l.Work("key15.txt")), "manual_backfill");
+    CmdResult r = l.Rl({"run", "--input", WriteInput(l, "bf.json", j)});
+    if (r.exit_code != 0) throw std::runtime_error("setup backfill run failed: " + r.Describe());
+  };
+  auto base_with_key15 = [](const TestLake& l) {
+    WriteFile(l.Work("key15.txt"), BaseLake(l)[0]);
+  };
+  s.push_back({"promote",
+               [=](const TestLake& l) {
+                 base_with_key15(l);
+                 backfill_run(l);
+               },
+               [bf](const TestLake&) { return std::vector<std::string>{"promote", bf, "--reason", "r"}; },
+               [bf](const TestLake& l, Invariants& inv) {
+                 Expect0(inv, "promote", l.Rl({"promote", bf, "--reason", "again"}));
+                 if (Sources(inv).value("2024-01-15", "") != bf) inv.Fail("promote did not take");
+               }});
+  s.push_back({"rollback",
+               [=](const TestLake& l) {
+                 base_with_key15(l);
+                 backfill_run(l);
+                 CmdResult r = l.Rl({"promote", bf});
+                 if (r.exit_code != 0) throw std::runtime_error("setup promote: " + r.Describe());
+               },
+               [](const TestLake&) { return std::vector<std::string>{"rollback"}; },
+               [](const TestLake& l, Invariants& inv) {
+                 Expect0(inv, "check --repair", l.Rl({"check", "--repair"}));
+                 std::string now = Sources(inv).value("2024-01-15", "");
+                 if (now != "daily-15" && now.rfind("backfill-", 0) != 0) {
+                   inv.Fail("after rollback 2024-01-15 maps to '" + now + "'");
+                 }
+               }});
+  auto backfill_cmd = [](const TestLake&) {
+    return std::vector<std::string>{"backfill", "run", "--from", "2024-01-15", "--to", "2024-01-17",
+                                    "--concurrency", "1", "--promote", "--reason", "sweep"};
+  };
+  s.push_back({"backfill_run_promote", [](const TestLake& l) { BaseLake(l); }, backfill_cmd,
+               [backfill_cmd](const TestLake& l, Invariants& inv) {
+                 json list = l.RlJson({"backfill", "list"});
+                 CmdResult r = list.empty() ? l.Rl(backfill_cmd(l))
+                                            : l.Rl({"backfill", "resume", list.back().value("id", "")});
+                 Expect0(inv, "backfill resume", r);
+                 json src = Sources(inv);
+                 for (const char* d : {"2024-01-15", "2024-01-16", "2024-01-17"}) {
+                   if (src.value(d, "").rfind("backfill-", 0) != 0) {
+                     inv.Fail(std::string("after resume ") + d + " is not a backfill run: " + src.dump());
+                   }
+                 }
+               }});
+  s.push_back({"gold_build", [](const TestLake& l) { BaseLake(l); },
+               [](const TestLake&) {
+                 return std::vector<std::string>{"gold", "build", "--run-id", "gold-1"};
+               },
+               [](const TestLake& l, Invariants& inv) {
+                 Expect0(inv, "gold build", l.Rl({"gold", "build", "--run-id", "gold-2"}));
+                 inv.PointerLog("gold/mortgages/account_balances", true);
+                 CmdResult q = l.Rl({"query", "SELECT DISTINCT run_id FROM gold_account_balances",
+                                     "--format", "csv"});
+                 auto committed = CommittedRuns(l.lake());
+                 std::stringstream ss(q.out);
+                 std::string line;
+                 std::getline(ss, line);
+                 while (std::getline(ss, line)) {
+                   if (!committed.count(line)) inv.Fail("gold shows uncommitted run " + line);
+                 }
+               }});
+  s.push_back({"runs_delete",
+               [=](const TestLake& l) {
+                 base_with_key15(l);
+                 backfill_run(l);
+               },
+               [bf](const TestLake&) { return std::vector<std::string>{"runs", "delete", bf}; },
+               [bf](const TestLake& l, Invariants& inv) {
+                 Expect0(inv, "runs delete", l.Rl({"runs", "delete", bf}));
+                 for (const auto& rel : ListFiles(l.lake())) {
+                   if (RunIdOfPath(rel) == bf || rel == "_runs/" + bf + ".json") {
+                     inv.Fail("deleted run's file left: " + rel);
+                   }
+                 }
+               },
+               [bf](const std::string& rel) {
+                 return RunIdOfPath(rel) == bf || rel == "_runs/" + bf + ".json";
+               }});
+  s.push_back({"check_repair",
+               [](const TestLake& l) {
+                 BaseLake(l);
+                 // Something to repair: a run killed before its manifest (dead claim and
+                 // uncommitted files), and a publish killed before _LATEST.json.
+                 WriteInput(l, "dead.json", Input("dead-16", Keys(l)[0], "integration-test"));
+                 l.Rl({"run", "--input", l.Work("dead.json")},
+                      {"RUNLAKE_TEST_FAULT=at=5,kind=crash"});
+                 WriteInput(l, "late.json", Input("late-17", Keys(l)[1], "integration-test"));
+                 l.Rl({"run", "--input", l.Work("late.json")},
+                      {"RUNLAKE_TEST_FAULT=at=7,kind=crash"});
+               },
+               [](const TestLake&) { return std::vector<std::string>{"check", "--repair"}; },
+               [](const TestLake& l, Invariants& inv) {
+                 Expect0(inv, "check --repair", l.Rl({"check", "--repair"}));
+               },
+               [](const std::string& rel) { return RunIdOfPath(rel) == "dead-16"; }});
+  return s;
+}
+
+struct SweepStats {
+  int points = 0, failed_points = 0;
+};
+
+// One (k, kind) point on a fresh copy of the template lake.
+void RunPoint(const Scenario& sc, const TestLake& tmpl, int k, const char* kind, SweepStats& stats) {
+  TestLake lake;
+  fs::remove_all(lake.lake());
+  fs::copy(tmpl.lake(), lake.lake(), fs::copy_options::recursive);
+  auto before = SnapshotLake(lake.lake());
+  auto committed_before = CommittedRuns(lake.lake());
+  auto may_go = [&](const std::string& rel) {
+    std::string rid = RunIdOfPath(rel);
+    return sc.may_go(rel) || (!rid.empty() && !committed_before.count(rid));
+  };
+  std::string trace = "at=" + std::to_string(k) + ",kind=" + kind + ",count=" + lake.Work("ops.txt");
+  std::vector<std::string> args = sc.command(tmpl);
+  args.insert(args.begin(), {"--lake", lake.lake()});
+  CmdResult faulted = RunBinary(args, lake.work(), {"RUNLAKE_TEST_FAULT=" + trace});
+
+  Invariants inv{lake, {}};
+  inv.Unchanged(before, may_go);
+  inv.CommittedWhole();
+  inv.Views(inv.PointerLog(kSilver, false));
+  inv.Executions();
+  std::vector<std::string> after_fault = std::move(inv.problems);
+  inv.problems.clear();
+
+  sc.recover(lake, inv);
+  inv.Unchanged(before, may_go);
+  inv.CommittedWhole();
+  inv.Views(inv.PointerLog(kSilver, true));
+  inv.Executions();
+  CmdResult repair = lake.Rl({"--json", "check", "--repair"});
+  if (repair.exit_code != 0) inv.Fail("check --repair after recovery: " + repair.Describe());
+  inv.Clean();
+  ++stats.points;
+  if (after_fault.empty() && inv.problems.empty()) return;
+  ++stats.failed_points;
+  std::string all;
+  for (const auto& p : after_fault) all += "\n  after the fault: " + p;
+  for (const auto& p : inv.problems) all += "\n  after recovery:  " + p;
+  std::string op = ReadFile(lake.Work("ops.txt"));
+  size_t line_start = 0;
+  for (int i = 1; i < k && line_start != std::string::npos; ++i) line_start = op.find('\n', line_start) + 1;
+  std::string which = line_start < op.size() ? op.substr(line_start, op.find('\n', line_start) - line_start) : "?";
+  ADD_FAILURE() << sc.name << " k=" << k << " (" << which << ") kind=" << kind << " exit "
+                << faulted.exit_code << all << "\n--- faulted stderr\n" << faulted.err;
+}
+
+void Sweep(const Scenario& sc) {
+  auto t0 = std::chrono::steady_clock::now();
+  TestLake tmpl;
+  sc.setup(tmpl);
+  // The count: the command once on a copy, with every op traced.
+  int n = 0;
+  {
+    TestLake counted;
+    fs::remove_all(counted.lake());
+    fs::copy(tmpl.lake(), counted.lake(), fs::copy_options::recursive);
+    std::vector<std::string> args = sc.command(tmpl);
+    args.insert(args.begin(), {"--lake", counted.lake()});
+    CmdResult r = RunBinary(args, counted.work(), {"RUNLAKE_TEST_FAULT=count=" + counted.Work("ops.txt")});
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    std::stringstream ops(ReadFile(counted.Work("ops.txt")));
+    for (std::string l; std::getline(ops, l);) ++n;
+  }
+  ASSERT_GT(n, 0) << sc.name << " made no mutating operation";
+  const char* mode = std::getenv("RUNLAKE_FAULT_SWEEP");
+  const bool full = mode && std::string(mode) == "full";
+  // Sampled: a stride over the n*kinds points, so every k and every kind comes up
+  // across commands and the first and last ops are always tried.
+  const int total = n * kNumKinds;
+  const int stride = full ? 1 : std::max(1, total / kSampledPoints);
+  SweepStats stats;
+  for (int i = 0; i < total; ++i) {
+    int k = i / kNumKinds + 1, kind = i % kNumKinds;
+    bool sampled = full || i % stride == 0 || i == total - 1 || (k == 1 && kind == 0);
+    if (sampled) RunPoint(sc, tmpl, k, kKinds[kind], stats);
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "[ sweep    ] " << sc.name << ": N=" << n << " ops, " << stats.points << " of " << total
+            << " (k, kind) points, " << stats.failed_points << " broke an invariant, " << secs << " s\n";
+}
+
+class FaultSweep : public ::testing::TestWithParam<int> {};
+
+TEST_P(FaultSweep, InvariantsHoldAtEveryFaultPoint) { Sweep(Scenarios().at(GetParam())); }
+
+INSTANTIATE_TEST_SUITE_P(Commands, FaultSweep, ::testing::Range(0, 8),
+                         [](const ::testing::TestParamInfo<int>& i) { return Scenarios().at(i.param).name; });
+
+}  // namespace
+}  // namespace runlake::it

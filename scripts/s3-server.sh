@@ -37,16 +37,17 @@ EOF
 }
 
 install_if_missing() {
+  # awscli and jq: the tests run the runbook's own `aws s3 …` command lines too.
   if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null &&
-     command -v ceph-osd >/dev/null; then
+     command -v ceph-osd >/dev/null && [ -x /usr/bin/aws ] && command -v jq >/dev/null; then
     return
   fi
-  log "installing radosgw ceph-mon ceph-osd (apt, --no-install-recommends)"
+  log "installing radosgw ceph-mon ceph-osd awscli jq (apt, --no-install-recommends)"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    radosgw ceph-mon ceph-osd >/dev/null
+    radosgw ceph-mon ceph-osd awscli jq >/dev/null
 }
 
 write_conf() {

@@ -192,6 +192,16 @@ struct Checker {
             "`runlake check --repair` removes it";
       }
     }
+    for (const auto& rel : Staging::DeadTempFiles(store)) {
+      auto& f = Add("dead_temp", rel, "temp file of a writer that is gone (killed mid-write)");
+      if (repair) {
+        RUNLAKE_RETURN_NOT_OK(Staging::RemoveTempFile(store, rel));
+        f.repaired = true;
+        f.action = "removed";
+      } else {
+        f.action = "`runlake check --repair` removes it";
+      }
+    }
     if (!listing.index_problem.empty()) {
       auto& f = Add("run_index", kRunIndexKey, listing.index_problem);
       if (repair) {

@@ -138,7 +138,8 @@ struct Invariants {
     std::string sql =
         "SELECT coalesce((SELECT string_agg(DISTINCT run_id, ' ') FROM silver_transactions), '') || '#' || "
         "coalesce((SELECT string_agg(DISTINCT run_id, ' ') FROM quarantine), '') || '#' || "
-        "coalesce((SELECT string_agg(DISTINCT run_id, ' ') FROM runs), '') || '#' || "
+        "coalesce((SELECT string_agg(DISTINCT run_id, ' ') FROM runs), '') || ' ' || "
+        "coalesce((SELECT string_agg(DISTINCT run_id, ' ') FROM condemned), '') || '#' || "
         "(SELECT count(*) FROM silver_current) || '#' || "
         "(SELECT count(*) FROM silver_transactions WHERE ingest_date::VARCHAR || '|' || run_id IN (" +
         in_map + ")) || '#' || "
@@ -184,6 +185,24 @@ struct Invariants {
         Fail("execution " + e.value("name", "") + " is " + st + " (" + e.value("cause", "") +
              ") but its run " + rid + " is committed");
       }
+    }
+  }
+
+  // Right after a fault: `runlake check` may find only what `check --repair` (or the next
+  // command) fixes; a torn manifest, a missing or short committed file, a gap in a pointer
+  // log would be damage no repair can undo.
+  void OnlyRepairable() {
+    static const std::set<std::string> kRepairable = {"dead_claim",     "dead_staging",
+                                                      "dead_temp",      "latest_differs",
+                                                      "run_index",      "canonical_table_missing"};
+    CmdResult c = lake.Rl({"--json", "check"});
+    const json report = json::parse(c.out, nullptr, false);
+    if (report.is_discarded() || !report.contains("findings")) {
+      Fail("runlake check failed: " + c.Describe());
+      return;
+    }
+    for (const auto& f : report["findings"]) {
+      if (!kRepairable.count(f.value("kind", ""))) Fail("runlake check finds damage: " + f.dump());
     }
   }
 

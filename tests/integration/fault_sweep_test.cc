@@ -291,6 +291,7 @@ void RunPoint(const Scenario& sc, const TestLake& tmpl, int k, const char* kind,
   inv.CommittedWhole();
   inv.Views(inv.PointerLog(kSilver, false));
   inv.Executions();
+  inv.OnlyRepairable();
   std::vector<std::string> after_fault = std::move(inv.problems);
   inv.problems.clear();
 

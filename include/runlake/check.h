@@ -13,7 +13,8 @@ namespace runlake {
 struct CheckFinding {
   std::string kind;     // corrupt_manifest, missing_file, wrong_size, bronze_sha256,
                         // pointer_gap, pointer_corrupt, latest_differs, latest_ahead,
-                        // dead_staging, dead_claim, dead_temp, run_index
+                        // dead_staging, dead_claim, dead_temp, dead_ingest,
+                        // run_index
   std::string object;   // the key (or local directory) it is about
   std::string problem;  // what is wrong, in words
   bool repaired = false;

@@ -1,6 +1,7 @@
 // The defects the fault sweep found (fault_sweep_test.cc), each pinned by one direct test:
-// a daily run's publish survives a transient storage error, and a writer killed mid-write
-// leaves a temp file that `check` reports and `check --repair` removes.
+// a daily run's publish survives a transient storage error, a writer killed mid-write
+// leaves a temp file that `check` reports and `check --repair` removes, and an ingest that
+// fails or dies between its record and its object leaves no record behind for good.
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,6 +89,48 @@ TEST(FaultFixes, CheckRepairRemovesTempFilesOfDeadWritersOnly) {
   EXPECT_TRUE(fs::exists(lake.Lake(live)));
   fs::remove(lake.Lake(live));
   EXPECT_EQ(lake.Rl({"check"}).exit_code, 0);
+}
+
+// Ingest writes its record (the bronze run_id's claim) before the object.
+TEST(FaultFixes, IngestLeavesNoRecordWithoutItsObject) {
+  TestLake lake;
+  lake.IngestText("first.csv", kCsv, "2024-01-14");  // the lake exists: ops are record, object
+  WriteFile(lake.Work("a.csv"), kCsv);
+  const std::vector<std::string> ingest{"ingest", lake.Work("a.csv"), "--date", "2024-01-15"};
+  TestLake probe;
+  fs::remove_all(probe.lake());
+  fs::copy(lake.lake(), probe.lake(), fs::copy_options::recursive);
+  std::vector<std::string> args{"--lake", probe.lake()};
+  args.insert(args.end(), ingest.begin(), ingest.end());
+  ASSERT_EQ(RunBinary(args, probe.work(), {"RUNLAKE_TEST_FAULT=count=" + probe.Work("ops.txt")}).exit_code, 0);
+  const std::string at = std::to_string(OpIndex(probe.Work("ops.txt"), "PutFile bronze/"));
+  ASSERT_NE(at, "0") << ReadFile(probe.Work("ops.txt"));
+  auto records = [&] {
+    int n = 0;
+    for (const auto& f : ListFiles(lake.Lake("bronze/mortgages/transactions/_ingests"))) {
+      n += f.rfind("2024-01-15/", 0) == 0;
+    }
+    return n;
+  };
+
+  // An error: the ingest fails and takes its record back.
+  CmdResult failed = lake.Rl(ingest, {"RUNLAKE_TEST_FAULT=at=" + at + ",kind=transient"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.Describe();
+  EXPECT_EQ(records(), 0);
+  EXPECT_EQ(lake.Rl({"check"}).exit_code, 0);
+
+  // Killed in between: the record stays until `check --repair`, which knows its writer died.
+  CmdResult killed = lake.Rl(ingest, {"RUNLAKE_TEST_FAULT=at=" + at + ",kind=crash"});
+  EXPECT_EQ(killed.exit_code, 137) << killed.Describe();
+  EXPECT_EQ(records(), 1);
+  CmdResult check = lake.Rl({"--json", "check"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_NE(check.out.find("\"dead_ingest\""), std::string::npos) << check.out;
+  EXPECT_EQ(lake.Rl({"check", "--repair"}).exit_code, 0);
+  EXPECT_EQ(records(), 0);
+  EXPECT_EQ(lake.Rl({"check"}).exit_code, 0);
+  EXPECT_EQ(lake.Rl(ingest).exit_code, 0);
+  EXPECT_EQ(records(), 1);
 }
 
 }  // namespace

@@ -193,7 +193,8 @@ struct Invariants {
   // log would be damage no repair can undo.
   void OnlyRepairable() {
     static const std::set<std::string> kRepairable = {"dead_claim",     "dead_staging",
-                                                      "dead_temp",      "latest_differs",
+                                                      "dead_temp",      "dead_ingest",
+                                                      "latest_differs",
                                                       "run_index",      "canonical_table_missing"};
     CmdResult c = lake.Rl({"--json", "check"});
     const json report = json::parse(c.out, nullptr, false);

@@ -16,7 +16,7 @@
 #include <iostream>
 
 #include "integration/fault_sweep.h"
-#include "integration/fault_sweep_worker.h"
+#include "integration/fault_sweep_support.h"
 
 namespace runlake::it {
 namespace {
@@ -24,7 +24,6 @@ namespace {
 const char* const kKinds[] = {"crash", "crash_after", "torn", "ioerror", "transient", "diskfull"};
 constexpr int kNumKinds = 6;
 constexpr int kSampledPoints = 10;
-const std::string kSilver = "silver/mortgages/transactions";
 
 struct Scenario {
   std::string name;
@@ -47,76 +46,6 @@ CmdResult RunCommand(const Scenario& sc, const TestLake& tmpl, const TestLake& l
   if (sc.with_worker) return RunWithWorker(lake, args, env);
   args.insert(args.begin(), {"--lake", lake.lake()});
   return RunBinary(args, lake.work(), env);
-}
-
-std::string Csv(int seed, int rows) {
-  std::string s = "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n";
-  for (int i = 0; i < rows; ++i) {
-    s += "T" + std::to_string(seed) + "-" + std::to_string(i) + ",ACC" + std::to_string(i % 7) +
-         "," + std::to_string(10 + i) + ".25," + (i % 39 == 38 ? "XXX" : "EUR") +
-         ",2024-01-1" + std::to_string(seed) + "T10:00:00Z\n";
-  }
-  return s;
-}
-
-// Bronze for 2024-01-15..17 and the daily run of the 15th (pointer version 1).
-std::vector<std::string> BaseLake(const TestLake& lake) {
-  std::vector<std::string> keys;
-  for (int d = 5; d <= 7; ++d) {
-    keys.push_back(lake.IngestText("day" + std::to_string(d) + ".csv", Csv(d, 40),
-                                   "2024-01-1" + std::to_string(d)));
-  }
-  CmdResult r = lake.RunKey("daily-15", keys[0]);
-  if (r.exit_code != 0) throw std::runtime_error("setup run failed: " + r.Describe());
-  WriteFile(lake.Work("keys.txt"), keys[1] + "\n" + keys[2] + "\n");
-  return keys;
-}
-
-std::vector<std::string> Keys(const TestLake& lake) {
-  std::stringstream ss(ReadFile(lake.Work("keys.txt")));
-  std::vector<std::string> out;
-  for (std::string l; std::getline(ss, l);) out.push_back(l);
-  return out;
-}
-
-std::string WriteInput(const TestLake& lake, const std::string& name, const json& j) {
-  std::string path = lake.Work(name);
-  WriteFile(path, j.dump(2));
-  return path;
-}
-
-json Input(const std::string& run_key, const json& keys, const std::string& trigger) {
-  json j = {{"run_key", run_key},          {"s3_bucket", "local"},
-            {"schema_version", "v1"},      {"trigger_source", trigger},
-            {"trigger_event_id", "evt-1"}, {"trigger_event_time", "2024-01-15T06:00:00Z"}};
-  if (keys.is_array()) j["s3_keys"] = keys;
-  else j["s3_key"] = keys;
-  return j;
-}
-
-// The newest silver pointer version's source map.
-json Sources(Invariants& inv) {
-  json p = inv.PointerLog(kSilver, false);
-  return p.is_object() ? p.value("sources", json::object()) : json::object();
-}
-
-// A committed, gate-passing daily run publishes: after its recovery the newest pointer
-// maps its dates to it and its execution SUCCEEDED.
-void ExpectPublishedIfCommitted(const TestLake& lake, Invariants& inv, const std::string& rid,
-                                const std::vector<std::string>& dates) {
-  if (!CommittedRuns(lake.lake()).count(rid)) return;
-  json src = Sources(inv);
-  for (const auto& d : dates) {
-    if (src.value(d, "") != rid) inv.Fail("committed run " + rid + " is not canonical for " + d);
-  }
-  CmdResult e = lake.Rl({"--json", "executions", "describe", rid});
-  if (e.exit_code != 0 || e.Json().value("status", "") != "SUCCEEDED") {
-    inv.Fail("execution of committed run " + rid + " is not SUCCEEDED: " + e.out);
-  }
-}
-
-void Expect0(Invariants& inv, const std::string& what, const CmdResult& r) {
-  if (r.exit_code != 0) inv.Fail("recovery `" + what + "` failed: " + r.Describe());
 }
 
 std::vector<Scenario> Scenarios() {

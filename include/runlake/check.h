@@ -29,9 +29,10 @@ struct CheckReport {
 
 // Verifies manifests, committed file sizes, bronze objects against the sha256 of their
 // ingest records, every pointer log (contiguous from 1, _LATEST.json equal to the newest
-// version), the run index, staging, claims and temp files of dead processes. With `repair`, does what
-// is safe: sweeps dead staging and claims (with their uncommitted files), rewrites
-// _LATEST.json from the log and the run index. Errors only for storage trouble.
+// version), the run index, staging, claims, temp files and ingest records of dead
+// processes. With `repair`, does what is safe: sweeps dead staging and claims (with their
+// uncommitted files), temp files and the records of ingests that died before their object,
+// rewrites _LATEST.json from the log and the run index. Errors only for storage trouble.
 Result<CheckReport> CheckLake(ObjectStore& store, bool repair);
 
 nlohmann::json CheckReportToJson(const CheckReport& r);

@@ -16,6 +16,6 @@ start=$(date +%s)
 rc=0
 RUNLAKE_FAULT_SWEEP=full RUNLAKE_FAULT_SWEEP_STRICT=$strict \
   build/tests/integration/integration_test --gtest_filter="$filter" >"$log" 2>&1 || rc=$?
-grep -E '^\[ (sweep|  FAILED|  PASSED)' "$log" || true
+grep -E '^\[ sweep|^\[  (FAILED|PASSED) ' "$log" || true
 echo "fault sweep: $(( $(date +%s) - start )) s wall; full log: $log"
 exit "$rc"

@@ -3,10 +3,20 @@
 # unit and integration tests first, then the `pg` tests against a throwaway PostgreSQL
 # (scripts/pg-server.sh), then the `s3` tests against a throwaway Ceph RADOS Gateway
 # (scripts/s3-server.sh); both on 127.0.0.1, installed if missing, stopped after.
-# RUNLAKE_SKIP_PG=1 / RUNLAKE_SKIP_S3=1 skip a part.
+# Last, a short libFuzzer run of every parser (scripts/fuzz.sh --seconds
+# $RUNLAKE_FUZZ_SECONDS, default 15 each).
+# RUNLAKE_SKIP_PG=1 / RUNLAKE_SKIP_S3=1 / RUNLAKE_SKIP_FUZZ=1 skip a part.
 # Extra arguments go to ctest (e.g. scripts/test.sh -R Runbook).
+#
+#   scripts/test.sh --sanitize address|thread [ctest args]
+#       builds everything with ASan+UBSan (build-asan/) or TSan (build-tsan/) and runs the
+#       unit and integration tests there (TSan: the threaded ones: workers, queue, pool,
+#       backfills, concurrency, object cache), then stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --sanitize ]; then
+  exec scripts/sanitize.sh "${2:?--sanitize needs address or thread}" "${@:3}"
+fi
 scripts/build.sh
 scripts/npm-tools.sh >/dev/null
 jobs=$(nproc)
@@ -33,10 +43,18 @@ fi
 
 if [ "${RUNLAKE_SKIP_S3:-0}" = 1 ]; then
   echo "test: RUNLAKE_SKIP_S3=1, skipping the s3 tests" >&2
-  exit 0
+else
+  s3_started=1
+  # A failed start must fail the run, not let the s3 tests skip: capture, then eval.
+  s3_env=$(scripts/s3-server.sh start) || s3_env=$(scripts/s3-server.sh start)
+  eval "$s3_env"
+  ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -L '^s3$' "$@"
+  scripts/s3-server.sh stop >/dev/null
+  s3_started=
 fi
-s3_started=1
-# A failed start must fail the run, not let the s3 tests skip: capture, then eval.
-s3_env=$(scripts/s3-server.sh start) || s3_env=$(scripts/s3-server.sh start)
-eval "$s3_env"
-ctest --test-dir build --output-on-failure -j"$jobs" --timeout 900 -L '^s3$' "$@"
+
+if [ "${RUNLAKE_SKIP_FUZZ:-0}" = 1 ]; then
+  echo "test: RUNLAKE_SKIP_FUZZ=1, skipping the fuzz run" >&2
+else
+  scripts/fuzz.sh --seconds "${RUNLAKE_FUZZ_SECONDS:-15}"
+fi

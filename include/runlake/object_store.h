@@ -4,6 +4,7 @@
 // OpenObjectStore. Every write is atomic: a reader sees the whole object or nothing.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,5 +107,9 @@ Result<S3Config> S3ConfigFromUri(const std::string& uri);
 // Talks to the server lazily: a missing bucket or bad credentials show up on first use
 // (NotFound naming the bucket; FailedPrecondition naming the endpoint and S3 error code).
 std::unique_ptr<ObjectStore> NewS3ObjectStore(const S3Config& config);
+
+// HTTP requests this process has sent to S3, by kind (GET, HEAD, LIST, PUT, POST, DELETE),
+// retries included: what `RUNLAKE_S3_STATS=1 runlake …` prints on stderr at exit.
+std::map<std::string, int64_t> S3RequestCounts();
 
 }  // namespace runlake

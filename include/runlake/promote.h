@@ -2,6 +2,7 @@
 // Promote and roll back: the only ways the canonical state of silver changes. Each
 // commits one new pointer version; history is never rewritten.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,12 @@ struct PromoteRequest {
   std::string reason;
   std::string execution;             // the execution that published, if any
   std::string action = "promote";    // "publish" for a daily run's own publication
+  // A late publish (a daily run whose process died after its commit): source -> the run
+  // that was canonical when the run started ("" = none). A source whose canonical run has
+  // changed since (a newer promote or publish) keeps that newer choice: Promote commits
+  // nothing and returns FailedPrecondition naming the source. Checked against the head
+  // the new version is built on, so no concurrent promote slips in between.
+  std::optional<std::map<std::string, std::string>> expected_canonical;
 };
 
 struct SourceDelta {

@@ -15,6 +15,13 @@
 
 namespace runlake {
 
+// How far a run has got: what a progress bar shows (`runlake run` on a terminal).
+struct RunProgress {
+  size_t source_index = 0, source_count = 1;  // the source being read, of how many
+  uint64_t bytes_read = 0, source_bytes = 0;  // of that bronze object (compressed for gzip)
+  int64_t input_rows = 0, valid_rows = 0, quarantined_rows = 0, condemned_rows = 0;  // of it
+};
+
 struct RunRequest {
   std::string run_id;
   // The bronze objects it reads (bronze/<d>/<ds>/ingest_date=D/run_id=R/<file>): one, or
@@ -35,6 +42,8 @@ struct RunRequest {
   // worker that lost its task must not commit). A non-OK status fails the run like any
   // error (its files are removed). Empty: commit unconditionally.
   std::function<Status()> before_commit;
+  // Called after every row batch (from the thread running the request). Empty: nothing.
+  std::function<void(const RunProgress&)> progress;
 };
 
 // level ("INFO", "WARN", "ERROR", "METRIC"), message, extra fields.

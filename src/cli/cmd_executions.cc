@@ -8,9 +8,30 @@
 #include "cli/print_run.h"
 #include "cli/text_table.h"
 #include "orchestrate/exec_log.h"
+#include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
 
 namespace runlake::cli {
+namespace {
+
+// An execution the reaper failed as WorkerLost may have committed its run: finish it
+// (execution_recovery.h). Opens the lake only then; a lake that cannot be read leaves the
+// record as it is, with a warning.
+ExecutionRecord Recovered(CliContext& ctx, StateStore& state, const ExecutionRecord& rec) {
+  if (rec.status != ExecutionStatus::kFailed || rec.cause != "WorkerLost") return rec;
+  auto store = ctx.Store();
+  auto log_dir = ctx.LogDir();
+  if (!store.ok() || !log_dir.ok()) return rec;
+  auto now = RecoverLostExecution(ExecutionContext{*store, &state, *log_dir, ctx.LakeBucket()}, rec);
+  if (!now.ok()) {
+    std::cerr << "runlake: warning: could not check whether lost execution " << rec.name
+              << " had committed: " << now.status().ToString() << "\n";
+    return rec;
+  }
+  return *now;
+}
+
+}  // namespace
 
 void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("executions", "List and inspect executions");
@@ -33,6 +54,11 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
     }
     auto records = (*state)->ListExecutions(filter);
     if (!records.ok()) { exit_code = ctx.Fail(records.status()); return; }
+    for (auto& r : *records) r = Recovered(ctx, **state, r);
+    // A recovered execution may no longer match a status filter.
+    if (filter.status) {
+      std::erase_if(*records, [&](const ExecutionRecord& r) { return r.status != *filter.status; });
+    }
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& r : *records) arr.push_back(ToJson(r));
@@ -54,6 +80,7 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
     auto rec = (*state)->GetExecution(name);
     if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
     if (!*rec) { exit_code = ctx.Fail(Status::NotFound("no execution named '" + name + "'")); return; }
+    **rec = Recovered(ctx, **state, **rec);
     if (ctx.json) {
       ctx.PrintJson(ToJson(**rec));
     } else {
@@ -67,6 +94,7 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
   history->callback([&ctx, &exit_code] {
     auto state = ctx.State();
     if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (auto rec = (*state)->GetExecution(name); rec.ok() && *rec) (void)Recovered(ctx, **state, **rec);
     auto events = (*state)->History(name);
     if (!events.ok()) { exit_code = ctx.Fail(events.status()); return; }
     if (ctx.json) {

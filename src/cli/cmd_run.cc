@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cli/cli_context.h"
+#include "cli/run_progress_bar.h"
 #include "cli/print_run.h"
 #include "common/clock.h"
 #include "orchestrate/execution_runner.h"
@@ -174,7 +175,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
       if (signo != 0) return Status::Aborted(std::string("stopped by ") + (signo == SIGINT ? "SIGINT" : "SIGTERM"));
       return Status::OK();
     };
+    RunProgressBar bar(!ctx.json && isatty(STDERR_FILENO));
+    req.progress = bar.Callback();
     auto outcome = RunExecution(ectx, req);
+    bar.Finish();
     if (!outcome.ok()) { exit_code = ctx.Fail(outcome.status()); return; }
     const ExecutionRecord& rec = outcome->record;
     if (ctx.json) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/cli_context.h"
+#include "runlake/object_store.h"
 
 int main(int argc, char** argv) {
   using namespace runlake::cli;
@@ -49,6 +50,16 @@ int main(int argc, char** argv) {
       }
     }
     return kExitBadInput;
+  }
+  // Benchmarks count round trips: RUNLAKE_S3_STATS=1 prints this process's S3 requests.
+  if (const char* stats = std::getenv("RUNLAKE_S3_STATS"); stats && *stats && *stats != '0') {
+    int64_t total = 0;
+    std::string parts;
+    for (const auto& [kind, n] : runlake::S3RequestCounts()) {
+      total += n;
+      parts += (parts.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+    }
+    std::cerr << "runlake: s3 requests: " << total << (parts.empty() ? "" : " (" + parts + ")") << "\n";
   }
   return exit_code;
 }

@@ -15,7 +15,9 @@ inline bool ParseAmountCents(std::string_view s, int64_t* cents) {
   bool negative = n > 0 && s[0] == '-';
   i += negative;
   size_t int_begin = i;
-  while (i < n && i - int_begin < 32 && static_cast<unsigned>(s[i] - '0') <= 9) ++i;
+  // Any number of leading zeros is allowed, so scan every digit (only the significant
+  // ones are accumulated, below).
+  while (i < n && static_cast<unsigned>(s[i] - '0') <= 9) ++i;
   size_t int_end = i;
   if (int_end == int_begin) return false;
   size_t significant = int_begin;
@@ -28,9 +30,10 @@ inline bool ParseAmountCents(std::string_view s, int64_t* cents) {
     if (s[i] != '.') return false;
     ++i;
     size_t frac_begin = i;
-    while (i < n && static_cast<unsigned>(s[i] - '0') <= 9) frac = frac * 10 + (s[i++] - '0');
+    while (i < n && static_cast<unsigned>(s[i] - '0') <= 9) ++i;
     size_t digits = i - frac_begin;
     if (digits == 0 || digits > 2 || i != n) return false;
+    for (size_t k = frac_begin; k < i; ++k) frac = frac * 10 + (s[k] - '0');
     if (digits == 1) frac *= 10;
   }
   int64_t value = units * 100 + frac;

@@ -195,6 +195,10 @@ Result<Rules> ParseRules(const std::string& json_text, const std::string& origin
     doc = json::parse(json_text);
   } catch (const json::parse_error& e) {
     return Status::InvalidArgument(SyntaxError(json_text, e, origin));
+  } catch (const json::exception& e) {
+    // A number too big for a double (`4E444`) is out_of_range, not a parse_error (found
+    // by tests/fuzz/json_readers_fuzz: it used to end the process).
+    return Status::InvalidArgument(origin + ": not valid JSON: " + e.what());
   }
   Rules rules = Rules::Defaults();
   RUNLAKE_RETURN_NOT_OK(ReadRules(doc, origin, &rules));

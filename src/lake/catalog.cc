@@ -7,6 +7,7 @@
 
 #include "engine/views.h"
 #include "lake/local_files.h"
+#include "lake/partition_filter.h"
 #include "runlake/gold.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"
@@ -51,7 +52,8 @@ Status CreatePointerHistoryView(Engine& engine, const std::vector<PointerVersion
 // before any view is created and can be left out of all of them.
 class FileSet {
  public:
-  FileSet(ObjectStore& store, const RunListing& listing) : store_(store), listing_(listing) {}
+  FileSet(ObjectStore& store, const RunListing& listing, const PartitionFilter& filter)
+      : store_(store), listing_(listing), filter_(filter) {}
 
   // Adds `layer` files of run `m` of `dataset` to the view `view`. Reject files written
   // before raw_bytes existed go to "<view>:legacy" (CreateRejectView reads them apart).
@@ -60,14 +62,23 @@ class FileSet {
     if (!(m.dataset == dataset)) return;
     auto tag = listing_.tags.find(m.run_id);
     const bool rejects = layer == "quarantine" || layer == "condemned";
+    std::vector<std::string> run_dates;
+    for (const auto& s : m.sources) run_dates.push_back(s.ingest_date);
     for (const auto& f : m.files) {
       if (f.layer != layer) continue;
+      if (!Admitted(view, m, f, rejects, run_dates)) {
+        ++pruned_;
+        continue;
+      }
       const bool legacy = rejects && f.format < kRejectFileFormat;
       wanted_[legacy ? view + ":legacy" : view].push_back(index_.size());
       index_.push_back(CommittedFile{f.key, f.bytes, tag == listing_.tags.end() ? "" : tag->second});
       run_of_.push_back(m.run_id);
     }
   }
+
+  // Files the statement's partition filter left out (never downloaded).
+  int pruned() const { return pruned_; }
 
   // Fetches everything; a run with a missing or wrong-size file goes into `bad`.
   Status Fetch(const std::string& scratch, std::map<std::string, std::string>* bad) {
@@ -91,8 +102,21 @@ class FileSet {
   }
 
  private:
+  bool Admitted(const std::string& view, const RunManifest& m, const RunFile& f, bool rejects,
+                const std::vector<std::string>& run_dates) const {
+    if (filter_.Empty()) return true;
+    int year = 0, month = 0;
+    if (!rejects) PartitionYearMonth(f.partition, &year, &month);
+    std::vector<std::string> dates = run_dates;
+    const std::string prefix = "ingest_date=";
+    if (rejects && f.partition.rfind(prefix, 0) == 0) dates = {f.partition.substr(prefix.size())};
+    return filter_.Admits(view, year, month, m.run_id, dates);
+  }
+
   ObjectStore& store_;
   const RunListing& listing_;
+  const PartitionFilter& filter_;
+  int pruned_ = 0;
   std::vector<CommittedFile> index_;
   std::vector<std::string> run_of_;
   std::vector<CommittedPath> paths_;
@@ -217,7 +241,11 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
     }
   }
 
-  FileSet files(store, listing);
+  // Files a simple filter on year/month/run_id/ingest_date cannot touch are not fetched.
+  const PartitionFilter filter =
+      all ? PartitionFilter{}
+          : PartitionFilterOf(options.sql, {"silver_transactions", "silver_current", "quarantine", "condemned"});
+  FileSet files(store, listing, filter);
   for (const auto& m : runs) {
     if (wants("silver_transactions")) files.Add("silver_transactions", m, options.dataset, "silver");
     if (wants("quarantine")) files.Add("quarantine", m, options.dataset, "quarantine");

@@ -57,6 +57,25 @@ std::vector<PointerChange> Diff(const std::map<std::string, std::string>& before
   return changes;
 }
 
+// FailedPrecondition when a source of `wanted` is now canonical for a run other than the
+// one it had (`expected`) and other than the one being published.
+Status CheckUnchanged(const std::map<std::string, std::string>& expected,
+                      const std::map<std::string, std::string>& wanted,
+                      const std::map<std::string, std::string>& head) {
+  for (const auto& [source, run] : wanted) {
+    auto now = head.find(source);
+    std::string current = now == head.end() ? "" : now->second;
+    auto then = expected.find(source);
+    std::string before = then == expected.end() ? "" : then->second;
+    if (current != run && current != before) {
+      return Status::FailedPrecondition(
+          "source " + source + " is now canonical for run '" + current + "' (it was '" + before +
+          "' when " + run + " started): a newer promote or publish wins");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& req) {
@@ -103,6 +122,7 @@ Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& req) {
   auto committed = log.Commit([&](const std::optional<PointerVersion>& head) -> Result<PointerVersion> {
     PointerVersion v;
     if (head) v.sources = head->sources;
+    if (req.expected_canonical) RUNLAKE_RETURN_NOT_OK(CheckUnchanged(*req.expected_canonical, wanted, v.sources));
     for (const auto& [source, run] : wanted) v.sources[source] = run;
     v.replaced = Diff(head ? head->sources : std::map<std::string, std::string>{}, v.sources);
     if (v.replaced.empty()) {

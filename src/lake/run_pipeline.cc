@@ -161,7 +161,14 @@ Status WriteSource(RunContext& ctx, const Source& source, size_t index, OpenedSo
       auto written,
       WriteRun(ctx.engine, spec, [&](ValidRows* valid, RejectedRows* rejected) -> Result<bool> {
         if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
-        return transformer->Next(valid, rejected);
+        auto more = transformer->Next(valid, rejected);
+        if (req.progress && more.ok()) {
+          const TransformStats& now = transformer->stats();
+          req.progress(RunProgress{index, req.source_keys.size(), now.bytes_read, source.size,
+                                   now.input_rows, now.valid_rows, now.quarantined_rows,
+                                   now.condemned_rows});
+        }
+        return more;
       }));
   m.timings["transform_seconds"] += SecondsSince(phase);
   // The transformer read the object to its end: nothing of it is published unless those

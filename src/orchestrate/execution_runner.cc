@@ -1,11 +1,15 @@
 #include "orchestrate/execution_runner.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
 #include "common/clock.h"
 #include "orchestrate/exec_log.h"
+#include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
 #include "runlake/promote.h"
 #include "runlake/run.h"
@@ -37,13 +41,6 @@ std::chrono::milliseconds Backoff(int attempt) {
   return std::chrono::milliseconds(base / 2 + std::uniform_int_distribution<int>(0, base / 2)(rng));
 }
 
-// Backfills (runbook: trigger_source manual_backfill, run_id backfill-...) never publish
-// themselves; an operator promotes them after comparing.
-bool IsBackfill(const ExecutionInput& input, const std::string& run_id) {
-  return input.trigger_source == "manual_backfill" || input.trigger_source == "backfill" ||
-         run_id.rfind("backfill-", 0) == 0;
-}
-
 int LineOfOffset(const std::string& text, size_t offset) {
   int line = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
@@ -64,6 +61,11 @@ Result<ExecutionRecord> WaitUntilEnded(StateStore& state, ExecutionRecord rec) {
 
 }  // namespace
 
+bool IsBackfillExecution(const ExecutionInput& input, const std::string& run_id) {
+  return input.trigger_source == "manual_backfill" || input.trigger_source == "backfill" ||
+         run_id.rfind("backfill-", 0) == 0;
+}
+
 Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::string& origin) {
   // The input is stored with the execution (and its task and events): a runbook input is a
   // few hundred bytes, so anything past the cap is a mistake, not an input.
@@ -71,12 +73,21 @@ Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::s
     return Status::InvalidArgument(origin + ": the input JSON is " + std::to_string(text.size()) +
                                    " bytes; at most " + std::to_string(kMaxInputJsonBytes) + " (1 MiB)");
   }
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return Status::InvalidArgument(origin + ": line " + std::to_string(LineOfOffset(text, e.byte)) +
-                                   ": not valid JSON (" + e.what() + ")");
+  // Parsed without exceptions first: a number too big for a double (1E999) is an
+  // out_of_range that the throwing parser let escape to std::terminate here (found by
+  // tests/fuzz/json_readers_fuzz). Only a syntax error is parsed again, for its line.
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    std::string why = "a number is too large";
+    try {
+      (void)json::parse(text);
+    } catch (const json::parse_error& e) {
+      return Status::InvalidArgument(origin + ": line " + std::to_string(LineOfOffset(text, e.byte)) +
+                                     ": not valid JSON (" + e.what() + ")");
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    return Status::InvalidArgument(origin + ": not valid JSON (" + why + ")");
   }
   if (!j.is_object()) return Status::InvalidArgument(origin + ": the input must be a JSON object");
   ExecutionInput in;
@@ -159,6 +170,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   if (!started->created) {
     // Idempotent start: report the existing execution, once it has ended (`run` waits).
     RUNLAKE_ASSIGN_OR_RAISE(outcome.record, WaitUntilEnded(*ctx.state, outcome.record));
+    RUNLAKE_ASSIGN_OR_RAISE(outcome.record, RecoverLostExecution(ctx, outcome.record));
     return outcome;
   }
 
@@ -177,6 +189,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   run.trigger_source = input.trigger_source;
   run.trigger_event_id = input.trigger_event_id;
   run.s3_bucket = input.s3_bucket;
+  run.progress = request.progress;
   // A stop from another process is seen through the store (execution_stop.h): between
   // batches a second's delay is enough; before the commit the store is always read.
   auto last_check = std::chrono::steady_clock::now();
@@ -209,7 +222,10 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     }
   };
 
-  (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Transform"}});
+  json transform = {{"state", "Transform"}};
+  // What a late publish checks if this process dies after the commit (execution_recovery.h).
+  if (!IsBackfillExecution(input, run_id)) transform[kCanonicalAtStartKey] = CanonicalAtStart(*ctx.store, input);
+  (void)ctx.state->AppendEvent(name, "TaskStateEntered", transform);
   Result<RunManifest> result = Status::Internal("not run");
   for (int attempt = 1;; ++attempt) {
     result = ExecuteRun(*ctx.store, run, logger);
@@ -222,6 +238,9 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     std::this_thread::sleep_for(wait);
   }
 
+  // Test hook: die like a killed process right after the commit point, before the
+  // publish and the execution's end (tests of execution_recovery.h).
+  if (result.ok() && std::getenv("RUNLAKE_TEST_EXIT_AFTER_COMMIT")) _exit(137);
   if (!result.ok()) {
     outcome.error = result.status();
     log->Error("execution failed: " + outcome.error.message(), json{{"cause", CauseFor(outcome.error)}});
@@ -245,7 +264,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
                                    json{{"reason", "the run had committed before the stop was seen"},
                                         {"run_id", m.run_id}});
     }
-    if (m.gate.passed && IsBackfill(input, run_id)) {
+    if (m.gate.passed && IsBackfillExecution(input, run_id)) {
       log->Info("execution succeeded; a backfill is published only by promote", summary);
       RUNLAKE_RETURN_NOT_OK(
           ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));

@@ -12,6 +12,7 @@
 #include "state/state_store.h"
 #include "runlake/object_store.h"
 #include "runlake/rules.h"
+#include "runlake/run.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake {
@@ -57,6 +58,8 @@ struct StartRequest {
   std::string run_id;
   // Passed to RunRequest::before_commit (runlake/run.h), after the last stop check.
   std::function<Status()> before_commit;
+  // Passed to RunRequest::progress: after every row batch of every attempt.
+  std::function<void(const RunProgress&)> progress;
 };
 
 struct ExecutionOutcome {
@@ -65,6 +68,10 @@ struct ExecutionOutcome {
   Status error;             // why the run failed (OK when it succeeded or was not run here)
   std::optional<RunManifest> manifest;
 };
+
+// Backfills (runbook: trigger_source manual_backfill, run_id backfill-...) never publish
+// themselves; an operator promotes them after comparing.
+bool IsBackfillExecution(const ExecutionInput& input, const std::string& run_id);
 
 // Starts (or finds) the named execution and, when new, runs it to the end. Returns an
 // error only when no execution could be started (bad input JSON, a name taken by another

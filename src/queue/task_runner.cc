@@ -1,5 +1,7 @@
 #include "queue/task_runner.h"
 
+#include "orchestrate/execution_recovery.h"
+
 #include "runlake/layout.h"
 #include "runlake/rules.h"
 
@@ -36,7 +38,8 @@ Result<std::optional<ExecutionRecord>> SettleEarlierAttempts(const ExecutionCont
       if (!rec) continue;
     }
     RUNLAKE_ASSIGN_OR_RAISE(auto manifest, ctx.store->Head(layout::RunManifestKey(rec->run_id)));
-    if (manifest) return rec;
+    // Its run committed: finish what the lost worker left (a daily run's publish).
+    if (manifest) return std::optional<ExecutionRecord>(RecoverLostExecution(ctx, *rec).value_or(*rec));
   }
   return std::optional<ExecutionRecord>();
 }
@@ -72,9 +75,12 @@ Result<std::optional<TaskRunOutcome>> PrepareDailyTask(
   }
   if (committed) {
     TaskRunOutcome out;
-    out.error = "attempt " + committed->name + " committed run " + committed->run_id +
-                " but its worker was lost before publishing it: `runlake promote " +
-                committed->run_id + "` after a look";
+    out.error = committed->cause == "QualityGateFailed"
+                    ? "attempt " + committed->name + " committed run " + committed->run_id +
+                          " but it failed its quality gate"
+                    : "attempt " + committed->name + " committed run " + committed->run_id +
+                          " but its worker was lost before publishing it: `runlake promote " +
+                          committed->run_id + "` after a look";
     out.result = {{"execution", committed->name},
                   {"run_id", committed->run_id},
                   {"status", "FAILED"},

@@ -62,6 +62,16 @@ class StateStore {
                                  const std::string& cause, const std::string& error,
                                  const nlohmann::json& summary) = 0;
 
+  // Re-finishes an execution that the reaper failed (FAILED, cause WorkerLost) because its
+  // process died after its run had committed: sets `status`, cause, error and summary,
+  // appends ExecutionRecovered (details: `note`, the lost cause) and then the usual finish
+  // event. OK without change when it already has `status` and is not WorkerLost (another
+  // process recovered it first); FailedPrecondition for any other state (RUNNING, or an
+  // execution that did not end WorkerLost). NotFound for an unknown name.
+  virtual Status RecoverExecution(const std::string& name, ExecutionStatus status,
+                                  const std::string& cause, const std::string& error,
+                                  const nlohmann::json& summary, const std::string& note) = 0;
+
   // Appends one event (TaskStateEntered, TaskSucceeded, ...) to the history of `name`,
   // timestamped now. NotFound for an unknown name.
   virtual Status AppendEvent(const std::string& name, const std::string& type,

@@ -41,4 +41,27 @@ inline const char* FinishEventType(ExecutionStatus status) {
   }
 }
 
+// The cause the reaper gives an execution whose process is gone.
+inline constexpr const char* kWorkerLostCause = "WorkerLost";
+
+inline nlohmann::json FinishDetails(const std::string& cause, const std::string& error,
+                                    const nlohmann::json& summary) {
+  nlohmann::json details = nlohmann::json::object();
+  if (!cause.empty()) details["cause"] = cause;
+  if (!error.empty()) details["error"] = error;
+  if (!summary.is_null()) details["summary"] = summary;
+  return details;
+}
+
+// RecoverExecution's precondition: the execution ended FAILED WorkerLost, or was already
+// recovered to `to` (then the caller returns OK without a change).
+inline Status CheckRecoverable(const std::string& name, const std::string& status,
+                               const std::string& cause, ExecutionStatus to) {
+  if (status == "FAILED" && cause == kWorkerLostCause) return Status::OK();
+  if (status == ToString(to) && cause != kWorkerLostCause && status != "RUNNING") return Status::OK();
+  return Status::FailedPrecondition("execution '" + name + "' is " + status +
+                                    (cause.empty() ? "" : " (" + cause + ")") +
+                                    ", not FAILED WorkerLost: nothing to recover");
+}
+
 }  // namespace runlake::state_internal

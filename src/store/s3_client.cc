@@ -7,6 +7,8 @@
 #include <cctype>
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -169,7 +171,18 @@ void Client::ReleaseHandle(void* h) {
   free_handles_.push_back(h);
 }
 
+namespace {
+std::mutex g_counts_mu;
+std::map<std::string, int64_t> g_counts;  // S3RequestCounts()
+}  // namespace
+
 Result<Response> Client::SendOnce(const Request& req) {
+  {
+    bool list = false;
+    for (const auto& q : req.query) list |= req.method == "GET" && q.first == "list-type";
+    std::lock_guard<std::mutex> lock(g_counts_mu);
+    ++g_counts[list ? "LIST" : req.method];
+  }
   CURL* curl = static_cast<CURL*>(AcquireHandle());
   if (!curl) return Status::IOError("curl_easy_init failed");
   Response resp;
@@ -293,3 +306,10 @@ Status Client::ErrorStatus(const Request& req, const Response& resp) const {
 }
 
 }  // namespace runlake::s3
+
+namespace runlake {
+std::map<std::string, int64_t> S3RequestCounts() {
+  std::lock_guard<std::mutex> lock(s3::g_counts_mu);
+  return s3::g_counts;
+}
+}  // namespace runlake

@@ -40,6 +40,14 @@ TEST(IngestRules, EmptyObjectGivesDefaultsWithTheFileHash) {
   EXPECT_EQ(Sha256::Of("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(IngestRules, ANumberTooBigForADoubleIsBadInputNotACrash) {
+  // Found by tests/fuzz/json_readers_fuzz: nlohmann throws out_of_range, not parse_error.
+  auto r = ParseRules(R"({"max_attempts": 4E444})", "rules.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("rules.json"), std::string::npos) << r.status().ToString();
+}
+
 TEST(IngestRules, EveryKey) {
   auto r = ParseRules(R"({"currencies": ["USD", "EUR"], "timestamp_formats": ["%Y/%m/%d"],
                           "max_attempts": 5,

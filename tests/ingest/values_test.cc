@@ -28,6 +28,9 @@ TEST(IngestAmount, ValidAmounts) {
   EXPECT_EQ(Cents("99999999999999.99"), 9999999999999999);
   EXPECT_EQ(Cents("-99999999999999.99"), -9999999999999999);
   EXPECT_EQ(Cents("00000000000000000001"), 100);  // leading zeros do not count
+  // However many: the scan once stopped at 32 digits (found by tests/fuzz/amount_fuzz).
+  EXPECT_EQ(Cents(std::string(40, '0') + "12.5"), 1250);
+  EXPECT_EQ(Cents("-" + std::string(100, '0') + "99999999999999.99"), -9999999999999999);
 }
 
 TEST(IngestAmount, InvalidAmounts) {
@@ -48,6 +51,7 @@ TEST(IngestAmount, InvalidAmounts) {
                         "--5",
                         "0x10",
                         "1E5",
+                        "1.99999999999999999999999",  // long fractions once overflowed frac
                         "12.3a",
                         "NaN",
                         "inf",

@@ -195,3 +195,21 @@ TEST_F(BadInput, InputJsonMissingKeyAndFile) {
 
 }  // namespace
 }  // namespace runlake::it
+
+namespace runlake::it {
+namespace {
+
+// Found by tests/fuzz/json_readers_fuzz: a number too big for a double made nlohmann throw
+// out_of_range (not parse_error) and `runlake` died with std::terminate.
+TEST_F(BadInput, HugeNumbersInTheInputOrRulesAreBadInput) {
+  std::string in = lake_.Work("huge.json");
+  WriteFile(in, "{\"run_key\": \"huge\", \"s3_key\": \"" + good_key_ + "\", \"trigger_event_id\": 1E999}\n");
+  ExpectRefused("huge", in, 2, {"huge.json", "not valid JSON"});
+  WriteFile(lake_.Work("rules.json"), "{\"max_attempts\": 4E444}");
+  CmdResult r = lake_.Rl({"run", "--input", lake_.Work("huge.json"), "--rules", lake_.Work("rules.json")});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_NE(r.err.find("rules.json"), std::string::npos) << r.Describe();
+}
+
+}  // namespace
+}  // namespace runlake::it

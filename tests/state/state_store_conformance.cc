@@ -335,5 +335,41 @@ TEST_P(StateStoreConformanceTest, ListAndDescribeReapWithoutBeingAsked) {
   EXPECT_TRUE(running->empty());
 }
 
+TEST_P(StateStoreConformanceTest, RecoverRefinishesOnlyAWorkerLostExecution) {
+  ExecutionRecord lost = Proposal("lost");
+  lost.pid = ExitedChild(/*reap=*/true);
+  ASSERT_TRUE(store_->StartExecution(lost).ok());
+  ASSERT_EQ((*store_->GetExecution("lost"))->cause, "WorkerLost");
+  ASSERT_TRUE(store_->StartExecution(Proposal("alive")).ok());
+  ASSERT_TRUE(store_->StartExecution(Proposal("bad")).ok());
+  ASSERT_TRUE(store_->FinishExecution("bad", ExecutionStatus::kFailed, "ValidationError", "no", nullptr).ok());
+
+  Status st = store_->RecoverExecution("lost", ExecutionStatus::kSucceeded, "", "",
+                                       {{"rows", 7}}, "the run had committed");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto r = *store_->GetExecution("lost");
+  EXPECT_EQ(r->status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(r->cause, "");
+  EXPECT_EQ(r->summary["rows"], 7);
+  auto history = *store_->History("lost");
+  ASSERT_GE(history.size(), 3u);
+  EXPECT_EQ(history[history.size() - 2].type, "ExecutionRecovered");
+  EXPECT_EQ(history[history.size() - 2].details["lost_cause"], "WorkerLost");
+  EXPECT_EQ(history.back().type, "ExecutionSucceeded");
+  // A second recoverer (another process that raced) changes nothing.
+  size_t events = history.size();
+  EXPECT_TRUE(store_->RecoverExecution("lost", ExecutionStatus::kSucceeded, "", "", nullptr, "again").ok());
+  EXPECT_EQ(store_->History("lost")->size(), events);
+  EXPECT_EQ((*store_->GetExecution("lost"))->summary["rows"], 7);
+  // Only WorkerLost executions are recovered.
+  EXPECT_EQ(store_->RecoverExecution("alive", ExecutionStatus::kSucceeded, "", "", nullptr, "x").code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->RecoverExecution("bad", ExecutionStatus::kSucceeded, "", "", nullptr, "x").code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->RecoverExecution("nope", ExecutionStatus::kSucceeded, "", "", nullptr, "x").code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ((*store_->GetExecution("alive"))->status, ExecutionStatus::kRunning);
+}
+
 }  // namespace
 }  // namespace runlake::testing

@@ -24,6 +24,7 @@ using pg::Conn;
 using pg::Rows;
 using state_internal::DumpJson;
 using state_internal::ParseStoredJson;
+using state_internal::kWorkerLostCause;
 
 constexpr char kRecordColumns[] =
     "name, arn, input_json, input_sha256, run_id, status, cause, error, start_time, "
@@ -150,6 +151,35 @@ class PgStateStore final : public StateStore {
       if (!error.empty()) details["error"] = error;
       if (!summary.is_null()) details["summary"] = summary;
       return AppendEventLocked(c, id, state_internal::FinishEventType(status), details);
+    });
+  }
+
+  Status RecoverExecution(const std::string& name, ExecutionStatus status,
+                          const std::string& cause, const std::string& error,
+                          const nlohmann::json& summary, const std::string& note) override {
+    if (!IsTerminal(status)) {
+      return Status::InvalidArgument("cannot recover execution '" + name + "' as RUNNING");
+    }
+    return session_->InTransaction([&](Conn& c) -> Status {
+      RUNLAKE_ASSIGN_OR_RAISE(
+          Rows rows, c.Exec("SELECT id, status, COALESCE(cause, '') FROM executions "
+                            "WHERE name = $1 FOR UPDATE",
+                            {name}));
+      if (rows.size() == 0) return Status::NotFound("execution '" + name + "' does not exist");
+      const int64_t id = rows.Int(0, 0);
+      const std::string current = rows.Text(0, 1), current_cause = rows.Text(0, 2);
+      RUNLAKE_RETURN_NOT_OK(state_internal::CheckRecoverable(name, current, current_cause, status));
+      if (current_cause != kWorkerLostCause) return Status::OK();  // recovered already
+      RUNLAKE_RETURN_NOT_OK(
+          c.Exec(std::string("UPDATE executions SET status = $1, cause = $2, error = $3, "
+                             "summary = $4, stop_time = ") +
+                     pg::kNowSql + " WHERE id = $5",
+                 {std::string(ToString(status)), cause, error, DumpJson(summary), std::to_string(id)})
+              .status());
+      RUNLAKE_RETURN_NOT_OK(AppendEventLocked(c, id, "ExecutionRecovered",
+                                              {{"note", note}, {"lost_cause", current_cause}}));
+      return AppendEventLocked(c, id, state_internal::FinishEventType(status),
+                               state_internal::FinishDetails(cause, error, summary));
     });
   }
 

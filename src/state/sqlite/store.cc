@@ -33,6 +33,7 @@ using state_internal::DumpJson;
 using state_internal::FinishEventType;
 using state_internal::ParseStoredJson;
 using state_internal::ValidateExecutionName;
+using state_internal::kWorkerLostCause;
 
 constexpr char kRecordColumns[] =
     "name, arn, input_json, input_sha256, run_id, status, cause, error, start_time, "
@@ -135,6 +136,36 @@ class SqliteStateStore final : public StateStore {
     if (!error.empty()) details["error"] = error;
     if (!summary.is_null()) details["summary"] = summary;
     RUNLAKE_RETURN_NOT_OK(AppendEventLocked(id, FinishEventType(status), details));
+    return txn->Commit();
+  }
+
+  Status RecoverExecution(const std::string& name, ExecutionStatus status,
+                          const std::string& cause, const std::string& error,
+                          const nlohmann::json& summary, const std::string& note) override {
+    if (!IsTerminal(status)) {
+      return Status::InvalidArgument("cannot recover execution '" + name + "' as RUNNING");
+    }
+    std::lock_guard lock(mu_);
+    RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_.get()));
+    RUNLAKE_ASSIGN_OR_RAISE(Stmt find, db_->Prepare("SELECT id, status, COALESCE(cause, '') "
+                                                    "FROM executions WHERE name = ?"));
+    find.Bind(1, name);
+    RUNLAKE_ASSIGN_OR_RAISE(bool found, find.Step());
+    if (!found) return Status::NotFound("execution '" + name + "' does not exist");
+    const int64_t id = find.Int(0);
+    const std::string current = find.Text(1), current_cause = find.Text(2);
+    RUNLAKE_RETURN_NOT_OK(state_internal::CheckRecoverable(name, current, current_cause, status));
+    if (current_cause != kWorkerLostCause) return Status::OK();  // recovered already
+    RUNLAKE_ASSIGN_OR_RAISE(
+        Stmt update, db_->Prepare("UPDATE executions SET status = ?, cause = ?, error = ?, "
+                                  "stop_time = ?, summary = ? WHERE id = ?"));
+    update.Bind(1, std::string(ToString(status))).Bind(2, cause).Bind(3, error);
+    update.Bind(4, NowIso8601Utc()).Bind(5, DumpJson(summary)).Bind(6, id);
+    RUNLAKE_RETURN_NOT_OK(update.Run());
+    RUNLAKE_RETURN_NOT_OK(AppendEventLocked(id, "ExecutionRecovered",
+                                            {{"note", note}, {"lost_cause", current_cause}}));
+    RUNLAKE_RETURN_NOT_OK(
+        AppendEventLocked(id, FinishEventType(status), state_internal::FinishDetails(cause, error, summary)));
     return txn->Commit();
   }
 

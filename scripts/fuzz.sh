@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Fuzzes runlake's parsers with libFuzzer (clang from Debian, ASan+UBSan on every library):
+# tests/fuzz/*_fuzz.cc, seeds in tests/fuzz/corpus/<target>/.
+#
+#   scripts/fuzz.sh [--seconds N] [TARGET...]   N seconds per target (default 60)
+#
+# Builds into build-fuzz/; the growing corpus lives in ~/.cache/runlake/fuzz/<target>
+# (outside the repo, so reruns continue where the last one stopped); a crash is saved as
+# build-fuzz/crashes/<target>-crash-<sha1> and fails the script. Prints one line per
+# target: executions, coverage (libFuzzer's cov: edges) and corpus size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=60
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+
+if ! command -v clang++ >/dev/null || [ ! -e /usr/include/zlib.h ]; then
+  echo "fuzz: installing clang zlib1g-dev (apt)" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    clang zlib1g-dev >/dev/null
+fi
+scripts/setup.sh >/dev/null
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUNLAKE_FUZZ=ON \
+  "${launcher[@]}" >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target runlake_fuzzers >/dev/null
+
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in tests/fuzz/*_fuzz.cc; do targets+=("$(basename "$f" .cc)"); done
+fi
+mkdir -p build-fuzz/crashes
+cache="${HOME}/.cache/runlake/fuzz"
+failed=0
+printf '%-20s %12s %8s %8s  %s\n' target executions cov corpus result
+for t in "${targets[@]}"; do
+  work="$cache/$t"
+  mkdir -p "$work"
+  seeds="tests/fuzz/corpus/$t"
+  log="build-fuzz/$t.log"
+  # New inputs go to the first directory; the seeds are read, never written.
+  if build-fuzz/tests/fuzz/"$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$t-" \
+       "$work" "$seeds" >"$log" 2>&1; then
+    result=ok
+  else
+    result="FAILED (see $log)"
+    failed=1
+  fi
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
+  printf '%-20s %12s %8s %8s  %s\n' "$t" "${runs:-0}" "${cov:-0}" "$(ls "$work" | wc -l)" "$result"
+  if [ "$result" != ok ]; then grep -A25 -m1 'ERROR\|fuzz check failed\|deadly signal' "$log" >&2 || tail -30 "$log" >&2; fi
+done
+exit $failed

@@ -19,6 +19,16 @@ namespace {
 
 using nlohmann::json;
 
+// The liveness rule of claims: only this host can tell, and only a pid that is certainly
+// gone (ESRCH) counts as dead. Records without host and pid (older ones) never do.
+bool WriterIsGone(const json& rec) {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  if (rec.value("host", "") != host) return false;
+  int64_t pid = rec.value("pid", int64_t{0});
+  return pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 struct Checker {
   ObjectStore& store;
   bool repair;
@@ -75,6 +85,19 @@ struct Checker {
       auto data = store.Get(key);
       if (!data.ok()) {
         if (!data.status().IsNotFound()) return data.status();
+        if (WriterIsGone(rec)) {
+          // The record is written before the object: its ingest died in between.
+          auto& f = Add("dead_ingest", o.key, "ingest record of an ingest that died before its object " +
+                                                  key + " was written");
+          if (repair) {
+            RUNLAKE_RETURN_NOT_OK(store.Delete(o.key));
+            f.repaired = true;
+            f.action = "removed the record";
+          } else {
+            f.action = "`runlake check --repair` removes the record";
+          }
+          continue;
+        }
         Add("bronze_sha256", key, "bronze object named by " + o.key + " is missing");
         continue;
       }
@@ -190,6 +213,16 @@ struct Checker {
       for (const auto& dir : Staging::DeadDirs(store)) {
         Add("dead_staging", dir, "staging directory of a process that is gone").action =
             "`runlake check --repair` removes it";
+      }
+    }
+    for (const auto& rel : Staging::DeadTempFiles(store)) {
+      auto& f = Add("dead_temp", rel, "temp file of a writer that is gone (killed mid-write)");
+      if (repair) {
+        RUNLAKE_RETURN_NOT_OK(Staging::RemoveTempFile(store, rel));
+        f.repaired = true;
+        f.action = "removed";
+      } else {
+        f.action = "`runlake check --repair` removes it";
       }
     }
     if (!listing.index_problem.empty()) {

@@ -1,5 +1,7 @@
 #include "runlake/ingest.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -155,11 +157,24 @@ Result<IngestResult> IngestBronze(ObjectStore& store, const std::string& local_f
                                    " (bronze is never overwritten)");
     }
   }
-  RUNLAKE_RETURN_NOT_OK(store.PutFile(result.key, staged));
+  Status placed = store.PutFile(result.key, staged);
+  if (!placed.ok()) {
+    // Nothing half-written: without its object the record would name a missing bronze
+    // object forever (the fault sweep's I/O error at this put). Best effort: a process
+    // killed here leaves the record, which `check --repair` removes (host and pid in it).
+    (void)store.Delete(layout::BronzeIngestRecordKey(options.dataset, options.ingest_date, result.run_id));
+    return placed;
+  }
   return result;
 }
 
 namespace {
+std::string HostName() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return host;
+}
+
 nlohmann::json IngestRecord(const IngestResult& result, const IngestOptions& options,
                             const std::string& local_file) {
   return {{"key", result.key}, {"run_id", result.run_id},
@@ -168,7 +183,10 @@ nlohmann::json IngestRecord(const IngestResult& result, const IngestOptions& opt
                            {"sha256", result.sha256}, {"source_file", fs::absolute(local_file).string()},
                            {"source_bytes", result.source_bytes},
                            {"compressed_by_runlake", result.compressed},
-                           {"ingested_at", NowIso8601Utc()}};
+                           {"ingested_at", NowIso8601Utc()},
+                           // Who wrote it: the record is written before the object, and
+                           // `check --repair` removes one whose writer died in between.
+                           {"host", HostName()}, {"pid", static_cast<int64_t>(getpid())}};
 }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
@@ -106,6 +107,53 @@ Result<std::vector<std::string>> Staging::SweepDead(const ObjectStore& store) {
   fs::path base = StagingBase(store);
   if (fs::is_directory(base, ec) && fs::is_empty(base, ec)) fs::remove(base, ec);
   return removed;
+}
+
+std::vector<std::string> Staging::DeadTempFiles(const ObjectStore& store) {
+  std::vector<std::string> dead;
+  auto marker = store.LocalPath("_lake.json");
+  if (!marker) return dead;
+  fs::path root = fs::path(*marker).parent_path();
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (it->is_directory(ec) && (name == "_staging" || name == "_state")) {
+      it.disable_recursion_pending();  // swept by SweepDead; not the object store's
+      continue;
+    }
+    if (name.rfind(".tmp-", 0) != 0 || !it->is_regular_file(ec)) continue;
+    // The pid is the third field from the end: ".tmp-<name>.<pid>.<salt>.<n>".
+    size_t n_dot = name.rfind('.');
+    size_t salt_dot = n_dot == std::string::npos || n_dot == 0 ? std::string::npos : name.rfind('.', n_dot - 1);
+    size_t pid_dot = salt_dot == std::string::npos || salt_dot == 0 ? std::string::npos
+                                                                      : name.rfind('.', salt_dot - 1);
+    if (pid_dot == std::string::npos) continue;
+    int64_t pid = 0;
+    try {
+      pid = std::stoll(name.substr(pid_dot + 1, salt_dot - pid_dot - 1));
+    } catch (const std::exception&) {
+      continue;  // not a temp name of ours
+    }
+    if (pid == getpid() || !OwnerIsGone(pid, 0)) continue;
+    dead.push_back(fs::relative(it->path(), root, ec).string());
+  }
+  std::sort(dead.begin(), dead.end());
+  return dead;
+}
+
+Status Staging::RemoveTempFile(const ObjectStore& store, const std::string& rel) {
+  auto marker = store.LocalPath("_lake.json");
+  if (!marker) return Status::OK();
+  fs::path root = fs::path(*marker).parent_path();
+  std::error_code ec;
+  fs::remove(root / rel, ec);
+  if (ec) return Status::IOError("removing temp file " + (root / rel).string() + ": " + ec.message());
+  for (fs::path dir = (root / rel).parent_path(); dir != root && fs::is_empty(dir, ec) && !ec;
+       dir = dir.parent_path()) {
+    if (!fs::remove(dir, ec)) break;
+  }
+  return Status::OK();
 }
 
 Staging::~Staging() {

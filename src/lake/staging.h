@@ -20,6 +20,14 @@ class Staging {
   static Result<std::vector<std::string>> SweepDead(const ObjectStore& store);
   // The directories SweepDead would remove.
   static std::vector<std::string> DeadDirs(const ObjectStore& store);
+  // Temp files of a local lake (".tmp-<name>.<pid>.<salt>.<n>", the local backend's) whose
+  // writer is gone: a crash between writing a temp and renaming it leaves one beside its
+  // target, forever. Same liveness rule as staging (a reused pid keeps the file). Paths
+  // relative to the lake; empty for other backends (S3 uploads leave no temp).
+  static std::vector<std::string> DeadTempFiles(const ObjectStore& store);
+  // Removes one of them, and the directories it leaves empty (as the local backend's
+  // Delete does).
+  static Status RemoveTempFile(const ObjectStore& store, const std::string& rel);
   Staging(Staging&& other) noexcept : dir_(std::move(other.dir_)) { other.dir_.clear(); }
   Staging(const Staging&) = delete;
   ~Staging();

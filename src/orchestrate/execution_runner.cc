@@ -283,7 +283,20 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
       publish.action = "publish";
       publish.execution = name;
       publish.reason = "daily execution " + name;
+      // The run is committed: a transient storage error must not cost it its publish, so
+      // the publish retries like the run does (the fault sweep's IOError at the pointer
+      // log's put ended such executions FAILED with their run committed).
       auto published = Promote(*ctx.store, publish);
+      for (int attempt = 1; !published.ok() && IsTransient(published.status()) &&
+                            attempt < request.max_attempts;
+           ++attempt) {
+        auto wait = Backoff(attempt);
+        log->Warn("transient failure publishing, retrying",
+                  json{{"attempt", attempt}, {"error", published.status().ToString()},
+                       {"backoff_ms", wait.count()}});
+        std::this_thread::sleep_for(wait);
+        published = Promote(*ctx.store, publish);
+      }
       if (!published.ok()) {
         outcome.error = published.status();
         log->Error("publish failed: " + outcome.error.message());

@@ -18,7 +18,7 @@ namespace {
 // (execution_recovery.h). Opens the lake only then; a lake that cannot be read leaves the
 // record as it is, with a warning.
 ExecutionRecord Recovered(CliContext& ctx, StateStore& state, const ExecutionRecord& rec) {
-  if (rec.status != ExecutionStatus::kFailed || rec.cause != "WorkerLost") return rec;
+  if (rec.status != ExecutionStatus::kFailed || !IsRecoverableCause(rec.cause)) return rec;
   auto store = ctx.Store();
   auto log_dir = ctx.LogDir();
   if (!store.ok() || !log_dir.ok()) return rec;

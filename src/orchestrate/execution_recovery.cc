@@ -60,7 +60,7 @@ json CanonicalAtStart(ObjectStore& store, const ExecutionInput& input) {
 }
 
 Result<ExecutionRecord> RecoverLostExecution(const ExecutionContext& ctx, const ExecutionRecord& rec) {
-  if (rec.status != ExecutionStatus::kFailed || rec.cause != "WorkerLost") return rec;
+  if (rec.status != ExecutionStatus::kFailed || !IsRecoverableCause(rec.cause)) return rec;
   RUNLAKE_ASSIGN_OR_RAISE(auto manifest, LoadRunManifest(*ctx.store, rec.run_id));
   if (!manifest) return rec;  // it died before its commit: FAILED is the truth
   const RunManifest& m = *manifest;

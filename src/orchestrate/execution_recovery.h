@@ -1,7 +1,8 @@
 #pragma once
-// Executions whose process died after their run committed. The manifest is the commit
-// point, but the store's reaper cannot see the lake: it can only end such an execution
-// FAILED (WorkerLost). The next runlake command that touches the execution (describe,
+// Executions whose process died after their run committed, or whose publish kept failing
+// after it. The manifest is the commit point, but the store's reaper cannot see the lake:
+// it can only end such an execution FAILED (WorkerLost), as a failed publish ends it
+// FAILED (PublishFailed). The next runlake command that touches the execution (describe,
 // history, list, `run` with the same name and input, a worker settling a lost attempt)
 // finishes what the dead process left, as DESIGN.md "Executions" promises:
 //  - a daily run that passed its gate is published, but only where each source's
@@ -26,7 +27,7 @@ inline constexpr const char* kCanonicalAtStartKey = "canonical_at_start";
 // reports the problem). Costs one pointer-log read per dataset.
 nlohmann::json CanonicalAtStart(ObjectStore& store, const ExecutionInput& input);
 
-// `rec` unchanged unless it is FAILED WorkerLost and its run has a manifest; then finishes
+// `rec` unchanged unless it is FAILED WorkerLost or PublishFailed and its run has a manifest; then finishes
 // it as above and returns the record as the store has it now. Errors: reading the lake or
 // the store failed (the execution stays as it was, and the next touch tries again).
 Result<ExecutionRecord> RecoverLostExecution(const ExecutionContext& ctx, const ExecutionRecord& rec);

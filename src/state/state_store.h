@@ -39,6 +39,13 @@ struct BackfillFilter {
   int limit = 0;             // at most this many, newest first; <= 0: all
 };
 
+// The causes of a FAILED execution that may hide a committed run, so that the next
+// command touching it finishes it (RecoverExecution): its process died (WorkerLost), or its
+// run committed but the publish kept failing (PublishFailed).
+inline bool IsRecoverableCause(const std::string& cause) {
+  return cause == "WorkerLost" || cause == "PublishFailed";
+}
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -62,12 +69,12 @@ class StateStore {
                                  const std::string& cause, const std::string& error,
                                  const nlohmann::json& summary) = 0;
 
-  // Re-finishes an execution that the reaper failed (FAILED, cause WorkerLost) because its
-  // process died after its run had committed: sets `status`, cause, error and summary,
+  // Re-finishes an execution that ended FAILED with a recoverable cause (WorkerLost, or
+  // PublishFailed: IsRecoverableCause) although its run had committed: sets `status`, cause, error and summary,
   // appends ExecutionRecovered (details: `note`, the lost cause) and then the usual finish
-  // event. OK without change when it already has `status` and is not WorkerLost (another
-  // process recovered it first); FailedPrecondition for any other state (RUNNING, or an
-  // execution that did not end WorkerLost). NotFound for an unknown name.
+  // event. OK without change when it already has `status` and a cause that is not
+  // recoverable (another process recovered it first); FailedPrecondition for any other
+  // state (RUNNING, or an execution that failed for another cause). NotFound for an unknown name.
   virtual Status RecoverExecution(const std::string& name, ExecutionStatus status,
                                   const std::string& cause, const std::string& error,
                                   const nlohmann::json& summary, const std::string& note) = 0;

@@ -8,6 +8,7 @@
 
 #include "runlake/execution.h"
 #include "runlake/status.h"
+#include "state/state_store.h"
 
 namespace runlake::state_internal {
 
@@ -66,11 +67,11 @@ inline nlohmann::json FinishDetails(const std::string& cause, const std::string&
 // recovered to `to` (then the caller returns OK without a change).
 inline Status CheckRecoverable(const std::string& name, const std::string& status,
                                const std::string& cause, ExecutionStatus to) {
-  if (status == "FAILED" && cause == kWorkerLostCause) return Status::OK();
-  if (status == ToString(to) && cause != kWorkerLostCause && status != "RUNNING") return Status::OK();
+  if (status == "FAILED" && IsRecoverableCause(cause)) return Status::OK();
+  if (status == ToString(to) && !IsRecoverableCause(cause) && status != "RUNNING") return Status::OK();
   return Status::FailedPrecondition("execution '" + name + "' is " + status +
                                     (cause.empty() ? "" : " (" + cause + ")") +
-                                    ", not FAILED WorkerLost: nothing to recover");
+                                    ", not FAILED WorkerLost or PublishFailed: nothing to recover");
 }
 
 }  // namespace runlake::state_internal

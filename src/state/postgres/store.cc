@@ -171,7 +171,7 @@ class PgStateStore final : public StateStore {
       const int64_t id = rows.Int(0, 0);
       const std::string current = rows.Text(0, 1), current_cause = rows.Text(0, 2);
       RUNLAKE_RETURN_NOT_OK(state_internal::CheckRecoverable(name, current, current_cause, status));
-      if (current_cause != kWorkerLostCause) return Status::OK();  // recovered already
+      if (!IsRecoverableCause(current_cause)) return Status::OK();  // recovered already
       RUNLAKE_RETURN_NOT_OK(
           c.Exec(std::string("UPDATE executions SET status = $1, cause = $2, error = $3, "
                              "summary = $4, stop_time = ") +

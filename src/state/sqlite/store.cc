@@ -156,7 +156,7 @@ class SqliteStateStore final : public StateStore {
     const int64_t id = find.Int(0);
     const std::string current = find.Text(1), current_cause = find.Text(2);
     RUNLAKE_RETURN_NOT_OK(state_internal::CheckRecoverable(name, current, current_cause, status));
-    if (current_cause != kWorkerLostCause) return Status::OK();  // recovered already
+    if (!IsRecoverableCause(current_cause)) return Status::OK();  // recovered already
     RUNLAKE_ASSIGN_OR_RAISE(
         Stmt update, db_->Prepare("UPDATE executions SET status = ?, cause = ?, error = ?, "
                                   "stop_time = ?, summary = ? WHERE id = ?"));

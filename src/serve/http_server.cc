@@ -1,6 +1,7 @@
 #include "serve/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -33,6 +34,13 @@ Request FromHttplib(const httplib::Request& req) {
 
 HttpServer::HttpServer(Dashboard& dashboard) : impl_(std::make_unique<Impl>(dashboard)) {
   httplib::Server& s = impl_->server;
+  // httplib's default sets SO_REUSEPORT, which lets a second process bind the same port and
+  // take a share of the connections: another local user's server could answer for ours.
+  // SO_REUSEADDR alone only allows a restart while old connections sit in TIME_WAIT.
+  s.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   s.set_keep_alive_max_count(1);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);

@@ -51,7 +51,7 @@ std::string JsonText(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string Pre(const std::string& text) { return "<pre>" + Esc(text) + "</pre>"; }
+std::string Pre(const std::string& text) { return text.empty() ? "" : "<pre>" + Esc(text) + "</pre>"; }
 
 std::string Now() { return NowIso8601Utc(); }
 

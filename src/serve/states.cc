@@ -11,7 +11,7 @@ const StateLook kLooks[] = {
     {"succeeded", "\xE2\x9C\x93", "succeeded"},       // ✓
     {"gate_failed", "\xE2\x9A\xA0", "gate failed"},   // ⚠
     {"failed", "\xE2\x9C\x97", "failed"},             // ✗
-    {"timed_out", "\xE2\x8C\x9B", "timed out"},       // ⌛
+    {"timed_out", "\xE2\x97\xB7", "timed out"},       // ◷
     {"aborted", "\xE2\x8A\x98", "aborted"},           // ⊘
     {"canonical", "\xE2\x98\x85", "canonical"},       // ★
     {"missing", "\xE2\x88\x85", "no bronze"},         // ∅

@@ -102,7 +102,14 @@ std::string RunHtml(const json& d) {
   auto ds = ParseDatasetId(JsonText(m["dataset"]));
   h += "<p>dataset " + (ds.ok() ? MatrixLink(*ds) : Esc(JsonText(m["dataset"]))) + " &middot; execution " +
        (JsonText(m["execution_name"]).empty() ? "-" : ExecutionLink(m["execution_name"])) + " &middot; " +
-       Link("/logs?run_id=" + UrlEncode(JsonText(m["run_id"])), "log lines") + "</p>";
+       Link("/logs?run_id=" + UrlEncode(JsonText(m["run_id"])), "log lines");
+  // A backfill's executions are named "<backfill id>/<date>": the run's backfill page.
+  std::string exec = JsonText(m["execution_name"]);
+  size_t slash = exec.find('/');
+  if (slash != std::string::npos && exec.rfind("backfill-", 0) == 0) {
+    h += " &middot; backfill " + BackfillLink(exec.substr(0, slash));
+  }
+  h += "</p>";
   h += "<h2>Sources</h2>";
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : m["sources"]) {

@@ -273,5 +273,36 @@ TEST(DashboardIdleTest, NothingRunningMeansNoRefresh) {
   EXPECT_EQ(d.Handle(r).status, 200);
 }
 
+// Beyond a year of dates the matrix pages (366 dates a page, newest first), and every date
+// between the first and the last is a row even without bronze.
+TEST(DashboardPagingTest, LongRangesArePaged) {
+  testing::ServeTestLake lake;
+  lake.store = NewLocalObjectStore(lake.dir.path() + "/lake");
+  auto st = OpenSqliteStateStore(lake.dir.path() + "/state.sqlite");
+  ASSERT_TRUE(st.ok());
+  lake.state = std::move(*st);
+  std::string file = lake.dir.path() + "/day.csv";
+  ASSERT_TRUE(WriteSample(file, SampleOptions{}).ok());
+  for (const char* date : {"2023-01-01", "2024-03-01"}) {
+    ASSERT_TRUE(IngestBronze(*lake.store, file, IngestOptions{DatasetId{}, date, "b1"}).ok());
+  }
+  Dashboard d(lake.Sources());
+  d.set_port(1);
+  Request r{"GET", "/api/datasets/mortgages/transactions", {{"host", "localhost:1"}}, false};
+  json first = json::parse(d.Handle(r).body);
+  EXPECT_EQ(first["date_count"], 426);  // 2023-01-01 .. 2024-03-01
+  EXPECT_EQ(first["pages"], 2);
+  ASSERT_EQ(first["dates"].size(), 366u);
+  EXPECT_EQ(first["dates"][0]["date"], "2024-03-01");
+  EXPECT_EQ(first["dates"][0]["row_state"], "unprocessed");
+  EXPECT_EQ(first["dates"][1]["row_state"], "missing");
+  r.target += "?page=2";
+  json second = json::parse(d.Handle(r).body);
+  ASSERT_EQ(second["dates"].size(), 60u);
+  EXPECT_EQ(second["dates"][59]["date"], "2023-01-01");
+  r.target = "/datasets/mortgages/transactions";
+  EXPECT_NE(d.Handle(r).body.find("page=2"), std::string::npos) << "a link to the next page";
+}
+
 }  // namespace
 }  // namespace runlake::serve

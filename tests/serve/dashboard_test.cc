@@ -250,6 +250,15 @@ TEST_F(DashboardTest, BackfillPointerLogsAndCompare) {
   EXPECT_TRUE(c["conservation"]["a"]["holds"].get<bool>());
   EXPECT_TRUE(c["conservation"]["b"]["holds"].get<bool>());
   EXPECT_GT(c["diff"]["rows"]["added"].get<int>(), 0) << "the strict run kept only USD rows";
+  // The strict run's CURRENCY_ERROR rows in other currencies are valid in the normal run;
+  // every rejected row of A is accounted for once.
+  EXPECT_GT(c["transitions"]["CURRENCY_ERROR"]["valid"].get<int64_t>(), 0) << c["transitions"].dump(2);
+  int64_t accounted = 0;
+  for (const auto& [reason, t] : c["transitions"].items()) {
+    for (const auto& [outcome, n] : t.items()) accounted += n.get<int64_t>();
+  }
+  EXPECT_EQ(accounted, c["conservation"]["a"]["quarantined_rows"].get<int64_t>() +
+                           c["conservation"]["a"]["condemned_rows"].get<int64_t>());
   EXPECT_EQ(Get("/compare?a=strict-2024-01-02").status, 400);
   EXPECT_EQ(Get("/compare?a=strict-2024-01-02&b=never-ran").status, 404);
   EXPECT_EQ(Get("/static/dashboard.css").content_type, "text/css; charset=utf-8");

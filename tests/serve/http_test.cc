@@ -3,8 +3,11 @@
 // by headless Chromium from Debian, whose DOM must show the right state for every date,
 // with no console errors (a CSP violation is one), and a screenshot kept in the build tree.
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <gtest/gtest.h>
 
@@ -101,6 +104,52 @@ TEST_F(ServeHttpTest, ServesPagesAndApiOverHttpAndStopsOnSigterm) {
   httplib::Client after("127.0.0.1", serve.port());
   after.set_connection_timeout(1, 0);
   EXPECT_FALSE(after.Get("/")) << "still serving after SIGTERM";
+}
+
+// Sends `request` as raw bytes and returns what comes back until the server closes (at most
+// a few seconds): for requests an HTTP client library would not send.
+std::string RawExchange(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  (void)!write(fd, request.data(), request.size());
+  std::string reply;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) reply.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return reply;
+}
+
+// A body is never read: a POST announcing a gigabyte is answered 405 at once and the
+// connection closed; over-long targets are 414 whether httplib or the dashboard sees them
+// first.
+TEST_F(ServeHttpTest, BodiesAreNeverReadAndLongTargetsRefused) {
+  ServeProcess serve(lake_);
+  ASSERT_GT(serve.port(), 0) << serve.Err();
+  std::string host = "Host: 127.0.0.1:" + std::to_string(serve.port()) + "\r\n";
+  auto t0 = std::chrono::steady_clock::now();
+  std::string reply = RawExchange(serve.port(), "POST / HTTP/1.1\r\n" + host + "Content-Length: 1000000000\r\n\r\nx");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 405", 0), 0u) << reply;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4)) << "waited for the body";
+  reply = RawExchange(serve.port(), "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  for (size_t len : {2000u, 9000u}) {
+    reply = RawExchange(serve.port(), "GET /" + std::string(len, 'a') + " HTTP/1.1\r\n" + host + "\r\n");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 414", 0), 0u) << len << ": " << reply.substr(0, 200);
+  }
+  reply = RawExchange(serve.port(), "GET / HTTP/1.1\r\nHost: 127.0.0.1.nip.io:" + std::to_string(serve.port()) + "\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 421", 0), 0u) << reply.substr(0, 200);
+  reply = RawExchange(serve.port(), "GET / HTTP/1.0\r\n\r\n");  // no Host at all
+  EXPECT_EQ(reply.rfind("HTTP/1.1 421", 0), 0u) << reply.substr(0, 200);
+  EXPECT_EQ(serve.Stop(), 0);
 }
 
 // The exit status of `pid` within `seconds`; else kills it and answers -1.

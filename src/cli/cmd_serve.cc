@@ -21,11 +21,20 @@ void RegisterServe(CLI::App& app, CliContext& ctx, int& exit_code) {
       ->capture_default_str();
   cmd->callback([&ctx, &exit_code] {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) {
+      exit_code = ctx.Fail(store.status());
+      return;
+    }
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) {
+      exit_code = ctx.Fail(state.status());
+      return;
+    }
     auto log_dir = ctx.LogDir();
-    if (!log_dir.ok()) { exit_code = ctx.Fail(log_dir.status()); return; }
+    if (!log_dir.ok()) {
+      exit_code = ctx.Fail(log_dir.status());
+      return;
+    }
     serve::Dashboard dashboard({*store, *state, *log_dir, ctx.LakeBucket()});
     serve::HttpServer server(dashboard);
 
@@ -38,10 +47,15 @@ void RegisterServe(CLI::App& app, CliContext& ctx, int& exit_code) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     auto bound = server.Bind(port);
-    if (!bound.ok()) { exit_code = ctx.Fail(bound.status()); return; }
+    if (!bound.ok()) {
+      exit_code = ctx.Fail(bound.status());
+      return;
+    }
     std::string url = "http://127.0.0.1:" + std::to_string(*bound) + "/";
-    if (ctx.json) std::cout << nlohmann::json{{"url", url}}.dump() << std::endl;
-    else std::cout << "runlake dashboard on " << url << " (Ctrl-C stops it)" << std::endl;
+    if (ctx.json)
+      std::cout << nlohmann::json{{"url", url}}.dump() << std::endl;
+    else
+      std::cout << "runlake dashboard on " << url << " (Ctrl-C stops it)" << std::endl;
 
     std::thread waiter([&server, stop_signals] {
       int sig = 0;
@@ -52,7 +66,10 @@ void RegisterServe(CLI::App& app, CliContext& ctx, int& exit_code) {
     // Serve() also returns when listening fails: wake the waiter so it can be joined.
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();
-    if (!st.ok()) { exit_code = ctx.Fail(st); return; }
+    if (!st.ok()) {
+      exit_code = ctx.Fail(st);
+      return;
+    }
     exit_code = kExitOk;
   });
 }

@@ -13,18 +13,29 @@ using nlohmann::json;
 // same input row on both sides): per reason in A, how many are valid in B, still failing
 // for that reason, failing for another reason, or not in B at all (another bronze object).
 Result<json> RejectTransitions(ObjectStore& store, const RunManifest& a, const RunManifest& b,
-                                 const std::string& scratch) {
+                               const std::string& scratch) {
   std::string ra = Engine::Quote(a.run_id), rb = Engine::Quote(b.run_id);
   std::string sql =
-      "WITH a AS (SELECT row_hash, validation_error AS reason FROM quarantine WHERE run_id = " + ra +
-      " UNION ALL SELECT row_hash, validation_error FROM condemned WHERE run_id = " + ra + "), "
-      "bv AS (SELECT DISTINCT row_hash FROM silver_transactions WHERE run_id = " + rb + "), "
-      "bq AS (SELECT row_hash, min(validation_error) AS reason FROM (SELECT row_hash, validation_error "
-      "FROM quarantine WHERE run_id = " + rb + " UNION ALL SELECT row_hash, validation_error FROM condemned "
-      "WHERE run_id = " + rb + ") GROUP BY row_hash) "
-      "SELECT a.reason, CASE WHEN bv.row_hash IS NOT NULL THEN 'valid' WHEN bq.reason = a.reason THEN "
-      "'still_failing' WHEN bq.reason IS NOT NULL THEN 'other_reason' ELSE 'not_in_b' END AS outcome, "
-      "count(*) FROM a LEFT JOIN bv ON a.row_hash = bv.row_hash LEFT JOIN bq ON a.row_hash = bq.row_hash "
+      "WITH a AS (SELECT row_hash, validation_error AS reason FROM quarantine WHERE run_id = " +
+      ra + " UNION ALL SELECT row_hash, validation_error FROM condemned WHERE run_id = " + ra +
+      "), "
+      "bv AS (SELECT DISTINCT row_hash FROM silver_transactions WHERE run_id = " +
+      rb +
+      "), "
+      "bq AS (SELECT row_hash, min(validation_error) AS reason FROM (SELECT row_hash, "
+      "validation_error "
+      "FROM quarantine WHERE run_id = " +
+      rb +
+      " UNION ALL SELECT row_hash, validation_error FROM condemned "
+      "WHERE run_id = " +
+      rb +
+      ") GROUP BY row_hash) "
+      "SELECT a.reason, CASE WHEN bv.row_hash IS NOT NULL THEN 'valid' WHEN bq.reason = a.reason "
+      "THEN "
+      "'still_failing' WHEN bq.reason IS NOT NULL THEN 'other_reason' ELSE 'not_in_b' END AS "
+      "outcome, "
+      "count(*) FROM a LEFT JOIN bv ON a.row_hash = bv.row_hash LEFT JOIN bq ON a.row_hash = "
+      "bq.row_hash "
       "GROUP BY 1, 2 ORDER BY 1, 2";
   CatalogOptions o;
   o.dataset = a.dataset;

@@ -14,15 +14,21 @@ Result<BackfillProgress> ProgressOf(StateStore& state, const BackfillRecord& rec
     ++p.total;
     std::string s = "queued";
     auto it = p.executions.find(d.execution);
-    if (d.attempts > 0 && it != p.executions.end()) s = StateOfExecution(ToString(it->second.status));
+    if (d.attempts > 0 && it != p.executions.end())
+      s = StateOfExecution(ToString(it->second.status));
     // A stopped backfill's dates that never ran will not run: not "queued" any more.
     if (s == "queued" && !IsActive(record.status)) s = "aborted";
     p.date_state[d.date] = s;
-    if (s == "succeeded") ++p.succeeded;
-    else if (s == "failed" || s == "timed_out") ++p.failed;
-    else if (s == "running") ++p.running;
-    else if (s == "aborted") ++p.aborted;
-    else ++p.queued;
+    if (s == "succeeded")
+      ++p.succeeded;
+    else if (s == "failed" || s == "timed_out")
+      ++p.failed;
+    else if (s == "running")
+      ++p.running;
+    else if (s == "aborted")
+      ++p.aborted;
+    else
+      ++p.queued;
   }
   return p;
 }

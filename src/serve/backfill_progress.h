@@ -4,9 +4,8 @@
 // show for a backfill in progress.
 
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "runlake/backfill.h"
 #include "state/state_store.h"
@@ -15,7 +14,7 @@ namespace runlake::serve {
 
 struct BackfillProgress {
   int total = 0, succeeded = 0, failed = 0, running = 0, queued = 0, aborted = 0;
-  std::map<std::string, std::string> date_state;     // date -> states.h name
+  std::map<std::string, std::string> date_state;      // date -> states.h name
   std::map<std::string, ExecutionRecord> executions;  // by execution name
 };
 

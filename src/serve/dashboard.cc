@@ -29,12 +29,18 @@ const RouteEntry kRoutes[] = {
 
 const char* Reason(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 414: return "URI Too Long";
-    case 421: return "Misdirected Request";
-    default: return "Internal Server Error";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 414:
+      return "URI Too Long";
+    case 421:
+      return "Misdirected Request";
+    default:
+      return "Internal Server Error";
   }
 }
 
@@ -45,7 +51,9 @@ Response ErrorResponse(int status, const std::string& message, bool api) {
   r.status = status;
   if (api) {
     r.content_type = "application/json";
-    r.body = nlohmann::json{{"error", {{"status", status}, {"message", message}}}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    r.body = nlohmann::json{{"error", {{"status", status}, {"message", message}}}}.dump(
+                 2, ' ', false, nlohmann::json::error_handler_t::replace) +
+             "\n";
   } else {
     r.body = RenderPage(std::to_string(status) + " " + Reason(status),
                         "<p class=\"err\">" + Esc(message) + "</p>", 0);
@@ -59,7 +67,8 @@ int HttpStatusOf(const Status& st) {
   return 500;
 }
 
-constexpr const char* kInternal = "the dashboard could not build this page (the server's stderr says why)";
+constexpr const char* kInternal =
+    "the dashboard could not build this page (the server's stderr says why)";
 
 }  // namespace
 
@@ -101,11 +110,15 @@ Response Dashboard::Handle(const Request& request) {
 Response Dashboard::Route(const Request& request) {
   // The cheap refusals first, before the target is even decoded.
   if (request.target.size() > kMaxTargetBytes) {
-    return ErrorResponse(414, "the request target is longer than " + std::to_string(kMaxTargetBytes) + " bytes", false);
+    return ErrorResponse(
+        414, "the request target is longer than " + std::to_string(kMaxTargetBytes) + " bytes",
+        false);
   }
   if (!HostAllowed(request.Header("host"))) {
-    return ErrorResponse(421, "this dashboard answers only to 127.0.0.1:" + std::to_string(port_) +
-                                  ", localhost:" + std::to_string(port_) + " or [::1]:" + std::to_string(port_),
+    return ErrorResponse(421,
+                         "this dashboard answers only to 127.0.0.1:" + std::to_string(port_) +
+                             ", localhost:" + std::to_string(port_) +
+                             " or [::1]:" + std::to_string(port_),
                          false);
   }
   if (request.method != "GET" && request.method != "HEAD") {
@@ -113,7 +126,8 @@ Response Dashboard::Route(const Request& request) {
   }
   if (request.has_body) return ErrorResponse(400, "request bodies are refused", false);
   Target t = ParseTarget(request.target);
-  if (!t.ok) return ErrorResponse(400, "the request target has a malformed %-escape or a NUL byte", false);
+  if (!t.ok)
+    return ErrorResponse(400, "the request target has a malformed %-escape or a NUL byte", false);
 
   if (t.path == "/static/dashboard.css") {
     Response css;

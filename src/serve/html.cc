@@ -7,12 +7,23 @@ std::string Esc(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -52,8 +63,9 @@ std::string RenderPage(const std::string& title, const std::string& body, int re
       "<nav><b>runlake</b> <a href=\"/\">overview</a> <a href=\"/datasets/mortgages/transactions\">"
       "matrix</a> <a href=\"/pointer\">pointer</a> <a href=\"/quarantine\">quarantine</a> "
       "<a href=\"/logs\">logs</a>";
-  if (refresh_seconds > 0) out += " <span class=\"live\">live: refreshes every " +
-                                  std::to_string(refresh_seconds) + " s</span>";
+  if (refresh_seconds > 0)
+    out += " <span class=\"live\">live: refreshes every " + std::to_string(refresh_seconds) +
+           " s</span>";
   out += "</nav><main><h1>" + Esc(title) + "</h1>" + body + "</main></body></html>\n";
   return out;
 }

@@ -13,7 +13,7 @@ struct Request {
   std::string method;  // as sent: "GET", "HEAD", "POST", ...
   std::string target;  // the raw request target: "/runs/R?x=1" (not yet decoded)
   std::map<std::string, std::string> headers;  // names lower-cased
-  bool has_body = false;  // Content-Length > 0 or Transfer-Encoding present
+  bool has_body = false;                       // Content-Length > 0 or Transfer-Encoding present
 
   // "" when absent.
   std::string Header(const std::string& lower_name) const;
@@ -29,7 +29,7 @@ struct Response {
 // The target split and percent-decoded. `ok` false: a malformed escape or a NUL byte.
 struct Target {
   bool ok = true;
-  std::string path;                           // decoded
+  std::string path;                          // decoded
   std::map<std::string, std::string> query;  // decoded ('+' is a space); first value wins
 };
 Target ParseTarget(const std::string& raw);

@@ -22,7 +22,8 @@ Request FromHttplib(const httplib::Request& req) {
   r.target = req.target;
   for (const auto& [name, value] : req.headers) {
     std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     r.headers.emplace(lower, value);  // the first of a repeated header wins
   }
   std::string length = r.Header("content-length");

@@ -6,8 +6,8 @@
 
 #include <memory>
 
-#include "serve/dashboard.h"
 #include "runlake/status.h"
+#include "serve/dashboard.h"
 
 namespace runlake::serve {
 

@@ -13,7 +13,8 @@ Status ValidateExecutionName(const std::string& name) {
     return Status::InvalidArgument("an execution name is 1 to 512 bytes");
   }
   for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) return Status::InvalidArgument("an execution name holds no control characters");
+    if (c < 0x20 || c == 0x7f)
+      return Status::InvalidArgument("an execution name holds no control characters");
   }
   return Status::OK();
 }
@@ -29,11 +30,14 @@ Result<int> PageParam(const PageRequest& req) {
   if (p.empty()) return 1;
   char* end = nullptr;
   long n = std::strtol(p.c_str(), &end, 10);
-  if (*end != '\0' || n < 1 || n > 1000000) return Status::InvalidArgument("page must be a whole number >= 1");
+  if (*end != '\0' || n < 1 || n > 1000000)
+    return Status::InvalidArgument("page must be a whole number >= 1");
   return static_cast<int>(n);
 }
 
-std::string RunLink(const std::string& run_id) { return Link("/runs/" + UrlEncode(run_id), run_id); }
+std::string RunLink(const std::string& run_id) {
+  return Link("/runs/" + UrlEncode(run_id), run_id);
+}
 
 std::string ExecutionLink(const std::string& name) {
   return Link("/executions/" + UrlEncode(name), name);
@@ -51,7 +55,9 @@ std::string JsonText(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string Pre(const std::string& text) { return text.empty() ? "" : "<pre>" + Esc(text) + "</pre>"; }
+std::string Pre(const std::string& text) {
+  return text.empty() ? "" : "<pre>" + Esc(text) + "</pre>";
+}
 
 std::string Now() { return NowIso8601Utc(); }
 

@@ -2,9 +2,8 @@
 // Helpers the page files share: links to the other pages (lake strings UrlEncode'd in the
 // path and escaped in the text), JSON values as text, paging.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "serve/html.h"
 #include "serve/http_message.h"

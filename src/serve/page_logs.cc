@@ -15,9 +15,11 @@ using nlohmann::json;
 // the \" of the JSON line), or in the line's JSON text (numbers, field names).
 bool Contains(const json& line, const std::string& filter) {
   for (const auto& [key, value] : line.items()) {
-    if (value.is_string() && value.get_ref<const std::string&>().find(filter) != std::string::npos) return true;
+    if (value.is_string() && value.get_ref<const std::string&>().find(filter) != std::string::npos)
+      return true;
   }
-  return line.dump(-1, ' ', false, json::error_handler_t::replace).find(filter) != std::string::npos;
+  return line.dump(-1, ' ', false, json::error_handler_t::replace).find(filter) !=
+         std::string::npos;
 }
 
 std::string Html(const json& d) {
@@ -30,15 +32,18 @@ std::string Html(const json& d) {
   for (const auto& l : d["lines"]) {
     std::string exec = JsonText(l.value("execution", json()));
     std::string rid = JsonText(l.value("run_id", json()));
-    rows.push_back({Esc(JsonText(l.value("timestamp", json()))), Esc(JsonText(l.value("level", json()))),
+    rows.push_back({Esc(JsonText(l.value("timestamp", json()))),
+                    Esc(JsonText(l.value("level", json()))),
                     exec.empty() ? "" : ExecutionLink(exec), rid.empty() ? "" : Esc(rid),
                     Pre(JsonText(l.value("message", json()))), Pre(JsonText(l))});
   }
   h += Table({"TIMESTAMP", "LEVEL", "EXECUTION", "RUN_ID", "MESSAGE", "LINE"}, rows);
-  std::string base = "/logs?run_id=" + UrlEncode(JsonText(d["run_id"])) + "&execution=" +
-                     UrlEncode(JsonText(d["execution"])) + "&filter=" + UrlEncode(JsonText(d["filter"]));
+  std::string base = "/logs?run_id=" + UrlEncode(JsonText(d["run_id"])) +
+                     "&execution=" + UrlEncode(JsonText(d["execution"])) +
+                     "&filter=" + UrlEncode(JsonText(d["filter"]));
   int page = d["page"];
-  return h + PagerLinks(base, page, d["total"].get<size_t>() > static_cast<size_t>(page) * kPageRows);
+  return h +
+         PagerLinks(base, page, d["total"].get<size_t>() > static_cast<size_t>(page) * kPageRows);
 }
 
 }  // namespace
@@ -58,9 +63,11 @@ Result<Page> LogsPage(const DashboardSources& src, const PageRequest& req) {
       matching.push_back(std::move(l));
     }
   }
-  json d = {{"run_id", q.run_id}, {"execution", q.execution}, {"filter", filter}, {"page", page},
-            {"page_size", kPageRows}, {"total", matching.size()}, {"lines", json::array()}};
-  for (size_t i = static_cast<size_t>(page - 1) * kPageRows; i < matching.size() && i < static_cast<size_t>(page) * kPageRows; ++i) {
+  json d = {{"run_id", q.run_id},    {"execution", q.execution}, {"filter", filter},
+            {"page", page},          {"page_size", kPageRows},   {"total", matching.size()},
+            {"lines", json::array()}};
+  for (size_t i = static_cast<size_t>(page - 1) * kPageRows;
+       i < matching.size() && i < static_cast<size_t>(page) * kPageRows; ++i) {
     d["lines"].push_back(matching[i]);
   }
   return Page{d, "Logs", Html(d), false};

@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <set>
 
-#include "serve/backfill_progress.h"
-#include "serve/page_common.h"
-#include "serve/states.h"
 #include "runlake/bronze.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"
+#include "serve/backfill_progress.h"
+#include "serve/page_common.h"
+#include "serve/states.h"
 
 namespace runlake::serve {
 
@@ -39,7 +39,8 @@ std::vector<std::string> InputDates(const std::string& input_json, const Dataset
   std::vector<std::string> keys;
   if (in.contains("s3_key") && in["s3_key"].is_string()) keys.push_back(in["s3_key"]);
   if (in.contains("s3_keys") && in["s3_keys"].is_array()) {
-    for (const auto& k : in["s3_keys"]) if (k.is_string()) keys.push_back(k);
+    for (const auto& k : in["s3_keys"])
+      if (k.is_string()) keys.push_back(k);
   }
   for (const auto& k : keys) {
     auto parts = ParseBronzeKey(k);
@@ -55,27 +56,35 @@ std::string CellHtml(const json& c) {
   if (c.value("differs", false)) title += " (differs from the canonical run)";
   std::string out = std::string("<a class=\"cell st-") + l.name + "\" data-state=\"" + l.name +
                     "\" data-run-id=\"" + Esc(JsonText(c["run_id"])) + "\" href=\"" +
-                    Esc(JsonText(c["link"])) + "\" title=\"" + Esc(title) + "\">" + l.glyph + "</a>";
-  if (c.value("differs", false)) out += "<span class=\"badge\" title=\"differs from canonical\">&#8800;</span>";
+                    Esc(JsonText(c["link"])) + "\" title=\"" + Esc(title) + "\">" + l.glyph +
+                    "</a>";
+  if (c.value("differs", false))
+    out += "<span class=\"badge\" title=\"differs from canonical\">&#8800;</span>";
   return out;
 }
 
 std::string Html(const json& d) {
   std::string h = "<p>canonical pointer version: " +
                   (d["canonical_version"].get<int64_t>() > 0
-                       ? Link("/pointer?dataset=" + UrlEncode(JsonText(d["dataset"])), JsonText(d["canonical_version"]))
+                       ? Link("/pointer?dataset=" + UrlEncode(JsonText(d["dataset"])),
+                              JsonText(d["canonical_version"]))
                        : std::string("none yet")) +
-                  " &middot; " + JsonText(d["date_count"]) + " dates, " + JsonText(d["cell_count"]) +
-                  " runs</p>" + StateLegend();
+                  " &middot; " + JsonText(d["date_count"]) + " dates, " +
+                  JsonText(d["cell_count"]) + " runs</p>" + StateLegend();
   std::vector<std::vector<std::string>> rows;
-  std::string out = "<table class=\"matrix\"><thead><tr><th>INGEST_DATE</th><th>BRONZE</th><th>RUNS</th></tr></thead><tbody>";
+  std::string out =
+      "<table "
+      "class=\"matrix\"><thead><tr><th>INGEST_DATE</th><th>BRONZE</th><th>RUNS</th></tr></"
+      "thead><tbody>";
   for (const auto& row : d["dates"]) {
     std::string date = JsonText(row["date"]);
-    out += "<tr data-date=\"" + Esc(date) + "\" data-row-state=\"" + Esc(JsonText(row["row_state"])) + "\"><td>" +
-           Esc(date) + "</td><td>" +
-           (row["bronze"].get<bool>() ? "yes" : StateCell("missing", "no bronze") + " none") + "</td><td>";
+    out += "<tr data-date=\"" + Esc(date) + "\" data-row-state=\"" +
+           Esc(JsonText(row["row_state"])) + "\"><td>" + Esc(date) + "</td><td>" +
+           (row["bronze"].get<bool>() ? "yes" : StateCell("missing", "no bronze") + " none") +
+           "</td><td>";
     if (row["cells"].empty()) {
-      out += StateCell(row["row_state"], LookOf(row["row_state"]).label) + " " + LookOf(row["row_state"]).label;
+      out += StateCell(row["row_state"], LookOf(row["row_state"]).label) + " " +
+             LookOf(row["row_state"]).label;
     }
     for (const auto& c : row["cells"]) out += CellHtml(c);
     out += "</td></tr>";
@@ -92,7 +101,8 @@ Result<Page> MatrixPage(const DashboardSources& src, const PageRequest& req) {
   RUNLAKE_ASSIGN_OR_RAISE(int page, PageParam(req));
   RUNLAKE_ASSIGN_OR_RAISE(RunListing listing, ListRuns(*src.store));
   RUNLAKE_ASSIGN_OR_RAISE(auto head, PointerLog(*src.store, "silver", dataset).Head());
-  std::map<std::string, std::string> canonical = head ? head->sources : std::map<std::string, std::string>{};
+  std::map<std::string, std::string> canonical =
+      head ? head->sources : std::map<std::string, std::string>{};
 
   std::map<std::string, std::vector<json>> cells;  // date -> cells
   std::map<std::string, const RunSource*> canonical_source;
@@ -113,10 +123,15 @@ Result<Page> MatrixPage(const DashboardSources& src, const PageRequest& req) {
       bool is_canonical = canon != canonical.end() && canon->second == m.run_id;
       auto cs = canonical_source.find(s.ingest_date);
       bool differs = !is_canonical && cs != canonical_source.end() && !SameFigures(s, *cs->second);
-      cells[s.ingest_date].push_back(
-          {{"run_id", m.run_id}, {"state", is_canonical ? "canonical" : m.gate.passed ? "succeeded" : "gate_failed"},
-           {"canonical", is_canonical}, {"differs", differs}, {"valid_rows", s.valid_rows},
-           {"link", "/runs/" + UrlEncode(m.run_id)}, {"started_at", m.started_at}});
+      cells[s.ingest_date].push_back({{"run_id", m.run_id},
+                                      {"state", is_canonical    ? "canonical"
+                                                : m.gate.passed ? "succeeded"
+                                                                : "gate_failed"},
+                                      {"canonical", is_canonical},
+                                      {"differs", differs},
+                                      {"valid_rows", s.valid_rows},
+                                      {"link", "/runs/" + UrlEncode(m.run_id)},
+                                      {"started_at", m.started_at}});
     }
   }
   // Executions whose run never committed: running, failed, aborted.
@@ -128,8 +143,12 @@ Result<Page> MatrixPage(const DashboardSources& src, const PageRequest& req) {
     std::string state = StateOfExecution(ToString(e.status));
     live = live || e.status == ExecutionStatus::kRunning;
     for (const auto& date : InputDates(e.input_json, dataset)) {
-      cells[date].push_back({{"run_id", e.run_id}, {"state", state}, {"canonical", false}, {"differs", false},
-                             {"execution", e.name}, {"link", "/executions/" + UrlEncode(e.name)},
+      cells[date].push_back({{"run_id", e.run_id},
+                             {"state", state},
+                             {"canonical", false},
+                             {"differs", false},
+                             {"execution", e.name},
+                             {"link", "/executions/" + UrlEncode(e.name)},
                              {"started_at", e.start_time}});
     }
   }
@@ -143,8 +162,12 @@ Result<Page> MatrixPage(const DashboardSources& src, const PageRequest& req) {
     for (const auto& d : b.dates) {
       if (d.attempts > 0 && known_executions.count(d.execution)) continue;
       std::string rid = d.run_id.empty() ? BackfillRunId(d.date, b.stamp, 1) : d.run_id;
-      cells[d.date].push_back({{"run_id", rid}, {"state", "queued"}, {"canonical", false}, {"differs", false},
-                               {"backfill", b.id}, {"link", "/backfills/" + UrlEncode(b.id)},
+      cells[d.date].push_back({{"run_id", rid},
+                               {"state", "queued"},
+                               {"canonical", false},
+                               {"differs", false},
+                               {"backfill", b.id},
+                               {"link", "/backfills/" + UrlEncode(b.id)},
                                {"started_at", ""}});
     }
   }
@@ -162,12 +185,16 @@ Result<Page> MatrixPage(const DashboardSources& src, const PageRequest& req) {
     if (all.ok()) dates.insert(all->begin(), all->end());
   }
   std::vector<std::string> ordered(dates.rbegin(), dates.rend());
-  int pages = std::max<int>(1, (static_cast<int>(ordered.size()) + kDatesPerPage - 1) / kDatesPerPage);
+  int pages =
+      std::max<int>(1, (static_cast<int>(ordered.size()) + kDatesPerPage - 1) / kDatesPerPage);
   json d = {{"dataset", dataset.path()},
             {"dataset_path", UrlEncode(dataset.domain) + "/" + UrlEncode(dataset.dataset)},
             {"canonical_version", head ? head->version : 0},
-            {"page", page}, {"pages", pages}, {"dates_per_page", kDatesPerPage},
-            {"date_count", ordered.size()}, {"dates", json::array()}};
+            {"page", page},
+            {"pages", pages},
+            {"dates_per_page", kDatesPerPage},
+            {"date_count", ordered.size()},
+            {"dates", json::array()}};
   size_t cell_count = 0;
   for (const auto& [date, c] : cells) cell_count += c.size();
   d["cell_count"] = cell_count;
@@ -179,9 +206,13 @@ Result<Page> MatrixPage(const DashboardSources& src, const PageRequest& req) {
       return JsonText(a["started_at"]) < JsonText(b["started_at"]);
     });
     bool has_bronze = bronze_dates.count(date) > 0;
-    std::string row_state = !row_cells.empty() ? "processed" : has_bronze ? "unprocessed" : "missing";
+    std::string row_state = !row_cells.empty() ? "processed"
+                            : has_bronze       ? "unprocessed"
+                                               : "missing";
     auto canon = canonical.find(date);
-    d["dates"].push_back({{"date", date}, {"bronze", has_bronze}, {"row_state", row_state},
+    d["dates"].push_back({{"date", date},
+                          {"bronze", has_bronze},
+                          {"row_state", row_state},
                           {"canonical_run_id", canon == canonical.end() ? "" : canon->second},
                           {"cells", row_cells}});
   }

@@ -5,10 +5,10 @@
 #include <set>
 
 #include "orchestrate/exec_log.h"
-#include "serve/page_common.h"
-#include "serve/states.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"
+#include "serve/page_common.h"
+#include "serve/states.h"
 
 namespace runlake::serve {
 
@@ -64,8 +64,8 @@ std::string ExecutionHtml(const json& e) {
   std::string status = JsonText(e["status"]);
   h += "<p>" + StateCell(StateOfExecution(status), status) + " " + Esc(status) + " &middot; run " +
        (JsonText(e["run_id"]).empty() ? "-" : RunLink(e["run_id"])) + " &middot; started " +
-       Esc(JsonText(e["start_time"])) + " &middot; stopped " + Esc(JsonText(e["stop_time"])) + " &middot; " +
-       Esc(JsonText(e["host"])) + " pid " + Esc(JsonText(e["pid"])) + "</p>";
+       Esc(JsonText(e["start_time"])) + " &middot; stopped " + Esc(JsonText(e["stop_time"])) +
+       " &middot; " + Esc(JsonText(e["host"])) + " pid " + Esc(JsonText(e["pid"])) + "</p>";
   h += "<h2>Input</h2>" + Pre(JsonText(e["input_json"]));
   h += "<h2>Event history (newest first)</h2>";
   std::vector<std::vector<std::string>> rows;
@@ -77,11 +77,14 @@ std::string ExecutionHtml(const json& e) {
   h += "<h2>Log lines</h2>";
   rows.clear();
   for (const auto& l : e["log_lines"]) {
-    rows.push_back({Esc(JsonText(l.value("timestamp", json()))), Esc(JsonText(l.value("level", json()))),
+    rows.push_back({Esc(JsonText(l.value("timestamp", json()))),
+                    Esc(JsonText(l.value("level", json()))),
                     Pre(JsonText(l.value("message", json())))});
   }
   h += Table({"TIMESTAMP", "LEVEL", "MESSAGE"}, rows);
-  h += "<p>" + Link("/logs?execution=" + UrlEncode(JsonText(e["name"])), "search all of its log lines") + "</p>";
+  h += "<p>" +
+       Link("/logs?execution=" + UrlEncode(JsonText(e["name"])), "search all of its log lines") +
+       "</p>";
   return h;
 }
 
@@ -90,19 +93,22 @@ std::string RunHtml(const json& d) {
   std::string h;
   const json& gate = m["quality_gate"];
   bool passed = gate["passed"].get<bool>();
-  h += "<p>" + (passed ? StateCell("succeeded", "gate passed") + " gate passed"
-                       : StateCell("gate_failed", "gate failed") + " <b class=\"bad\">gate FAILED</b>") +
+  h += "<p>" +
+       (passed ? StateCell("succeeded", "gate passed") + " gate passed"
+               : StateCell("gate_failed", "gate failed") + " <b class=\"bad\">gate FAILED</b>") +
        " (quarantine rate " + JsonText(gate["quarantine_rate"]) + ")";
   for (const auto& r : gate["reasons"]) h += " &middot; " + Esc(JsonText(r));
   h += "</p>";
   const json& mt = m["metrics"];
-  h += "<p>input " + JsonText(mt["input_rows"]) + ", valid " + JsonText(mt["valid_rows"]) + ", quarantined " +
-       JsonText(mt["quarantined_rows"]) + ", condemned " + JsonText(mt["condemned_rows"]) + " &middot; " +
-       JsonText(mt["duration_seconds"]) + " s &middot; " + Esc(JsonText(m["code_version"])) + "</p>";
+  h += "<p>input " + JsonText(mt["input_rows"]) + ", valid " + JsonText(mt["valid_rows"]) +
+       ", quarantined " + JsonText(mt["quarantined_rows"]) + ", condemned " +
+       JsonText(mt["condemned_rows"]) + " &middot; " + JsonText(mt["duration_seconds"]) +
+       " s &middot; " + Esc(JsonText(m["code_version"])) + "</p>";
   auto ds = ParseDatasetId(JsonText(m["dataset"]));
-  h += "<p>dataset " + (ds.ok() ? MatrixLink(*ds) : Esc(JsonText(m["dataset"]))) + " &middot; execution " +
-       (JsonText(m["execution_name"]).empty() ? "-" : ExecutionLink(m["execution_name"])) + " &middot; " +
-       Link("/logs?run_id=" + UrlEncode(JsonText(m["run_id"])), "log lines");
+  h += "<p>dataset " + (ds.ok() ? MatrixLink(*ds) : Esc(JsonText(m["dataset"]))) +
+       " &middot; execution " +
+       (JsonText(m["execution_name"]).empty() ? "-" : ExecutionLink(m["execution_name"])) +
+       " &middot; " + Link("/logs?run_id=" + UrlEncode(JsonText(m["run_id"])), "log lines");
   // A backfill's executions are named "<backfill id>/<date>": the run's backfill page.
   std::string exec = JsonText(m["execution_name"]);
   size_t slash = exec.find('/');
@@ -114,33 +120,40 @@ std::string RunHtml(const json& d) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : m["sources"]) {
     std::string date = JsonText(s["ingest_date"]);
-    std::string canon = d["canonical_for"].contains(date) ? d["canonical_for"][date].get<std::string>() : "";
-    std::string c = canon == JsonText(m["run_id"])
-                        ? StateCell("canonical", "canonical") + " canonical"
-                        : canon.empty() ? "-" : RunLink(canon) + " " +
-                                                    Link("/compare?a=" + UrlEncode(canon) + "&b=" +
-                                                             UrlEncode(JsonText(m["run_id"])), "compare");
+    std::string canon =
+        d["canonical_for"].contains(date) ? d["canonical_for"][date].get<std::string>() : "";
+    std::string c =
+        canon == JsonText(m["run_id"]) ? StateCell("canonical", "canonical") + " canonical"
+        : canon.empty()
+            ? "-"
+            : RunLink(canon) + " " +
+                  Link("/compare?a=" + UrlEncode(canon) + "&b=" + UrlEncode(JsonText(m["run_id"])),
+                       "compare");
     rows.push_back({Esc(date), "<span class=\"mono\">" + Esc(JsonText(s["key"])) + "</span>",
-                    JsonText(s["input_rows"]), JsonText(s["valid_rows"]), JsonText(s["quarantined_rows"]),
-                    JsonText(s["condemned_rows"]), c});
+                    JsonText(s["input_rows"]), JsonText(s["valid_rows"]),
+                    JsonText(s["quarantined_rows"]), JsonText(s["condemned_rows"]), c});
   }
-  h += Table({"INGEST_DATE", "BRONZE KEY", "INPUT", "VALID", "QUARANTINED", "CONDEMNED", "CANONICAL RUN"}, rows);
+  h += Table(
+      {"INGEST_DATE", "BRONZE KEY", "INPUT", "VALID", "QUARANTINED", "CONDEMNED", "CANONICAL RUN"},
+      rows);
   h += "<h2>Quarantine by reason</h2>";
   rows.clear();
-  for (const auto& [reason, n] : mt["quarantine_by_reason"].items()) rows.push_back({Esc(reason), JsonText(n)});
+  for (const auto& [reason, n] : mt["quarantine_by_reason"].items())
+    rows.push_back({Esc(reason), JsonText(n)});
   h += Table({"REASON", "ROWS"}, rows);
   h += "<h2>Files</h2>";
   rows.clear();
   for (const auto& f : m["files"]) {
     rows.push_back({Esc(JsonText(f["layer"])), Esc(JsonText(f["partition"])),
-                    "<span class=\"mono\">" + Esc(JsonText(f["key"])) + "</span>", JsonText(f["rows"]),
-                    JsonText(f["bytes"])});
+                    "<span class=\"mono\">" + Esc(JsonText(f["key"])) + "</span>",
+                    JsonText(f["rows"]), JsonText(f["bytes"])});
   }
   h += Table({"LAYER", "PARTITION", "KEY", "ROWS", "BYTES"}, rows);
   h += "<h2>_SUCCESS markers</h2>";
   rows.clear();
   for (const auto& [dir, marker] : d["success"].items()) {
-    rows.push_back({"<span class=\"mono\">" + Esc(dir) + "</span>", JsonText(marker.value("partition_rows", json())),
+    rows.push_back({"<span class=\"mono\">" + Esc(dir) + "</span>",
+                    JsonText(marker.value("partition_rows", json())),
                     Pre(JsonText(marker.value("metrics", json())))});
   }
   h += Table({"PARTITION", "PARTITION_ROWS", "METRICS"}, rows);
@@ -153,11 +166,14 @@ std::string RunHtml(const json& d) {
 Result<Page> RunPage(const DashboardSources& src, const PageRequest& req) {
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(req.arg));
   RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(*src.store, req.arg));
-  if (!m) return Status::NotFound("run '" + req.arg + "' is not committed (no _runs/" + req.arg + ".json)");
+  if (!m)
+    return Status::NotFound("run '" + req.arg + "' is not committed (no _runs/" + req.arg +
+                            ".json)");
   json d;
   d["manifest"] = ManifestToJson(*m);
   d["canonical_for"] = json::object();
-  RUNLAKE_ASSIGN_OR_RAISE(auto head, PointerLog(*src.store, m->kind == "gold" ? "gold" : "silver", m->dataset).Head());
+  RUNLAKE_ASSIGN_OR_RAISE(
+      auto head, PointerLog(*src.store, m->kind == "gold" ? "gold" : "silver", m->dataset).Head());
   if (head) {
     for (const auto& s : m->sources) {
       auto it = head->sources.find(s.ingest_date);

@@ -5,9 +5,8 @@
 // disagree.
 
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "runlake/layout.h"
 #include "runlake/object_store.h"
@@ -35,8 +34,8 @@ struct PageRequest {
 struct Page {
   nlohmann::json data;  // the /api twin
   std::string title;
-  std::string html;     // the body
-  bool live = false;    // something is RUNNING: the HTML page refreshes itself
+  std::string html;   // the body
+  bool live = false;  // something is RUNNING: the HTML page refreshes itself
 };
 
 using PageFn = Result<Page> (*)(const DashboardSources&, const PageRequest&);

@@ -6,16 +6,16 @@ namespace runlake::serve {
 
 namespace {
 const StateLook kLooks[] = {
-    {"queued", "\xE2\x97\x8B", "queued"},             // ○
-    {"running", "\xE2\x97\x90", "running"},           // ◐
-    {"succeeded", "\xE2\x9C\x93", "succeeded"},       // ✓
-    {"gate_failed", "\xE2\x9A\xA0", "gate failed"},   // ⚠
-    {"failed", "\xE2\x9C\x97", "failed"},             // ✗
-    {"timed_out", "\xE2\x97\xB7", "timed out"},       // ◷
-    {"aborted", "\xE2\x8A\x98", "aborted"},           // ⊘
-    {"canonical", "\xE2\x98\x85", "canonical"},       // ★
-    {"missing", "\xE2\x88\x85", "no bronze"},         // ∅
-    {"unprocessed", "\xC2\xB7", "never processed"},   // ·
+    {"queued", "\xE2\x97\x8B", "queued"},            // ○
+    {"running", "\xE2\x97\x90", "running"},          // ◐
+    {"succeeded", "\xE2\x9C\x93", "succeeded"},      // ✓
+    {"gate_failed", "\xE2\x9A\xA0", "gate failed"},  // ⚠
+    {"failed", "\xE2\x9C\x97", "failed"},            // ✗
+    {"timed_out", "\xE2\x97\xB7", "timed out"},      // ◷
+    {"aborted", "\xE2\x8A\x98", "aborted"},          // ⊘
+    {"canonical", "\xE2\x98\x85", "canonical"},      // ★
+    {"missing", "\xE2\x88\x85", "no bronze"},        // ∅
+    {"unprocessed", "\xC2\xB7", "never processed"},  // ·
 };
 const StateLook kUnknown = {"unknown", "?", "unknown"};
 }  // namespace
@@ -45,7 +45,8 @@ std::string StateCell(const std::string& name, const std::string& title) {
 
 std::string StateLegend() {
   std::string out = "<p class=\"legend\">";
-  for (const auto& l : kLooks) out += "<span>" + StateCell(l.name, l.label) + " " + l.label + "</span>";
+  for (const auto& l : kLooks)
+    out += "<span>" + StateCell(l.name, l.label) + " " + l.label + "</span>";
   return out + "<span><span class=\"badge\">&#8800;</span> differs from canonical</span></p>";
 }
 

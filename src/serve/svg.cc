@@ -16,7 +16,8 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string Rect(double x, double y, double w, double h, const char* fill, const std::string& title) {
+std::string Rect(double x, double y, double w, double h, const char* fill,
+                 const std::string& title) {
   return "<rect x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" width=\"" + Num(std::max(w, 0.0)) +
          "\" height=\"" + Num(h) + "\" fill=\"" + fill + "\"><title>" + Esc(title) +
          "</title></rect>";
@@ -57,12 +58,12 @@ double IsoSeconds(const std::string& iso) {
 
 std::string ProgressBarSvg(int64_t succeeded, int64_t failed, int64_t running, int64_t total) {
   const double width = 600, height = 18;
-  std::string out = "<svg class=\"progress\" role=\"img\" width=\"" + Num(width) + "\" height=\"" +
-                    Num(height) + "\" viewBox=\"0 0 600 18\"><title>" +
-                    Esc(std::to_string(succeeded) + " succeeded, " + std::to_string(failed) +
-                        " failed, " + std::to_string(running) + " running of " +
-                        std::to_string(total)) +
-                    "</title>";
+  std::string out =
+      "<svg class=\"progress\" role=\"img\" width=\"" + Num(width) + "\" height=\"" + Num(height) +
+      "\" viewBox=\"0 0 600 18\"><title>" +
+      Esc(std::to_string(succeeded) + " succeeded, " + std::to_string(failed) + " failed, " +
+          std::to_string(running) + " running of " + std::to_string(total)) +
+      "</title>";
   out += Rect(0, 0, width, height, "#e9ecef", "queued");
   double x = 0, unit = total > 0 ? width / static_cast<double>(total) : 0;
   for (auto [n, state] : {std::pair{succeeded, "succeeded"}, std::pair{failed, "failed"},
@@ -76,7 +77,8 @@ std::string ProgressBarSvg(int64_t succeeded, int64_t failed, int64_t running, i
 std::string StackedBarsSvg(const std::vector<std::string>& x_labels,
                            const std::vector<std::string>& series,
                            const std::vector<std::vector<int64_t>>& values) {
-  const double height = 160, top = 10, left = 40, col = std::max(8.0, 700.0 / std::max<size_t>(1, x_labels.size()));
+  const double height = 160, top = 10, left = 40,
+               col = std::max(8.0, 700.0 / std::max<size_t>(1, x_labels.size()));
   int64_t max_total = 1;
   for (const auto& v : values) {
     int64_t t = 0;
@@ -87,7 +89,8 @@ std::string StackedBarsSvg(const std::vector<std::string>& x_labels,
   double legend_y = top + height + 40;
   std::string out = "<svg class=\"chart\" role=\"img\" width=\"" + Num(width) + "\" height=\"" +
                     Num(legend_y + 16 * series.size() + 10) + "\">";
-  out += Text(left - 4, top + 8, std::to_string(max_total), "end") + Text(left - 4, top + height, "0", "end");
+  out += Text(left - 4, top + 8, std::to_string(max_total), "end") +
+         Text(left - 4, top + height, "0", "end");
   for (size_t x = 0; x < x_labels.size(); ++x) {
     double y = top + height;
     for (size_t s = 0; s < series.size() && s < values[x].size(); ++s) {
@@ -129,8 +132,9 @@ std::string TimelineSvg(const std::vector<TimelineItem>& items, const std::strin
     if (s < 0) continue;
     double e = it.stop.empty() ? now : IsoSeconds(it.stop);
     double x0 = left + width * (s - lo) / span, x1 = left + width * (e - lo) / span;
-    out += Rect(x0, y, std::max(2.0, x1 - x0), row - 3, FillOf(it.state),
-                it.label + " " + it.state + " " + it.start + " .. " + (it.stop.empty() ? "now" : it.stop));
+    out += Rect(
+        x0, y, std::max(2.0, x1 - x0), row - 3, FillOf(it.state),
+        it.label + " " + it.state + " " + it.start + " .. " + (it.stop.empty() ? "now" : it.stop));
   }
   if (lo >= 0) {
     double y = row * items.size() + 22;

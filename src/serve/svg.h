@@ -18,9 +18,9 @@ std::string StackedBarsSvg(const std::vector<std::string>& x_labels,
                            const std::vector<std::vector<int64_t>>& values);
 
 struct TimelineItem {
-  std::string label;             // the row's name (a date)
-  std::string start, stop;       // ISO-8601 UTC; stop "" while running
-  std::string state;             // states.h name: the bar's colour
+  std::string label;        // the row's name (a date)
+  std::string start, stop;  // ISO-8601 UTC; stop "" while running
+  std::string state;        // states.h name: the bar's colour
 };
 // One row per item: a bar from start to stop on a shared time axis. Items without a start
 // (never ran) show an empty row.

@@ -68,7 +68,8 @@ TEST_F(DashboardTest, EveryResponseCarriesTheSecurityHeaders) {
     Response r = Get(target);
     EXPECT_EQ(r.headers["Content-Security-Policy"], Dashboard::ContentSecurityPolicy()) << target;
     EXPECT_NE(r.headers["Content-Security-Policy"].find("default-src 'none'"), std::string::npos);
-    EXPECT_NE(r.headers["Content-Security-Policy"].find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_NE(r.headers["Content-Security-Policy"].find("frame-ancestors 'none'"),
+              std::string::npos);
     EXPECT_EQ(r.headers["X-Content-Type-Options"], "nosniff");
     EXPECT_EQ(r.headers["Cache-Control"], "no-store");
   }
@@ -82,7 +83,8 @@ TEST_F(DashboardTest, RefusesWritesBodiesForeignHostsAndLongTargets) {
     EXPECT_EQ(r.status, 405) << m;
     EXPECT_EQ(r.headers["Allow"], "GET, HEAD");
   }
-  for (const char* host : {"evil.example:8123", "127.0.0.1:9999", "127.0.0.1", "localhost.evil:8123", ""}) {
+  for (const char* host :
+       {"evil.example:8123", "127.0.0.1:9999", "127.0.0.1", "localhost.evil:8123", ""}) {
     EXPECT_EQ(Get("/", "GET", host).status, 421) << "host '" << host << "'";
   }
   for (const char* host : {"127.0.0.1:8123", "localhost:8123", "[::1]:8123"}) {
@@ -96,7 +98,8 @@ TEST_F(DashboardTest, RefusesWritesBodiesForeignHostsAndLongTargets) {
   EXPECT_EQ(dashboard_->Handle(with_body).status, 400);
   EXPECT_EQ(Get("/runs/" + std::string(1100, 'a')).status, 414);
   EXPECT_EQ(Get("/logs?filter=" + std::string(1100, 'a')).status, 414);
-  EXPECT_EQ(Get("/" + std::string(1100, 'a'), "POST", "evil:1").status, 414);  // before anything else
+  EXPECT_EQ(Get("/" + std::string(1100, 'a'), "POST", "evil:1").status,
+            414);  // before anything else
   EXPECT_EQ(Get("/nope").status, 404);
   EXPECT_EQ(Get("/api/nope").status, 404);
   EXPECT_EQ(Get("/runs/a%zz").status, 400);
@@ -105,9 +108,10 @@ TEST_F(DashboardTest, RefusesWritesBodiesForeignHostsAndLongTargets) {
 }
 
 TEST_F(DashboardTest, HostileIdsAreRefusedAndEscaped) {
-  for (const std::string target : {"/runs/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/backfills/%3Cscript%3E",
-                                   "/compare?a=%3Cscript%3E&b=x", "/logs?run_id=%3Cscript%3E",
-                                   "/runs/..", "/datasets/a/%3Cmark%3E"}) {
+  for (const std::string target :
+       {"/runs/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/backfills/%3Cscript%3E",
+        "/compare?a=%3Cscript%3E&b=x", "/logs?run_id=%3Cscript%3E", "/runs/..",
+        "/datasets/a/%3Cmark%3E"}) {
     Response r = Get(target);
     EXPECT_EQ(r.status, 400) << target << "\n" << r.body;
     EXPECT_EQ(r.body.find("<script>"), std::string::npos) << target;
@@ -132,7 +136,8 @@ TEST_F(DashboardTest, QuarantineShowsTheHostileRawRecordEscaped) {
   json q = Api("/api/quarantine");
   EXPECT_EQ(q["by_date"]["2024-01-01"]["CURRENCY_ERROR"], 1);
   bool found = false;
-  for (const auto& s : q["samples"]) found = found || s["raw_record"].get<std::string>().find(kHostile) != std::string::npos;
+  for (const auto& s : q["samples"])
+    found = found || s["raw_record"].get<std::string>().find(kHostile) != std::string::npos;
   EXPECT_TRUE(found) << q.dump(2);
   // Only canonical runs count: the older identical run of 2024-01-01 is not added in.
   int64_t total = 0;
@@ -157,12 +162,15 @@ TEST_F(DashboardTest, MatrixShowsEveryState) {
       EXPECT_TRUE(row["cells"][0]["differs"].get<bool>()) << "the gate-failed run's figures differ";
       EXPECT_FALSE(row["cells"][1]["differs"].get<bool>());
     }
-    if (row["date"] == "2024-01-01") EXPECT_FALSE(row["cells"][0]["differs"].get<bool>()) << "same figures";
+    if (row["date"] == "2024-01-01")
+      EXPECT_FALSE(row["cells"][0]["differs"].get<bool>()) << "same figures";
   }
   Response html = Get("/datasets/mortgages/transactions");
   ASSERT_EQ(html.status, 200);
-  for (const char* state : {"canonical", "succeeded", "gate_failed", "failed", "queued", "running", "unprocessed", "missing"}) {
-    EXPECT_NE(html.body.find(std::string("data-state=\"") + state + "\""), std::string::npos) << state;
+  for (const char* state : {"canonical", "succeeded", "gate_failed", "failed", "queued", "running",
+                            "unprocessed", "missing"}) {
+    EXPECT_NE(html.body.find(std::string("data-state=\"") + state + "\""), std::string::npos)
+        << state;
   }
   EXPECT_NE(html.body.find("class=\"badge\""), std::string::npos);
   EXPECT_NE(html.body.find("http-equiv=\"refresh\""), std::string::npos) << "something is running";
@@ -199,7 +207,8 @@ TEST_F(DashboardTest, RunAndExecutionPages) {
   Response html = Get("/runs/daily-2024-01-02");
   EXPECT_EQ(html.status, 200);
   EXPECT_NE(html.body.find("_SUCCESS"), std::string::npos);
-  EXPECT_EQ(html.body.find("http-equiv=\"refresh\""), std::string::npos) << "a committed run is not live";
+  EXPECT_EQ(html.body.find("http-equiv=\"refresh\""), std::string::npos)
+      << "a committed run is not live";
   EXPECT_EQ(Get("/runs/never-ran").status, 404);
 
   json failed = Api("/api/executions/daily-2024-01-03");
@@ -211,9 +220,11 @@ TEST_F(DashboardTest, RunAndExecutionPages) {
   ASSERT_NE(err, std::string::npos);
   EXPECT_LT(err, history) << "the terminal error comes before the history";
   // Backfill execution names hold '/': the rest of the path is the name.
-  json running = Api("/api/executions/" + UrlEncode(BackfillExecutionName(kBackfillId, "2024-01-05", 1)));
+  json running =
+      Api("/api/executions/" + UrlEncode(BackfillExecutionName(kBackfillId, "2024-01-05", 1)));
   EXPECT_EQ(running["status"], "RUNNING");
-  EXPECT_NE(Get("/executions/" + std::string(kBackfillId) + "/2024-01-05").body.find("http-equiv=\"refresh\""),
+  EXPECT_NE(Get("/executions/" + std::string(kBackfillId) + "/2024-01-05")
+                .body.find("http-equiv=\"refresh\""),
             std::string::npos);
 }
 
@@ -228,7 +239,7 @@ TEST_F(DashboardTest, BackfillPointerLogsAndCompare) {
   EXPECT_EQ(Get("/backfills/backfill-none").status, 404);
 
   json p = Api("/api/pointer");
-  ASSERT_EQ(p["versions"].size(), 3u);  // the three daily runs that published themselves
+  ASSERT_EQ(p["versions"].size(), 3u);        // the three daily runs that published themselves
   EXPECT_EQ(p["versions"][0]["version"], 3);  // newest first
   json asked = Api("/api/pointer?date=2024-01-01&at=2100-01-01T00:00:00Z");
   EXPECT_EQ(asked["answer"]["run_id"], "daily-2024-01-01");
@@ -252,7 +263,8 @@ TEST_F(DashboardTest, BackfillPointerLogsAndCompare) {
   EXPECT_GT(c["diff"]["rows"]["added"].get<int>(), 0) << "the strict run kept only USD rows";
   // The strict run's CURRENCY_ERROR rows in other currencies are valid in the normal run;
   // every rejected row of A is accounted for once.
-  EXPECT_GT(c["transitions"]["CURRENCY_ERROR"]["valid"].get<int64_t>(), 0) << c["transitions"].dump(2);
+  EXPECT_GT(c["transitions"]["CURRENCY_ERROR"]["valid"].get<int64_t>(), 0)
+      << c["transitions"].dump(2);
   int64_t accounted = 0;
   for (const auto& [reason, t] : c["transitions"].items()) {
     for (const auto& [outcome, n] : t.items()) accounted += n.get<int64_t>();

@@ -4,12 +4,11 @@
 // with no console errors (a CSP violation is one), and a screenshot kept in the build tree.
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <regex>
@@ -30,13 +29,15 @@ class ServeProcess {
   explicit ServeProcess(testing::ServeTestLake& lake) : dir_(lake.dir.path()) {
     out_ = dir_ + "/serve.out";
     err_ = dir_ + "/serve.err";
-    pid_ = it::Spawn({it::Binary(), "--lake", dir_ + "/lake", "--state", dir_ + "/state/runlake.sqlite",
-                      "serve", "--port", "0", "--json"},
+    pid_ = it::Spawn({it::Binary(), "--lake", dir_ + "/lake", "--state",
+                      dir_ + "/state/runlake.sqlite", "serve", "--port", "0", "--json"},
                      out_, err_);
     for (int i = 0; i < 200 && url_.empty(); ++i) {
       std::string text = it::ReadFile(out_);
-      if (text.find('\n') != std::string::npos) url_ = json::parse(text)["url"];
-      else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (text.find('\n') != std::string::npos)
+        url_ = json::parse(text)["url"];
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     std::smatch m;
     std::regex re("^http://127\\.0\\.0\\.1:([0-9]+)/$");
@@ -93,7 +94,8 @@ TEST_F(ServeHttpTest, ServesPagesAndApiOverHttpAndStopsOnSigterm) {
   auto post = client.Post("/", "x=1", "application/x-www-form-urlencoded");
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 405);
-  auto rebound = client.Get("/", httplib::Headers{{"Host", "attacker.example:" + std::to_string(serve.port())}});
+  auto rebound = client.Get(
+      "/", httplib::Headers{{"Host", "attacker.example:" + std::to_string(serve.port())}});
   ASSERT_TRUE(rebound);
   EXPECT_EQ(rebound->status, 421);
   auto css = client.Get("/static/dashboard.css");
@@ -136,16 +138,22 @@ TEST_F(ServeHttpTest, BodiesAreNeverReadAndLongTargetsRefused) {
   ASSERT_GT(serve.port(), 0) << serve.Err();
   std::string host = "Host: 127.0.0.1:" + std::to_string(serve.port()) + "\r\n";
   auto t0 = std::chrono::steady_clock::now();
-  std::string reply = RawExchange(serve.port(), "POST / HTTP/1.1\r\n" + host + "Content-Length: 1000000000\r\n\r\nx");
+  std::string reply = RawExchange(
+      serve.port(), "POST / HTTP/1.1\r\n" + host + "Content-Length: 1000000000\r\n\r\nx");
   EXPECT_EQ(reply.rfind("HTTP/1.1 405", 0), 0u) << reply;
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4)) << "waited for the body";
-  reply = RawExchange(serve.port(), "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4))
+      << "waited for the body";
+  reply =
+      RawExchange(serve.port(), "GET / HTTP/1.1\r\n" + host +
+                                    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
   for (size_t len : {2000u, 9000u}) {
-    reply = RawExchange(serve.port(), "GET /" + std::string(len, 'a') + " HTTP/1.1\r\n" + host + "\r\n");
+    reply = RawExchange(serve.port(),
+                        "GET /" + std::string(len, 'a') + " HTTP/1.1\r\n" + host + "\r\n");
     EXPECT_EQ(reply.rfind("HTTP/1.1 414", 0), 0u) << len << ": " << reply.substr(0, 200);
   }
-  reply = RawExchange(serve.port(), "GET / HTTP/1.1\r\nHost: 127.0.0.1.nip.io:" + std::to_string(serve.port()) + "\r\n\r\n");
+  reply = RawExchange(serve.port(), "GET / HTTP/1.1\r\nHost: 127.0.0.1.nip.io:" +
+                                        std::to_string(serve.port()) + "\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.1 421", 0), 0u) << reply.substr(0, 200);
   reply = RawExchange(serve.port(), "GET / HTTP/1.0\r\n\r\n");  // no Host at all
   EXPECT_EQ(reply.rfind("HTTP/1.1 421", 0), 0u) << reply.substr(0, 200);
@@ -156,7 +164,8 @@ TEST_F(ServeHttpTest, BodiesAreNeverReadAndLongTargetsRefused) {
 int WaitExitWithin(pid_t pid, int seconds) {
   for (int i = 0; i < seconds * 20; ++i) {
     int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   kill(pid, SIGKILL);
@@ -170,12 +179,13 @@ TEST_F(ServeHttpTest, PortInUseIsAClearError) {
   ServeProcess first(lake_);
   ASSERT_GT(first.port(), 0) << first.Err();
   std::string out = lake_.dir.path() + "/second.out", err = lake_.dir.path() + "/second.err";
-  pid_t second = it::Spawn({it::Binary(), "--lake", lake_.dir.path() + "/lake", "--state",
-                            lake_.dir.path() + "/state/runlake.sqlite", "serve", "--port",
-                            std::to_string(first.port())},
-                           out, err);
+  pid_t second = it::Spawn(
+      {it::Binary(), "--lake", lake_.dir.path() + "/lake", "--state",
+       lake_.dir.path() + "/state/runlake.sqlite", "serve", "--port", std::to_string(first.port())},
+      out, err);
   EXPECT_EQ(WaitExitWithin(second, 20), 1) << it::ReadFile(out) << it::ReadFile(err);
-  EXPECT_NE(it::ReadFile(err).find("cannot bind 127.0.0.1:" + std::to_string(first.port())), std::string::npos);
+  EXPECT_NE(it::ReadFile(err).find("cannot bind 127.0.0.1:" + std::to_string(first.port())),
+            std::string::npos);
 }
 
 // The <tr> of one date in the DOM Chromium built, "" when absent.
@@ -196,8 +206,14 @@ TEST_F(ServeHttpTest, ChromiumRendersTheMatrixStates) {
   ASSERT_GT(serve.port(), 0) << serve.Err();
   std::string url = serve.url() + "datasets/mortgages/transactions";
   std::string profile = lake_.dir.path() + "/chromium-profile";
-  std::vector<std::string> base = {"/usr/bin/timeout", "90", chromium, "--headless", "--no-sandbox",
-                                   "--disable-gpu", "--user-data-dir=" + profile, "--enable-logging=stderr",
+  std::vector<std::string> base = {"/usr/bin/timeout",
+                                   "90",
+                                   chromium,
+                                   "--headless",
+                                   "--no-sandbox",
+                                   "--disable-gpu",
+                                   "--user-data-dir=" + profile,
+                                   "--enable-logging=stderr",
                                    "--v=0"};
   auto dom_args = base;
   dom_args.insert(dom_args.end(), {"--dump-dom", url});
@@ -222,11 +238,14 @@ TEST_F(ServeHttpTest, ChromiumRendersTheMatrixStates) {
   fs::path shots = fs::current_path() / "serve-screenshots";
   fs::create_directories(shots);
   for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
-           {"matrix", "datasets/mortgages/transactions"}, {"overview", ""},
-           {"backfill", std::string("backfills/") + testing::kBackfillId}, {"quarantine", "quarantine"}}) {
+           {"matrix", "datasets/mortgages/transactions"},
+           {"overview", ""},
+           {"backfill", std::string("backfills/") + testing::kBackfillId},
+           {"quarantine", "quarantine"}}) {
     auto args = base;
-    args.insert(args.end(), {"--window-size=1280,1000", "--screenshot=" + (shots / (name + ".png")).string(),
-                             serve.url() + path});
+    args.insert(args.end(),
+                {"--window-size=1280,1000", "--screenshot=" + (shots / (name + ".png")).string(),
+                 serve.url() + path});
     EXPECT_EQ(it::WaitExit(it::Spawn(args, out, err)), 0) << it::ReadFile(err);
     EXPECT_TRUE(fs::exists(shots / (name + ".png"))) << name;
   }

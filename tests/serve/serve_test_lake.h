@@ -12,9 +12,8 @@
 
 #include <fstream>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/temp_dir.h"
 #include "orchestrate/execution_runner.h"
@@ -32,13 +31,18 @@ inline constexpr const char* kHostile = "<script>alert(1)</script>";
 inline constexpr const char* kBackfillId = "backfill-2024-01-04-to-2024-01-05-20261203T000000Z";
 
 inline std::string BronzeKeyOf(const std::string& date, const std::string& bronze_run) {
-  return "bronze/mortgages/transactions/ingest_date=" + date + "/run_id=" + bronze_run + "/" + date + ".csv.gz";
+  return "bronze/mortgages/transactions/ingest_date=" + date + "/run_id=" + bronze_run + "/" +
+         date + ".csv.gz";
 }
 
 inline std::string InputJson(const std::string& run_key, const std::string& s3_key) {
-  return nlohmann::json{{"run_key", run_key}, {"s3_bucket", "lake"}, {"s3_key", s3_key},
-                        {"schema_version", "v1"}, {"trigger_source", "test"},
-                        {"trigger_event_id", "e-" + run_key}, {"trigger_event_time", "2024-01-07T00:00:00Z"}}
+  return nlohmann::json{{"run_key", run_key},
+                        {"s3_bucket", "lake"},
+                        {"s3_key", s3_key},
+                        {"schema_version", "v1"},
+                        {"trigger_source", "test"},
+                        {"trigger_event_id", "e-" + run_key},
+                        {"trigger_event_time", "2024-01-07T00:00:00Z"}}
       .dump();
 }
 
@@ -61,7 +65,8 @@ class ServeTestLake {
     // 2024-01-01: 20 valid rows and one whose currency is markup (CURRENCY_ERROR).
     std::string csv = "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n";
     for (int i = 0; i < 20; ++i) {
-      csv += "T" + std::to_string(i) + ",C" + std::to_string(i % 3) + ",10.50,USD,2024-01-01T10:00:00Z\n";
+      csv += "T" + std::to_string(i) + ",C" + std::to_string(i % 3) +
+             ",10.50,USD,2024-01-01T10:00:00Z\n";
     }
     csv += "T99,C1,1.00," + std::string(kHostile) + ",2024-01-01T10:00:00Z\n";
     Land("2024-01-01", csv);

@@ -97,6 +97,7 @@ void RegisterCheck(CLI::App&, CliContext&, int&);
 void RegisterCatalog(CLI::App&, CliContext&, int&);
 void RegisterVersion(CLI::App&, CliContext&, int&);
 void RegisterBronze(CLI::App&, CliContext&, int&);
+void RegisterServe(CLI::App&, CliContext&, int&);
 
 // The text `runlake --version` and `runlake version` print (no trailing newline).
 std::string VersionText();

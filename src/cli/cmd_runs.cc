@@ -5,6 +5,7 @@
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
 #include "cli/text_table.h"
+#include "lake/reject_transitions.h"
 #include "lake/staging.h"
 #include "runlake/pointer.h"
 #include "runlake/run_admin.h"
@@ -99,7 +100,17 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!scratch.ok()) { exit_code = ctx.Fail(scratch.status()); return; }
     auto d = DiffRuns(**store, run_id, run_b, scratch->dir());
     if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
-    if (ctx.json) { ctx.PrintJson(RunDiffToJson(*d)); return; }
+    auto ma = LoadRunManifest(**store, run_id);
+    auto mb = LoadRunManifest(**store, run_b);
+    if (!ma.ok() || !mb.ok()) { exit_code = ctx.Fail(!ma.ok() ? ma.status() : mb.status()); return; }
+    auto transitions = RejectTransitions(**store, **ma, **mb, scratch->dir());
+    if (!transitions.ok()) { exit_code = ctx.Fail(transitions.status()); return; }
+    if (ctx.json) {
+      nlohmann::json j = RunDiffToJson(*d);
+      j["transitions"] = *transitions;
+      ctx.PrintJson(j);
+      return;
+    }
     auto fig = [](const nlohmann::json& side, const char* k) {
       return side.is_object() && side.contains(k) ? side[k].dump() : std::string("-");
     };
@@ -138,6 +149,15 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!rows.empty()) {
       std::cout << "\nquarantine by reason (A / B):\n";
       PrintTable({"SOURCE", "REASON", "ROWS"}, rows);
+    }
+    rows.clear();
+    for (const auto& [reason, t] : transitions->items()) {
+      rows.push_back({reason, t["valid"].dump(), t["still_failing"].dump(), t["other_reason"].dump(),
+                      t["not_in_b"].dump()});
+    }
+    if (!rows.empty()) {
+      std::cout << "\nA's rejected rows in B (by row_hash):\n";
+      PrintTable({"REASON IN A", "VALID IN B", "STILL FAILING", "OTHER REASON", "NOT IN B"}, rows);
     }
     std::cout << "\ntransactions: " << d->added << " added, " << d->removed << " removed, " << d->changed
               << " changed, " << d->unchanged << " unchanged (--json lists them)\n";

@@ -87,6 +87,15 @@ TEST(RunbookTest, DailyBackfillDiffPromoteGoldRollback) {
   EXPECT_EQ(diff["rows"]["unchanged"], 2);
   EXPECT_EQ(diff["removed_ids"], json::array({"T5", "T6"}));
   EXPECT_EQ(diff["sources"]["2024-01-15"]["b"]["quarantine_by_reason"]["CURRENCY_ERROR"], 2);
+  // What became of A's rejected rows in B: each counted once, and none is valid in B
+  // (B's rules are stricter).
+  int64_t a_rejects = diff["sources"]["2024-01-15"]["a"]["quarantined_rows"].get<int64_t>() +
+                      diff["sources"]["2024-01-15"]["a"]["condemned_rows"].get<int64_t>(), accounted = 0;
+  for (const auto& [reason, t] : diff["transitions"].items()) {
+    EXPECT_EQ(t["valid"], 0) << reason;
+    for (const auto& [outcome, n] : t.items()) accounted += n.get<int64_t>();
+  }
+  EXPECT_EQ(accounted, a_rejects) << diff["transitions"].dump(2);
 
   // Promote (Step 7 option B), then gold from the new canonical state.
   json promoted = lake.RlJson({"promote", bf, "--reason", "GBP no longer accepted"});

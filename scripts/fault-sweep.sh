@@ -3,8 +3,8 @@
 # object-store writes, with every fault kind, invariants checked after the fault and after
 # the recovery. The test command runs a sample of these points; this runs them all.
 #   scripts/fault-sweep.sh [--strict] [COMMAND]     COMMAND: run_daily, promote, ... (default all)
-#   --strict   also fail on the known defect of issue 18 item 7 (a run whose process died
-#              after its commit stays FAILED and unpublished); see fault_sweep_test.cc
+#   --strict   also fail on the known defect: a daily publish that keeps failing (sticky
+#              IOError or disk full) leaves a committed run FAILED (PublishFailed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 strict=0

@@ -1,6 +1,6 @@
 #pragma once
 // The fault sweep's support: the lakes its commands start from, runs beside a `runlake
-// worker` (queue mode), and which invariant breaks are the known defect of issue 18 item 7.
+// worker` (queue mode), and which invariant breaks are the known PublishFailed defect.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -129,16 +129,22 @@ inline CmdResult RunWithWorker(const TestLake& lake, std::vector<std::string> ar
   return r;
 }
 
-// Issue 18 item 7, not fixed here (another piece of work): a process that dies after its
-// run's manifest (or whose publish keeps failing) leaves a committed run FAILED and
-// unpublished, and nothing finishes it. Points that break only that are counted and
-// printed; RUNLAKE_FAULT_SWEEP_STRICT=1 fails them too.
-inline bool IsKnownIssue18Item7(const std::string& problem) {
-  for (const char* sig : {"(WorkerLost) but its run", "(PublishFailed) but its run",
-                          "is not canonical for", "execution of committed run"}) {
-    if (problem.find(sig) != std::string::npos) return true;
+// Known, not fixed here: a daily publish that keeps failing (a sticky IOError, or a full
+// disk, at the pointer log's put) ends the execution FAILED (PublishFailed) with its run
+// committed and unpublished. Issue 18 item 7's recovery (main) finishes only executions
+// the reaper failed (WorkerLost), not these. A point whose only breaks are that one is
+// counted and printed; RUNLAKE_FAULT_SWEEP_STRICT=1 fails it too.
+inline bool IsKnownPublishFailed(const std::vector<std::string>& problems) {
+  bool publish_failed = false;
+  for (const auto& p : problems) {
+    if (p.find("(PublishFailed) but its run") != std::string::npos) {
+      publish_failed = true;
+    } else if (p.find("is not canonical for") == std::string::npos &&
+               p.find("execution of committed run") == std::string::npos) {
+      return false;
+    }
   }
-  return false;
+  return publish_failed;
 }
 
 inline bool FaultSweepStrict() {

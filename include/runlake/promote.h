@@ -22,7 +22,8 @@ struct PromoteRequest {
   // A late publish (a daily run whose process died after its commit): source -> the run
   // that was canonical when the run started ("" = none). A source whose canonical run has
   // changed since (a newer promote or publish) keeps that newer choice: Promote commits
-  // nothing and returns FailedPrecondition naming the source. Checked against the head
+  // nothing and returns Aborted naming the source (distinct from a full disk's
+  // FailedPrecondition, which is worth trying again). Checked against the head
   // the new version is built on, so no concurrent promote slips in between.
   std::optional<std::map<std::string, std::string>> expected_canonical;
 };

@@ -68,7 +68,7 @@ Status CheckUnchanged(const std::map<std::string, std::string>& expected,
     auto then = expected.find(source);
     std::string before = then == expected.end() ? "" : then->second;
     if (current != run && current != before) {
-      return Status::FailedPrecondition(
+      return Status::Aborted(
           "source " + source + " is now canonical for run '" + current + "' (it was '" + before +
           "' when " + run + " started): a newer promote or publish wins");
     }

@@ -53,7 +53,13 @@ Result<std::string> CreateIn(const fs::path& base, const std::string& label) {
   std::error_code ec;
   fs::path dir = base / name;
   fs::remove_all(dir, ec);
-  fs::create_directories(dir, ec);
+  // Another process's ~Staging may remove the shared, momentarily empty parent between our
+  // creating it and creating our folder in it (found by the fault sweep): try again.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    ec.clear();
+    fs::create_directories(dir, ec);
+    if (!ec || ec != std::errc::no_such_file_or_directory) break;
+  }
   if (ec) return Status::IOError("create staging directory " + dir.string() + ": " + ec.message());
   return dir.string();
 }

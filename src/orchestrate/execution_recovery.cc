@@ -95,7 +95,7 @@ Result<ExecutionRecord> RecoverLostExecution(const ExecutionContext& ctx, const 
              (published->version ? "published it as silver pointer version " +
                                        std::to_string(published->version->version)
                                  : std::string("it was already canonical"));
-    } else if (published.status().code() == StatusCode::kFailedPrecondition) {
+    } else if (published.status().code() == StatusCode::kAborted) {  // a newer choice wins
       summary["published"] = false;
       summary["not_published_because"] = published.status().message();
       note = "its process died after run " + m.run_id + " committed; not published: " +

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "serve/html.h"
+#include "serve/metrics.h"
 
 namespace runlake::serve {
 
@@ -134,6 +135,17 @@ Response Dashboard::Route(const Request& request) {
     css.content_type = "text/css; charset=utf-8";
     css.body = StyleSheet();
     return css;
+  }
+  if (t.path == "/metrics") {  // Prometheus (serve/metrics.h)
+    auto text = PrometheusMetrics(*sources_.store, *sources_.state);
+    if (!text.ok()) {
+      std::cerr << "runlake serve: /metrics: " << text.status().ToString() << "\n";
+      return ErrorResponse(500, kInternal, false);
+    }
+    Response m;
+    m.content_type = kMetricsContentType;
+    m.body = std::move(*text);
+    return m;
   }
   bool api = t.path == "/api" || t.path.rfind("/api/", 0) == 0;
   std::string path = api ? t.path.substr(4) : t.path;

@@ -123,7 +123,7 @@ TEST(SqliteStateStoreTest, MigrationToVersion5GivesRunningBackfillsAFreshHeartbe
   }
   auto store = OpenSqliteStateStore(path);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(QueryRaw(path, "SELECT version FROM schema_version"), "5");
+  EXPECT_EQ(QueryRaw(path, "SELECT version FROM schema_version"), std::to_string(sqlite::LatestSchemaVersion()));
   auto bf = (*store)->GetBackfill("bf");
   ASSERT_TRUE(bf.ok() && bf->has_value()) << bf.status().ToString();
   EXPECT_EQ((*bf)->status, BackfillStatus::kRunning);

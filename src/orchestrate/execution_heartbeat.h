@@ -1,7 +1,7 @@
 #pragma once
 // An execution's heartbeat (StateStore::HeartbeatExecution): a small thread that renews it
 // while the run works, so that a `runlake run` whose machine died is reaped by the age of
-// its heartbeat on the store's clock, whatever its host (issue 13: before, only queue tasks
+// its heartbeat on the store's clock from any other host (issue 13: before, only queue tasks
 // and backfill controllers had one, and such an execution stayed RUNNING forever). A run
 // whose execution was reaped meanwhile (it stalled past the limit) learns so and must not
 // commit: the runner checks lost() before the commit.

@@ -98,12 +98,12 @@ class StateStore {
   // Marks FAILED (cause "WorkerLost", with an ExecutionFailed event) every RUNNING
   // execution whose worker ran on this host and is certainly gone: its pid no longer
   // exists, is a zombie, or now belongs to a process started at another time; and every
-  // one, of any host, whose heartbeat (HeartbeatExecution) is stale. Returns how many.
+  // one of another host whose heartbeat (HeartbeatExecution) is stale. Returns how many.
   virtual Result<int> ReapDeadExecutions() = 0;
 
   // The heartbeat of a RUNNING execution, renewed by the process running it (the store's
-  // clock): one whose heartbeat is older than ControllerStaleMillis() is reaped like a dead
-  // process, whatever its host, since a machine that died takes no process table with it.
+  // clock): one of another host whose heartbeat is older than ControllerStaleMillis() is
+  // reaped like a dead process, since a machine that died takes no process table with it.
   // true when renewed; false when the execution is not RUNNING (reaped, ended) or unknown.
   virtual Result<bool> HeartbeatExecution(const std::string& name) = 0;
 

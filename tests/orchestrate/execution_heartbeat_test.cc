@@ -1,6 +1,7 @@
-// An execution's heartbeat (execution_heartbeat.h): it keeps a long run alive against a
-// reaper that goes by heartbeat age, and a run whose execution was reaped meanwhile
-// learns so.
+// An execution's heartbeat (execution_heartbeat.h): a long run beside a reaper with a tiny
+// staleness limit is not reaped, and a run whose execution was reaped meanwhile learns so.
+// (Reaping by heartbeat age, for executions of other hosts, is in the state conformance
+// suite: AForeignExecutionLivesByItsHeartbeat.)
 
 #include "orchestrate/execution_heartbeat.h"
 

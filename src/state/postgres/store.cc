@@ -340,12 +340,12 @@ class PgStateStore final : public StateStore {
       std::string host;
       bool stale;
     };
-    // Gone: its process on this host certainly ended, or (any host) its heartbeat is older
-    // than ControllerStaleMillis() by the server's clock (older executions have none).
+    // Gone: its process on this host certainly ended, or (another host) its heartbeat is
+    // older than ControllerStaleMillis() by the server's clock (older executions have none).
     const std::string stale_ms = std::to_string(ControllerStaleMillis());
     RUNLAKE_ASSIGN_OR_RAISE(
         Rows rows, session_->Autocommit([&](Conn& c) {
-          return c.Exec("SELECT id, pid, pid_start_ticks, host, (heartbeat_at <> '' AND "
+          return c.Exec("SELECT id, pid, pid_start_ticks, host, (host <> $1 AND heartbeat_at <> '' AND "
                         "heartbeat_at < to_char((clock_timestamp() AT TIME ZONE 'UTC') - "
                         "$4::bigint * interval '1 millisecond', "
                         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))::int FROM executions "

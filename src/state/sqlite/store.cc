@@ -395,13 +395,15 @@ class SqliteStateStore final : public StateStore {
     };
     std::vector<Candidate> dead;
     {
-      // Gone: its process on this host certainly ended, or (any host) its heartbeat is
-      // older than ControllerStaleMillis() (executions of older versions have none).
+      // Gone: its process on this host certainly ended, or (another host: no process table
+      // to ask) its heartbeat is older than ControllerStaleMillis() (older executions have
+      // none). This host's executions go by their pid alone, which is certain, and immune
+      // to a skewed process clock (SQLite's "now" is the writer's).
       char stale[64];
       std::snprintf(stale, sizeof stale, "-%.3f seconds", ControllerStaleMillis() / 1000.0);
       RUNLAKE_ASSIGN_OR_RAISE(
           Stmt stmt,
-          db_->Prepare("SELECT id, pid, pid_start_ticks, host, heartbeat_at <> '' AND "
+          db_->Prepare("SELECT id, pid, pid_start_ticks, host, host <> ?1 AND heartbeat_at <> '' AND "
                        "heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?4) FROM executions "
                        "WHERE status = 'RUNNING' AND (?2 = 0 OR name = ?3) AND "
                        "(host = ?1 OR heartbeat_at <> '')"));

@@ -87,6 +87,11 @@ Result<ListPage> ParseListObjectsV2(std::string_view body) {
     }
     ListedObject obj;
     obj.key = Text(key);
+    // An empty <Key/> names no object (found by tests/fuzz/s3_xml_fuzz).
+    if (obj.key.empty()) {
+      return Status::IOError("malformed S3 ListObjectsV2 response: entry " +
+                             std::to_string(index + 1) + " has an empty <Key>");
+    }
     RUNLAKE_ASSIGN_OR_RAISE(obj.size, ParseSize(Text(Child(n, "Size")), index));
     obj.etag = Text(Child(n, "ETag"));
     page.objects.push_back(std::move(obj));

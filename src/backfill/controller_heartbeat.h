@@ -4,12 +4,9 @@
 // by the age of its heartbeat, and a controller that lost its backfill (it stalled past the
 // staleness limit and was reaped or claimed by another) learns so and stops.
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "state/periodic_renewal.h"
 #include "state/state_store.h"
 
 namespace runlake {
@@ -19,25 +16,13 @@ class ControllerHeartbeat {
   // Starts renewing the heartbeat of backfill `id` every `interval_ms` (<= 0: a sixth of
   // ControllerStaleMillis(), within 50 ms .. 10 s). `state` must outlive this object.
   ControllerHeartbeat(StateStore& state, std::string id, int64_t interval_ms = 0);
-  ~ControllerHeartbeat();  // stops the thread
-  ControllerHeartbeat(const ControllerHeartbeat&) = delete;
-  ControllerHeartbeat& operator=(const ControllerHeartbeat&) = delete;
 
   // true once the store answered that this process is no longer the controller. A failed
   // renewal (store unreachable) is not a loss: the next one tries again.
-  bool lost() const { return lost_.load(); }
+  bool lost() const { return renewal_.lost(); }
 
  private:
-  void Loop();
-
-  StateStore& state_;
-  const std::string id_;
-  const int64_t interval_ms_;
-  std::atomic<bool> lost_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicRenewal renewal_;
 };
 
 }  // namespace runlake

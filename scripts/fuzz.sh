@@ -3,22 +3,37 @@
 # tests/fuzz/*_fuzz.cc, seeds in tests/fuzz/corpus/<target>/.
 #
 #   scripts/fuzz.sh [--seconds N] [TARGET...]   N seconds per target (default 60)
+#   scripts/fuzz.sh --ledger                     seconds fuzzed so far, per target
 #
 # Builds into build-fuzz/; the growing corpus lives in ~/.cache/runlake/fuzz/<target>
 # (outside the repo, so reruns continue where the last one stopped); a crash is saved as
 # build-fuzz/crashes/<target>-crash-<sha1> and fails the script. Prints one line per
-# target: executions, coverage (libFuzzer's cov: edges) and corpus size.
+# target: executions, coverage (libFuzzer's cov: edges) and corpus size, and appends it to
+# ~/.cache/runlake/fuzz/ledger.tsv, so a campaign spread over many sessions adds up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
+ledger_only=0
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    --ledger) ledger_only=1; shift ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
+
+cache="${HOME}/.cache/runlake/fuzz"
+ledger="$cache/ledger.tsv"
+if [ "$ledger_only" = 1 ]; then
+  [ -s "$ledger" ] || { echo "fuzz: no campaign recorded in $ledger yet"; exit 0; }
+  # Columns: UTC time, target, seconds, executions, cov, result.
+  awk -F'\t' '{ s[$2] += $3; e[$2] += $4; if ($5 > c[$2]) c[$2] = $5; if ($6 != "ok") f[$2]++ }
+    END { printf "%-20s %10s %14s %8s %s\n", "target", "seconds", "executions", "max_cov", "failed_runs";
+          for (t in s) printf "%-20s %10d %14d %8d %d\n", t, s[t], e[t], c[t], f[t] }' "$ledger" | sort
+  exit 0
+fi
 
 if ! command -v clang++ >/dev/null || [ ! -e /usr/include/zlib.h ]; then
   echo "fuzz: installing clang zlib1g-dev (apt)" >&2
@@ -32,15 +47,19 @@ launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
+# Two campaigns side by side (one per core) build in turn, not into each other.
+mkdir -p build-fuzz
+exec 9>build-fuzz/.build.lock
+flock 9
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUNLAKE_FUZZ=ON \
   "${launcher[@]}" >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target runlake_fuzzers >/dev/null
+flock -u 9
 
 if [ ${#targets[@]} -eq 0 ]; then
   for f in tests/fuzz/*_fuzz.cc; do targets+=("$(basename "$f" .cc)"); done
 fi
-mkdir -p build-fuzz/crashes
-cache="${HOME}/.cache/runlake/fuzz"
+mkdir -p build-fuzz/crashes "$cache"
 failed=0
 printf '%-20s %12s %8s %8s  %s\n' target executions cov corpus result
 for t in "${targets[@]}"; do
@@ -60,6 +79,8 @@ for t in "${targets[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
   printf '%-20s %12s %8s %8s  %s\n' "$t" "${runs:-0}" "${cov:-0}" "$(ls "$work" | wc -l)" "$result"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$seconds" "${runs:-0}" "${cov:-0}" \
+    "${result%% *}" >>"$ledger"
   if [ "$result" != ok ]; then grep -A25 -m1 'ERROR\|fuzz check failed\|deadly signal' "$log" >&2 || tail -30 "$log" >&2; fi
 done
 exit $failed

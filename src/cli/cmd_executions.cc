@@ -14,6 +14,9 @@
 namespace runlake::cli {
 namespace {
 
+// The newest log lines `executions describe` shows.
+constexpr size_t kDescribeLogLines = 5;
+
 // An execution the reaper failed as WorkerLost may have committed its run: finish it
 // (execution_recovery.h). Opens the lake only then; a lake that cannot be read leaves the
 // record as it is, with a warning.
@@ -81,11 +84,40 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
     if (!*rec) { exit_code = ctx.Fail(Status::NotFound("no execution named '" + name + "'")); return; }
     **rec = Recovered(ctx, **state, **rec);
+    // Its newest log lines, from the state store: whichever machine ran it.
+    auto totals = (*state)->LogTotals({name});
+    StoredLogQuery tail_query;
+    tail_query.execution = name;
+    tail_query.newest_first = true;
+    tail_query.limit = kDescribeLogLines;
+    auto tail = (*state)->SearchLogLines(tail_query);
+    if (!totals.ok() || !tail.ok()) {
+      exit_code = ctx.Fail(totals.ok() ? tail.status() : totals.status());
+      return;
+    }
+    std::reverse(tail->begin(), tail->end());
+    StoredLogTotals log = totals->count(name) ? totals->at(name) : StoredLogTotals{};
     if (ctx.json) {
-      ctx.PrintJson(ToJson(**rec));
+      nlohmann::json j = ToJson(**rec);
+      j["log"] = {{"lines", log.lines}, {"bytes", log.bytes}, {"truncated", log.truncated},
+                  {"tail", nlohmann::json::array()}};
+      for (const auto& l : *tail) {
+        auto line = nlohmann::json::parse(l.text, nullptr, false);
+        if (!line.is_discarded()) j["log"]["tail"].push_back(std::move(line));
+      }
+      ctx.PrintJson(j);
     } else {
       PrintExecutionSummary(**rec);
       std::cout << "input      " << (*rec)->input_json << "\n";
+      std::cout << "log        " << log.lines << " lines in the state store"
+                << (log.truncated ? " (truncated: the rest is in the local log file)" : "")
+                << "; all of them: runlake logs --execution '" << name << "'\n";
+      for (const auto& l : *tail) {
+        auto line = nlohmann::json::parse(l.text, nullptr, false);
+        if (line.is_discarded() || !line.is_object()) continue;
+        std::cout << "  " << line.value("timestamp", "") << " " << line.value("level", "") << " "
+                  << line.value("message", "") << "\n";
+      }
     }
   });
 
@@ -147,11 +179,24 @@ void RegisterLogs(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("--run-id", q.run_id, "only lines of this run_id");
   cmd->add_option("--execution", q.execution, "only this execution");
   cmd->add_option("--filter", q.filter_pattern, "terms that must all occur; \"quoted phrase\" allowed");
-  cmd->add_option("--limit", q.limit, "at most this many lines");
+  cmd->add_option("--limit", q.limit, "at most this many lines (with --page: lines per page, default 100)");
+  static size_t page = 0;
+  cmd->add_option("--page", page, "the K-th page of --limit lines (1 is the oldest)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([&ctx, &exit_code] {
     auto dir = ctx.LogDir();
     if (!dir.ok()) { exit_code = ctx.Fail(dir.status()); return; }
-    auto lines = SearchLogs(*dir, q);
+    if (page > 0) {
+      if (q.limit == 0) q.limit = 100;
+      q.offset = (page - 1) * q.limit;
+    }
+    // The store holds the lines of every machine; without it, this machine's files only.
+    auto state = ctx.State();
+    if (!state.ok()) {
+      std::cerr << "runlake: warning: " << state.status().message()
+                << ": searching this machine's log files only\n";
+    }
+    auto lines = SearchLogs(state.ok() ? *state : nullptr, *dir, q);
     if (!lines.ok()) { exit_code = ctx.Fail(lines.status()); return; }
     if (ctx.json) {
       ctx.PrintJson(*lines);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 #include "common/clock.h"
 #include "runlake/execution.h"
@@ -41,7 +42,8 @@ std::string LogFileName(const std::string& execution_name) {
 
 Result<std::unique_ptr<ExecutionLog>> ExecutionLog::Open(const std::string& log_dir,
                                                          const std::string& execution_name,
-                                                         const std::string& run_id) {
+                                                         const std::string& run_id,
+                                                         StateStore* state) {
   if (execution_name.empty()) return Status::InvalidArgument("execution name is empty");
   std::error_code ec;
   std::filesystem::create_directories(log_dir, ec);
@@ -51,10 +53,33 @@ Result<std::unique_ptr<ExecutionLog>> ExecutionLog::Open(const std::string& log_
   std::string path = (std::filesystem::path(log_dir) / LogFileName(execution_name)).string();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("cannot open log " + path + ": " + std::strerror(errno));
-  return std::unique_ptr<ExecutionLog>(new ExecutionLog(fd, path, execution_name, run_id));
+  return std::unique_ptr<ExecutionLog>(new ExecutionLog(fd, path, execution_name, run_id, state));
 }
 
-ExecutionLog::~ExecutionLog() { ::close(fd_); }
+ExecutionLog::~ExecutionLog() {
+  Flush();
+  ::close(fd_);
+}
+
+void ExecutionLog::Flush() {
+  std::lock_guard lock(mu_);
+  FlushLocked();
+}
+
+void ExecutionLog::FlushLocked() {
+  if (pending_.empty()) return;
+  std::vector<StoredLogLine> batch;
+  batch.swap(pending_);
+  sent_any_ = true;
+  auto more = state_->AppendLogLines(batch);
+  if (!more.ok()) {
+    if (status_.ok()) {
+      status_ = more.status().WithContext("keeping the log of " + execution_ + " in the state store");
+    }
+    return;
+  }
+  if (!*more) store_full_ = true;
+}
 
 void ExecutionLog::Info(const std::string& message, const nlohmann::json& extra) {
   Write("INFO", message, extra);
@@ -88,6 +113,7 @@ void ExecutionLog::Write(const char* level, const std::string& message,
   }
   // replace: a message with invalid UTF-8 (from a bad input row) must not throw.
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::lock_guard lock(mu_);
   // One write() per line: with O_APPEND the kernel places it at the end atomically, so
   // concurrent writers cannot interleave partial lines. Retry only EINTR and short writes.
   size_t written = 0;
@@ -98,9 +124,18 @@ void ExecutionLog::Write(const char* level, const std::string& message,
       if (status_.ok()) {
         status_ = Status::IOError("writing log " + path_ + ": " + std::strerror(errno));
       }
-      return;
+      break;  // the state store may still take the line
     }
     written += static_cast<size_t>(n);
+  }
+  if (state_ == nullptr || store_full_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (pending_.empty()) oldest_pending_ = now;
+  text.pop_back();  // the newline
+  pending_.push_back({execution_, run_id_, line["timestamp"].get<std::string>(), std::move(text)});
+  if (!sent_any_ || std::string_view(level) != "INFO" || pending_.size() >= kFlushLines ||
+      now - oldest_pending_ >= std::chrono::seconds(1)) {
+    FlushLocked();
   }
 }
 

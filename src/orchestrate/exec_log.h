@@ -1,21 +1,26 @@
 #pragma once
 // The structured execution log (what CloudWatch Logs is to the runbook): JSON lines, one
 // file per execution under a log directory, searchable by run_id, execution and a
-// CloudWatch-like filter pattern (`runlake logs`).
+// CloudWatch-like filter pattern (`runlake logs`). With a state store the lines are kept
+// there too (StateStore::AppendLogLines, capped per execution), so `runlake logs` finds
+// them from any machine sharing the store; the local file keeps every line.
 //
 // Line format, one JSON object per line:
 //   {"timestamp":"2026-01-29T15:00:00.123Z","level":"INFO","message":"...",
 //    "run_id":"...","execution":"...", <extra fields>}
 // Metric lines add "metric_name" and "metric_value".
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "runlake/status.h"
+#include "state/state_store.h"
 
 namespace runlake {
 
@@ -24,9 +29,12 @@ class ExecutionLog {
   // Opens (creating the directory and file) the log of `execution_name` for appending.
   // Several processes may hold the same log open: each line is one O_APPEND write, so
   // lines never interleave. InvalidArgument for an empty name; IOError otherwise.
+  // `state` (may be null) also receives the lines, in batches (see Flush).
   static Result<std::unique_ptr<ExecutionLog>> Open(const std::string& log_dir,
                                                     const std::string& execution_name,
-                                                    const std::string& run_id);
+                                                    const std::string& run_id,
+                                                    StateStore* state = nullptr);
+  // Flushes.
   ~ExecutionLog();
   ExecutionLog(const ExecutionLog&) = delete;
   ExecutionLog& operator=(const ExecutionLog&) = delete;
@@ -40,19 +48,38 @@ class ExecutionLog {
   // An INFO line "metric <name>=<value>" with metric_name / metric_value fields.
   void Metric(const std::string& name, double value);
 
+  // Sends the lines not yet in the state store, in one transaction. Done on its own at
+  // the first line, at every WARN or ERROR, once kFlushLines are waiting, when a line comes
+  // a second or more after the oldest waiting one, and on destruction; call it before the
+  // execution ends, so that whoever sees it ended sees its lines. A failure is remembered in
+  // status() and the batch dropped (the local file has it).
+  void Flush();
+  static constexpr size_t kFlushLines = 64;
+
   const std::string& path() const { return path_; }
   // The first write error, or OK.
-  Status status() const { return status_; }
+  Status status() const {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
 
  private:
-  ExecutionLog(int fd, std::string path, std::string execution, std::string run_id)
+  ExecutionLog(int fd, std::string path, std::string execution, std::string run_id,
+               StateStore* state)
       : fd_(fd), path_(std::move(path)), execution_(std::move(execution)),
-        run_id_(std::move(run_id)) {}
+        run_id_(std::move(run_id)), state_(state) {}
   void Write(const char* level, const std::string& message, const nlohmann::json& extra);
+  void FlushLocked();  // mu_ held
 
   int fd_;
   std::string path_, execution_, run_id_;
+  StateStore* state_;
+  mutable std::mutex mu_;  // the fields below: runs may log from several threads
   Status status_;
+  std::vector<StoredLogLine> pending_;
+  std::chrono::steady_clock::time_point oldest_pending_;
+  bool sent_any_ = false;
+  bool store_full_ = false;  // the store's cap was reached: send no more
 };
 
 // The file (within the log directory) holding an execution's log: the name with every
@@ -66,6 +93,7 @@ struct LogQuery {
   std::string execution;       // only this execution's lines ("": every execution)
   std::string filter_pattern;  // CloudWatch-like, see SearchLogs ("": every line)
   size_t limit = 0;            // at most this many lines, the oldest first; 0: all
+  size_t offset = 0;           // skip this many matching lines first (paging)
 };
 
 // Lines of the logs under `log_dir` matching `q`, ordered by timestamp (ties keep file
@@ -73,5 +101,13 @@ struct LogQuery {
 // space-separated terms must all occur; a "quoted phrase" is one term. Lines that are
 // not JSON objects are skipped, never fatal. A missing log_dir gives no lines.
 Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const LogQuery& q);
+
+// The same over the state store's lines (StateStore::SearchLogLines) and this machine's
+// files together: an execution the store holds lines of is read from the store, unless
+// the store truncated it and its file is here; the others from their files. So the
+// executions of every machine sharing the store are found, each line once. Paged in the
+// store: at most offset + limit lines are read from it.
+Result<std::vector<nlohmann::json>> SearchLogs(StateStore* state, const std::string& log_dir,
+                                               const LogQuery& q);
 
 }  // namespace runlake

@@ -178,7 +178,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   const std::string& name = outcome.record.name;
   // Renewed until this function returns: the execution ends (or is reaped) before that.
   ExecutionHeartbeat heartbeat(*ctx.state, name);
-  RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id));
+  RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id, ctx.state));
   log->Info("execution started", json{{"s3_key", input.s3_key}, {"s3_keys", input.s3_keys},
                                       {"schema_version", input.schema_version},
                                       {"trigger_source", input.trigger_source}});
@@ -255,6 +255,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
                                                           {"error", outcome.error.message()}});
     auto final_status = outcome.error.code() == StatusCode::kAborted ? ExecutionStatus::kAborted
                                                                      : ExecutionStatus::kFailed;
+    log->Flush();  // whoever sees the execution ended sees its lines
     RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, final_status, CauseFor(outcome.error),
                                                      outcome.error.message(), json()));
   } else {
@@ -273,6 +274,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     }
     if (m.gate.passed && IsBackfillExecution(input, run_id)) {
       log->Info("execution succeeded; a backfill is published only by promote", summary);
+      log->Flush();  // whoever sees the execution ended sees its lines
       RUNLAKE_RETURN_NOT_OK(
           ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));
     } else if (m.gate.passed) {
@@ -300,6 +302,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
       if (!published.ok()) {
         outcome.error = published.status();
         log->Error("publish failed: " + outcome.error.message());
+        log->Flush();  // whoever sees the execution ended sees its lines
         RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed, "PublishFailed",
                                                          outcome.error.message(), summary));
       } else {
@@ -308,6 +311,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
         (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Publish"}, {"pointer_version", version}});
         log->Info("published as silver pointer version " + std::to_string(version), summary);
         log->Info("execution succeeded", summary);
+        log->Flush();  // whoever sees the execution ended sees its lines
         RUNLAKE_RETURN_NOT_OK(
             ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));
       }
@@ -315,6 +319,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
       std::string reasons;
       for (const auto& r : m.gate.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
       log->Error("quality gate failed: " + reasons, summary);
+      log->Flush();  // whoever sees the execution ended sees its lines
       RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed,
                                                        "QualityGateFailed", reasons, summary));
     }

@@ -66,9 +66,10 @@ Status ScanFile(const fs::path& path, const LogQuery& q, const std::vector<std::
   if (in.bad()) return Status::IOError("reading log " + path.string() + " failed");
   return Status::OK();
 }
-}  // namespace
 
-Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const LogQuery& q) {
+// Every matching line of the files under `log_dir`, in file order (not yet sorted).
+Result<std::vector<nlohmann::json>> ScanLocalLogs(const std::string& log_dir, const LogQuery& q,
+                                                  const std::vector<std::string>& terms) {
   std::vector<nlohmann::json> lines;
   std::error_code ec;
   if (!fs::is_directory(log_dir, ec)) return lines;
@@ -85,17 +86,64 @@ Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const
     if (ec) return Status::IOError("listing log directory " + log_dir + ": " + ec.message());
     std::sort(files.begin(), files.end());  // deterministic order among equal timestamps
   }
-
-  std::vector<std::string> terms = ParseFilterTerms(q.filter_pattern);
   for (const fs::path& file : files) {
     RUNLAKE_RETURN_NOT_OK(ScanFile(file, q, terms, &lines));
   }
+  return lines;
+}
+
+// Sorted by timestamp (ties keep their order), then the page `q` asks for.
+std::vector<nlohmann::json> SortAndPage(std::vector<nlohmann::json> lines, const LogQuery& q) {
   // ISO-8601 UTC with fixed width sorts chronologically as text.
   std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
     return StringField(a, "timestamp") < StringField(b, "timestamp");
   });
+  if (q.offset > 0) {
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(std::min(q.offset, lines.size())));
+  }
   if (q.limit > 0 && lines.size() > q.limit) lines.resize(q.limit);
   return lines;
+}
+
+}  // namespace
+
+Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const LogQuery& q) {
+  return SearchLogs(nullptr, log_dir, q);
+}
+
+Result<std::vector<nlohmann::json>> SearchLogs(StateStore* state, const std::string& log_dir,
+                                               const LogQuery& q) {
+  const std::vector<std::string> terms = ParseFilterTerms(q.filter_pattern);
+  RUNLAKE_ASSIGN_OR_RAISE(auto local, ScanLocalLogs(log_dir, q, terms));
+  if (state == nullptr) return SortAndPage(std::move(local), q);
+
+  std::vector<std::string> here;  // executions with lines in this machine's files
+  for (const auto& line : local) here.push_back(StringField(line, "execution"));
+  std::sort(here.begin(), here.end());
+  here.erase(std::unique(here.begin(), here.end()), here.end());
+  RUNLAKE_ASSIGN_OR_RAISE(auto stored, state->LogTotals(here));
+
+  StoredLogQuery sq;
+  sq.execution = q.execution;
+  sq.run_id = q.run_id;
+  sq.terms = terms;
+  for (const auto& [execution, totals] : stored) {
+    if (totals.truncated) sq.skip_executions.push_back(execution);  // the file is whole
+  }
+  sq.limit = q.limit == 0 ? 0 : q.offset + q.limit;
+  RUNLAKE_ASSIGN_OR_RAISE(auto from_store, state->SearchLogLines(sq));
+
+  std::vector<nlohmann::json> lines;
+  lines.reserve(from_store.size() + local.size());
+  for (const StoredLogLine& l : from_store) {
+    auto line = nlohmann::json::parse(l.text, nullptr, false);
+    if (!line.is_discarded() && line.is_object()) lines.push_back(std::move(line));
+  }
+  for (auto& line : local) {
+    auto it = stored.find(StringField(line, "execution"));
+    if (it == stored.end() || it->second.truncated) lines.push_back(std::move(line));
+  }
+  return SortAndPage(std::move(lines), q);
 }
 
 }  // namespace runlake

@@ -56,7 +56,7 @@ Result<Page> LogsPage(const DashboardSources& src, const PageRequest& req) {
   if (!q.execution.empty()) RUNLAKE_RETURN_NOT_OK(ValidateExecutionName(q.execution));
   std::string filter = req.Param("filter");
   RUNLAKE_ASSIGN_OR_RAISE(int page, PageParam(req));
-  RUNLAKE_ASSIGN_OR_RAISE(auto lines, SearchLogs(src.log_dir, q));
+  RUNLAKE_ASSIGN_OR_RAISE(auto lines, SearchLogs(src.state, src.log_dir, q));
   std::vector<json> matching;
   for (auto& l : lines) {
     if (filter.empty() || Contains(l, filter)) {

@@ -50,7 +50,7 @@ Result<json> ExecutionJson(const DashboardSources& src, const std::string& name)
   LogQuery q;
   q.execution = name;
   q.limit = kLogLinesShown;
-  RUNLAKE_ASSIGN_OR_RAISE(auto lines, SearchLogs(src.log_dir, q));
+  RUNLAKE_ASSIGN_OR_RAISE(auto lines, SearchLogs(src.state, src.log_dir, q));
   j["log_lines"] = lines;
   return j;
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "integration/cli_runner.h"
 #include "state/postgres/schema_internal.h"
 #include "pg/pg_test_db.h"
@@ -64,6 +66,50 @@ TEST(PgCli, RunAndExecutionsUseThePostgresStateStore) {
                              "--name", "daily-2024-01-05"});
   ASSERT_EQ(again.exit_code, 0) << again.Describe();
   EXPECT_EQ(again.Json()["created"], false);
+}
+
+// The logs follow the state store: from a machine without the execution's log file (here:
+// the file removed), `runlake logs` and `executions describe` still show its lines.
+TEST(PgCli, LogsAndDescribeWorkWithoutTheLocalLogFile) {
+  RUNLAKE_SKIP_WITHOUT_PG();
+  TestLake lake;
+  std::string uri = PgDatabaseFor(TestKey());
+  std::string key = lake.IngestText("p.csv", kCsv, "2024-01-05");
+  WriteFile(lake.Work("in.json"), InputJson("pg-log-1", key));
+  CmdResult run = lake.Rl({"--state", uri, "run", "--input", lake.Work("in.json"), "--name",
+                           "daily-logs"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  CmdResult here = lake.Rl({"--state", uri, "--json", "logs", "--execution", "daily-logs"});
+  ASSERT_EQ(here.exit_code, 0) << here.Describe();
+  const size_t lines = here.Json().size();
+  ASSERT_GE(lines, 3u);
+
+  std::filesystem::remove_all(lake.lake() + "/_state/logs");
+  CmdResult there = lake.Rl({"--state", uri, "--json", "logs", "--execution", "daily-logs"});
+  ASSERT_EQ(there.exit_code, 0) << there.Describe();
+  EXPECT_EQ(there.Json(), here.Json()) << "the same lines, each once, from the store alone";
+  EXPECT_EQ(there.Json().front()["message"], "execution started");
+  EXPECT_EQ(there.Json().back()["message"], "execution succeeded");
+
+  CmdResult filtered = lake.Rl({"--state", uri, "--json", "logs", "--run-id", "pg-log-1",
+                                "--filter", "\"published as silver pointer version\""});
+  ASSERT_EQ(filtered.exit_code, 0) << filtered.Describe();
+  ASSERT_EQ(filtered.Json().size(), 1u);
+  CmdResult page = lake.Rl({"--state", uri, "--json", "logs", "--execution", "daily-logs",
+                            "--limit", "2", "--page", "2"});
+  ASSERT_EQ(page.exit_code, 0) << page.Describe();
+  ASSERT_EQ(page.Json().size(), 2u);
+  EXPECT_EQ(page.Json()[0], here.Json()[2]);
+
+  CmdResult describe = lake.Rl({"--state", uri, "--json", "executions", "describe", "daily-logs"});
+  ASSERT_EQ(describe.exit_code, 0) << describe.Describe();
+  EXPECT_EQ(describe.Json()["log"]["lines"], lines);
+  EXPECT_EQ(describe.Json()["log"]["truncated"], false);
+  EXPECT_EQ(describe.Json()["log"]["tail"].back()["message"], "execution succeeded");
+  CmdResult text = lake.Rl({"--state", uri, "executions", "describe", "daily-logs"});
+  ASSERT_EQ(text.exit_code, 0) << text.Describe();
+  EXPECT_NE(text.out.find(std::to_string(lines) + " lines in the state store"), std::string::npos)
+      << text.out;
 }
 
 TEST(PgCli, UnreachableServerAtStartExitsOneNamingHostAndPort) {

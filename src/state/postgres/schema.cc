@@ -126,6 +126,25 @@ const std::vector<std::string>& Migrations() {
         to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
         WHERE status = 'RUNNING';
       )sql",
+      // 7: execution log lines (see the SQLite schema's migration 7).
+      R"sql(
+      CREATE TABLE execution_log_lines (
+        id        BIGSERIAL PRIMARY KEY,
+        execution TEXT COLLATE "C" NOT NULL,
+        run_id    TEXT COLLATE "C" NOT NULL,
+        timestamp TEXT COLLATE "C" NOT NULL,
+        line      TEXT NOT NULL
+      );
+      CREATE INDEX execution_log_lines_by_execution ON execution_log_lines(execution, timestamp, id);
+      CREATE INDEX execution_log_lines_by_run ON execution_log_lines(run_id, timestamp, id);
+      CREATE INDEX execution_log_lines_by_time ON execution_log_lines(timestamp, id);
+      CREATE TABLE execution_logs (
+        execution TEXT COLLATE "C" PRIMARY KEY,
+        lines     BIGINT NOT NULL,
+        bytes     BIGINT NOT NULL,
+        truncated BOOLEAN NOT NULL DEFAULT FALSE
+      );
+      )sql",
   };
   return kMigrations;
 }

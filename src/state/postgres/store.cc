@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "state/postgres/backfills_internal.h"
+#include "state/postgres/logs_internal.h"
 #include "state/postgres/schema_internal.h"
 #include "state/postgres/session_internal.h"
 #include "state/process_liveness.h"
@@ -84,7 +85,8 @@ class PgStateStore final : public StateStore {
  public:
   explicit PgStateStore(std::unique_ptr<pg::Session> session)
       : session_(std::move(session)), host_(LocalHostName()),
-        backfills_(session_.get(), host_), tasks_(session_.get()) {}
+        backfills_(session_.get(), host_), tasks_(session_.get()),
+        logs_(session_.get()) {}
 
   Result<StartOutcome> StartExecution(const ExecutionRecord& proposed) override {
     RUNLAKE_RETURN_NOT_OK(state_internal::ValidateExecutionName(proposed.name));
@@ -272,6 +274,18 @@ class PgStateStore final : public StateStore {
     return backfills_.RecordAttempt(id, date);
   }
 
+  // Execution logs: pg::LogTables (logs.cc).
+  Result<bool> AppendLogLines(const std::vector<StoredLogLine>& lines) override {
+    return logs_.Append(lines);
+  }
+  Result<std::vector<StoredLogLine>> SearchLogLines(const StoredLogQuery& query) override {
+    return logs_.Search(query);
+  }
+  Result<std::map<std::string, StoredLogTotals>> LogTotals(
+      const std::vector<std::string>& executions) override {
+    return logs_.Totals(executions);
+  }
+
   // The task queue: pg::TaskTables (task_queue_pg.cc, workers_pg.cc).
   Result<TaskRecord> EnqueueTask(const TaskSpec& spec) override { return tasks_.Enqueue(spec); }
   Result<std::optional<TaskRecord>> ClaimTask(const ClaimRequest& request) override {
@@ -385,6 +399,7 @@ class PgStateStore final : public StateStore {
   std::string host_;
   pg::BackfillTables backfills_;
   pg::TaskTables tasks_;
+  pg::LogTables logs_;
 };
 
 }  // namespace

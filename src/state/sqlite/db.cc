@@ -107,6 +107,8 @@ Status Stmt::Run() {
   }
 }
 
+void Stmt::Reset() { sqlite3_reset(stmt_); }
+
 std::string Stmt::Text(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
   int size = sqlite3_column_bytes(stmt_, column);

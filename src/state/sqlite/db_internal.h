@@ -29,6 +29,8 @@ class Stmt {
   Result<bool> Step();
   // Runs a statement that returns no rows to completion.
   Status Run();
+  // Makes the statement ready to be bound and run again (the bindings stay).
+  void Reset();
 
   std::string Text(int column) const;
   int64_t Int(int column) const;

@@ -127,6 +127,27 @@ const std::vector<std::string>& Migrations() {
       UPDATE executions SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
         WHERE status = 'RUNNING';
       )sql",
+      // 7: execution log lines kept with the executions (StateStore::AppendLogLines), so
+      // `runlake logs` reads them from any machine; execution_logs holds each execution's
+      // totals, against which the per-execution cap is checked.
+      R"sql(
+      CREATE TABLE execution_log_lines (
+        id        INTEGER PRIMARY KEY,
+        execution TEXT NOT NULL,
+        run_id    TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        line      TEXT NOT NULL
+      );
+      CREATE INDEX execution_log_lines_by_execution ON execution_log_lines(execution, timestamp, id);
+      CREATE INDEX execution_log_lines_by_run ON execution_log_lines(run_id, timestamp, id);
+      CREATE INDEX execution_log_lines_by_time ON execution_log_lines(timestamp, id);
+      CREATE TABLE execution_logs (
+        execution TEXT PRIMARY KEY,
+        lines     INTEGER NOT NULL,
+        bytes     INTEGER NOT NULL,
+        truncated INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      )sql",
   };
   return kMigrations;
 }

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "state/process_liveness.h"
 #include "state/sqlite/db_internal.h"
+#include "state/sqlite/logs_internal.h"
 #include "state/sqlite/schema_internal.h"
 #include "state/sqlite/queue_internal.h"
 #include "state/state_store.h"
@@ -63,7 +64,8 @@ Result<ExecutionRecord> ReadRecord(const Stmt& stmt) {
 class SqliteStateStore final : public StateStore {
  public:
   explicit SqliteStateStore(std::unique_ptr<Db> db)
-      : db_(std::move(db)), host_(LocalHostName()), backfills_(db_.get(), host_), tasks_(db_.get()) {}
+      : db_(std::move(db)), host_(LocalHostName()), backfills_(db_.get(), host_), tasks_(db_.get()),
+        logs_(db_.get()) {}
 
   Result<StartOutcome> StartExecution(const ExecutionRecord& proposed) override {
     RUNLAKE_RETURN_NOT_OK(ValidateExecutionName(proposed.name));
@@ -276,6 +278,21 @@ class SqliteStateStore final : public StateStore {
     return backfills_.RecordAttempt(id, date);
   }
 
+  // Execution logs: sqlite::LogTables (logs.cc), under this store's mutex.
+  Result<bool> AppendLogLines(const std::vector<StoredLogLine>& lines) override {
+    std::lock_guard lock(mu_);
+    return logs_.Append(lines);
+  }
+  Result<std::vector<StoredLogLine>> SearchLogLines(const StoredLogQuery& query) override {
+    std::lock_guard lock(mu_);
+    return logs_.Search(query);
+  }
+  Result<std::map<std::string, StoredLogTotals>> LogTotals(
+      const std::vector<std::string>& executions) override {
+    std::lock_guard lock(mu_);
+    return logs_.Totals(executions);
+  }
+
   // The task queue: sqlite::TaskTables (task_queue_sqlite.cc), under this store's mutex.
   Result<TaskRecord> EnqueueTask(const TaskSpec& spec) override {
     std::lock_guard lock(mu_);
@@ -444,6 +461,7 @@ class SqliteStateStore final : public StateStore {
   std::string host_;
   sqlite::BackfillTables backfills_;
   sqlite::TaskTables tasks_;
+  sqlite::LogTables logs_;
 };
 
 // WAL lets readers run beside the one writer. It is persistent in the file; a filesystem

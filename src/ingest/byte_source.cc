@@ -116,6 +116,20 @@ Status ByteSource::StartNextMember(bool* started) {
   if (gzip_->avail_in == 0) RUNLAKE_RETURN_NOT_OK(Refill());
   if (gzip_->avail_in == 0) return Status::OK();  // clean end after the last member
   if (gzip_->next_in[0] != 0x1f) return Corrupt("trailing bytes after gzip member");
+  // The next header's first 4 bytes (magic, CM, FLG) together in the buffer, so that its
+  // flags are checked even when a read ended inside them (gzip_fuzz found that gap).
+  while (gzip_->avail_in < 4 && !eof_) {
+    const size_t have = gzip_->avail_in;
+    std::memmove(input_.data(), gzip_->next_in, have);
+    RUNLAKE_ASSIGN_OR_RAISE(size_t got, reader_->Read(reinterpret_cast<char*>(input_.data()) + have,
+                                                      input_.size() - have));
+    bytes_read_ += got;
+    in_pos_ = 0;
+    in_end_ = have + got;
+    if (got == 0) eof_ = true;
+    gzip_->next_in = input_.data();
+    gzip_->avail_in = static_cast<uint32_t>(in_end_);
+  }
   uint8_t* next_in = gzip_->next_in;
   uint32_t avail_in = gzip_->avail_in;
   RUNLAKE_RETURN_NOT_OK(CheckMemberFlags(next_in, avail_in, name_));

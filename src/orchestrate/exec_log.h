@@ -102,11 +102,11 @@ struct LogQuery {
 // not JSON objects are skipped, never fatal. A missing log_dir gives no lines.
 Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const LogQuery& q);
 
-// The same over the state store's lines (StateStore::SearchLogLines) and this machine's
-// files together: an execution the store holds lines of is read from the store, unless
-// the store truncated it and its file is here; the others from their files. So the
-// executions of every machine sharing the store are found, each line once. Paged in the
-// store: at most offset + limit lines are read from it.
+// The same over this machine's files and the state store's lines (StateStore::
+// SearchLogLines) together: an execution whose file is here is read from its file (the
+// whole log, the newest lines too), every other one from the store. So the executions of
+// every machine sharing the store are found, each line once. Paged in the store: at most
+// offset + limit lines are read from it.
 Result<std::vector<nlohmann::json>> SearchLogs(StateStore* state, const std::string& log_dir,
                                                const LogQuery& q);
 

@@ -67,9 +67,12 @@ Status ScanFile(const fs::path& path, const LogQuery& q, const std::vector<std::
   return Status::OK();
 }
 
-// Every matching line of the files under `log_dir`, in file order (not yet sorted).
+// Every matching line of the files under `log_dir`, in file order (not yet sorted), and
+// (when `here` is given) the executions whose files are here, matching or not: each file
+// holds one execution's lines, named in its first line.
 Result<std::vector<nlohmann::json>> ScanLocalLogs(const std::string& log_dir, const LogQuery& q,
-                                                  const std::vector<std::string>& terms) {
+                                                  const std::vector<std::string>& terms,
+                                                  std::vector<std::string>* here) {
   std::vector<nlohmann::json> lines;
   std::error_code ec;
   if (!fs::is_directory(log_dir, ec)) return lines;
@@ -87,6 +90,14 @@ Result<std::vector<nlohmann::json>> ScanLocalLogs(const std::string& log_dir, co
     std::sort(files.begin(), files.end());  // deterministic order among equal timestamps
   }
   for (const fs::path& file : files) {
+    if (here != nullptr) {
+      std::ifstream in(file);
+      std::string first;
+      if (in && std::getline(in, first)) {
+        auto line = nlohmann::json::parse(first, nullptr, false);
+        if (!line.is_discarded() && line.is_object()) here->push_back(StringField(line, "execution"));
+      }
+    }
     RUNLAKE_RETURN_NOT_OK(ScanFile(file, q, terms, &lines));
   }
   return lines;
@@ -114,34 +125,22 @@ Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const
 Result<std::vector<nlohmann::json>> SearchLogs(StateStore* state, const std::string& log_dir,
                                                const LogQuery& q) {
   const std::vector<std::string> terms = ParseFilterTerms(q.filter_pattern);
-  RUNLAKE_ASSIGN_OR_RAISE(auto local, ScanLocalLogs(log_dir, q, terms));
-  if (state == nullptr) return SortAndPage(std::move(local), q);
+  std::vector<std::string> here;
+  RUNLAKE_ASSIGN_OR_RAISE(auto lines, ScanLocalLogs(log_dir, q, terms, state ? &here : nullptr));
+  if (state == nullptr) return SortAndPage(std::move(lines), q);
 
-  std::vector<std::string> here;  // executions with lines in this machine's files
-  for (const auto& line : local) here.push_back(StringField(line, "execution"));
-  std::sort(here.begin(), here.end());
-  here.erase(std::unique(here.begin(), here.end()), here.end());
-  RUNLAKE_ASSIGN_OR_RAISE(auto stored, state->LogTotals(here));
-
+  // A file here is the whole log of its execution (every line goes to it first; the store
+  // gets them in batches, up to its cap): the store supplies the executions of elsewhere.
   StoredLogQuery sq;
   sq.execution = q.execution;
   sq.run_id = q.run_id;
   sq.terms = terms;
-  for (const auto& [execution, totals] : stored) {
-    if (totals.truncated) sq.skip_executions.push_back(execution);  // the file is whole
-  }
+  sq.skip_executions = std::move(here);
   sq.limit = q.limit == 0 ? 0 : q.offset + q.limit;
   RUNLAKE_ASSIGN_OR_RAISE(auto from_store, state->SearchLogLines(sq));
-
-  std::vector<nlohmann::json> lines;
-  lines.reserve(from_store.size() + local.size());
   for (const StoredLogLine& l : from_store) {
     auto line = nlohmann::json::parse(l.text, nullptr, false);
     if (!line.is_discarded() && line.is_object()) lines.push_back(std::move(line));
-  }
-  for (auto& line : local) {
-    auto it = stored.find(StringField(line, "execution"));
-    if (it == stored.end() || it->second.truncated) lines.push_back(std::move(line));
   }
   return SortAndPage(std::move(lines), q);
 }

@@ -95,16 +95,16 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
       exit_code = ctx.Fail(totals.ok() ? tail.status() : totals.status());
       return;
     }
-    std::reverse(tail->begin(), tail->end());
+    nlohmann::json tail_lines = nlohmann::json::array();  // oldest first
+    for (auto it = tail->rbegin(); it != tail->rend(); ++it) {
+      auto line = nlohmann::json::parse(it->text, nullptr, false);
+      if (!line.is_discarded() && line.is_object()) tail_lines.push_back(std::move(line));
+    }
     StoredLogTotals log = totals->count(name) ? totals->at(name) : StoredLogTotals{};
     if (ctx.json) {
       nlohmann::json j = ToJson(**rec);
       j["log"] = {{"lines", log.lines}, {"bytes", log.bytes}, {"truncated", log.truncated},
-                  {"tail", nlohmann::json::array()}};
-      for (const auto& l : *tail) {
-        auto line = nlohmann::json::parse(l.text, nullptr, false);
-        if (!line.is_discarded()) j["log"]["tail"].push_back(std::move(line));
-      }
+                  {"tail", tail_lines}};
       ctx.PrintJson(j);
     } else {
       PrintExecutionSummary(**rec);
@@ -112,9 +112,7 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
       std::cout << "log        " << log.lines << " lines in the state store"
                 << (log.truncated ? " (truncated: the rest is in the local log file)" : "")
                 << "; all of them: runlake logs --execution '" << name << "'\n";
-      for (const auto& l : *tail) {
-        auto line = nlohmann::json::parse(l.text, nullptr, false);
-        if (line.is_discarded() || !line.is_object()) continue;
+      for (const auto& line : tail_lines) {
         std::cout << "  " << line.value("timestamp", "") << " " << line.value("level", "") << " "
                   << line.value("message", "") << "\n";
       }

@@ -17,7 +17,6 @@ Status CheckMemberFlags(const uint8_t* p, size_t avail, const std::string& name)
   return Status::OK();
 }
 
-
 const char* InflateError(int code) {
   switch (code) {
     case ISAL_INVALID_BLOCK:
@@ -49,15 +48,8 @@ ByteSource::~ByteSource() = default;
 Result<std::unique_ptr<ByteSource>> ByteSource::Open(std::unique_ptr<ObjectReader> reader,
                                                      std::string name) {
   std::unique_ptr<ByteSource> src(new ByteSource(std::move(reader), std::move(name)));
-  // A reader may hand out one byte at a time; gather two for the magic check.
-  while (!src->eof_ && src->in_end_ < 4) {
-    RUNLAKE_ASSIGN_OR_RAISE(
-        size_t got, src->reader_->Read(reinterpret_cast<char*>(src->input_.data()) + src->in_end_,
-                                       src->input_.size() - src->in_end_));
-    src->bytes_read_ += got;
-    src->in_end_ += got;
-    if (got == 0) src->eof_ = true;
-  }
+  // The magic (2 bytes) and, for gzip, CM and FLG (CheckMemberFlags).
+  RUNLAKE_RETURN_NOT_OK(src->Gather(src->input_.data(), 0, 4));
   if (src->in_end_ >= 2 && src->input_[0] == 0x1f && src->input_[1] == 0x8b) {
     RUNLAKE_RETURN_NOT_OK(CheckMemberFlags(src->input_.data(), src->in_end_, src->name_));
     src->gzip_ = std::make_unique<inflate_state>();
@@ -67,6 +59,24 @@ Result<std::unique_ptr<ByteSource>> ByteSource::Open(std::unique_ptr<ObjectReade
     src->gzip_->avail_in = static_cast<uint32_t>(src->in_end_);
   }
   return src;
+}
+
+Status ByteSource::Gather(const uint8_t* from, size_t have, size_t n) {
+  std::memmove(input_.data(), from, have);
+  in_pos_ = 0;
+  in_end_ = have;
+  while (!eof_ && in_end_ < n) {
+    RUNLAKE_ASSIGN_OR_RAISE(size_t got, reader_->Read(reinterpret_cast<char*>(input_.data()) + in_end_,
+                                                      input_.size() - in_end_));
+    bytes_read_ += got;
+    in_end_ += got;
+    if (got == 0) eof_ = true;
+  }
+  if (gzip_) {
+    gzip_->next_in = input_.data();
+    gzip_->avail_in = static_cast<uint32_t>(in_end_);
+  }
+  return Status::OK();
 }
 
 Status ByteSource::Corrupt(const std::string& why) const {
@@ -118,18 +128,7 @@ Status ByteSource::StartNextMember(bool* started) {
   if (gzip_->next_in[0] != 0x1f) return Corrupt("trailing bytes after gzip member");
   // The next header's first 4 bytes (magic, CM, FLG) together in the buffer, so that its
   // flags are checked even when a read ended inside them (gzip_fuzz found that gap).
-  while (gzip_->avail_in < 4 && !eof_) {
-    const size_t have = gzip_->avail_in;
-    std::memmove(input_.data(), gzip_->next_in, have);
-    RUNLAKE_ASSIGN_OR_RAISE(size_t got, reader_->Read(reinterpret_cast<char*>(input_.data()) + have,
-                                                      input_.size() - have));
-    bytes_read_ += got;
-    in_pos_ = 0;
-    in_end_ = have + got;
-    if (got == 0) eof_ = true;
-    gzip_->next_in = input_.data();
-    gzip_->avail_in = static_cast<uint32_t>(in_end_);
-  }
+  if (gzip_->avail_in < 4) RUNLAKE_RETURN_NOT_OK(Gather(gzip_->next_in, gzip_->avail_in, 4));
   uint8_t* next_in = gzip_->next_in;
   uint32_t avail_in = gzip_->avail_in;
   RUNLAKE_RETURN_NOT_OK(CheckMemberFlags(next_in, avail_in, name_));

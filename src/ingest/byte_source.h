@@ -44,6 +44,10 @@ class ByteSource {
  private:
   ByteSource(std::unique_ptr<ObjectReader> reader, std::string name);
   Status Refill();  // reads into input_ when it is empty; sets eof_
+  // Moves the `have` unread bytes at `from` to the front of input_ and reads until at least
+  // `n` are there or the data ends (a reader may hand out one byte at a time). Sets
+  // in_pos_/in_end_, and the inflater's input when there is one.
+  Status Gather(const uint8_t* from, size_t have, size_t n);
   Result<size_t> ReadPlain(char* buf, size_t n);
   Result<size_t> ReadGzip(char* buf, size_t n);
   Status StartNextMember(bool* started);

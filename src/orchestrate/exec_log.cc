@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <string_view>
 
 #include "common/clock.h"
 #include "runlake/execution.h"
@@ -70,7 +69,6 @@ void ExecutionLog::FlushLocked() {
   if (pending_.empty()) return;
   std::vector<StoredLogLine> batch;
   batch.swap(pending_);
-  sent_any_ = true;
   auto more = state_->AppendLogLines(batch);
   if (!more.ok()) {
     if (status_.ok()) {
@@ -99,7 +97,8 @@ void ExecutionLog::Metric(const std::string& name, double value) {
 
 void ExecutionLog::Write(const char* level, const std::string& message,
                          const nlohmann::json& extra) {
-  nlohmann::json line = {{"timestamp", NowIso8601Utc()},
+  std::string timestamp = NowIso8601Utc();
+  nlohmann::json line = {{"timestamp", timestamp},
                          {"level", level},
                          {"message", message},
                          {"run_id", run_id_},
@@ -132,11 +131,10 @@ void ExecutionLog::Write(const char* level, const std::string& message,
   auto now = std::chrono::steady_clock::now();
   if (pending_.empty()) oldest_pending_ = now;
   text.pop_back();  // the newline
-  pending_.push_back({execution_, run_id_, line["timestamp"].get<std::string>(), std::move(text)});
-  if (!sent_any_ || std::string_view(level) != "INFO" || pending_.size() >= kFlushLines ||
-      now - oldest_pending_ >= std::chrono::seconds(1)) {
-    FlushLocked();
-  }
+  pending_.push_back({execution_, run_id_, std::move(timestamp), std::move(text)});
+  // Batches, not a transaction per line: each commit of the store is a sync of its journal
+  // on the execution's path, and the heartbeats wait behind it.
+  if (pending_.size() >= kFlushLines || now - oldest_pending_ >= kFlushAge) FlushLocked();
 }
 
 }  // namespace runlake

@@ -48,13 +48,15 @@ class ExecutionLog {
   // An INFO line "metric <name>=<value>" with metric_name / metric_value fields.
   void Metric(const std::string& name, double value);
 
-  // Sends the lines not yet in the state store, in one transaction. Done on its own at
-  // the first line, at every WARN or ERROR, once kFlushLines are waiting, when a line comes
-  // a second or more after the oldest waiting one, and on destruction; call it before the
-  // execution ends, so that whoever sees it ended sees its lines. A failure is remembered in
-  // status() and the batch dropped (the local file has it).
+  // Sends the lines not yet in the state store, in one transaction. Done on its own once
+  // kFlushLines are waiting, when a line comes kFlushAge or more after the oldest waiting
+  // one, and on destruction; the runner calls it before the execution ends, so whoever sees
+  // it ended sees its lines (that it started, and why it failed, the execution's record and
+  // events say at once). A failure is remembered in status() and the batch dropped (the
+  // local file has it).
   void Flush();
   static constexpr size_t kFlushLines = 64;
+  static constexpr std::chrono::seconds kFlushAge{1};
 
   const std::string& path() const { return path_; }
   // The first write error, or OK.
@@ -78,7 +80,6 @@ class ExecutionLog {
   Status status_;
   std::vector<StoredLogLine> pending_;
   std::chrono::steady_clock::time_point oldest_pending_;
-  bool sent_any_ = false;
   bool store_full_ = false;  // the store's cap was reached: send no more
 };
 

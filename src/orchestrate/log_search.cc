@@ -46,16 +46,24 @@ std::string StringField(const nlohmann::json& line, const char* key) {
   return it != line.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Appends the matching lines of one file. A file that vanished meanwhile has no lines.
+// Appends the matching lines of one file, and (when `execution` is given) sets it to the
+// execution the file belongs to, named in its first line. A file that vanished meanwhile has
+// no lines.
 Status ScanFile(const fs::path& path, const LogQuery& q, const std::vector<std::string>& terms,
-                std::vector<nlohmann::json>* out) {
+                std::vector<nlohmann::json>* out, std::string* execution) {
   std::ifstream in(path);
   if (!in) {
     if (errno == ENOENT) return Status::OK();
     return Status::IOError("cannot read log " + path.string() + ": " + std::strerror(errno));
   }
   std::string text;
+  bool first = execution != nullptr;
   while (std::getline(in, text)) {
+    if (first) {
+      first = false;
+      auto line = nlohmann::json::parse(text, nullptr, false);
+      if (!line.is_discarded() && line.is_object()) *execution = StringField(line, "execution");
+    }
     if (!MatchesAll(text, terms)) continue;  // cheap test first: most lines fail it
     auto line = nlohmann::json::parse(text, nullptr, false);
     if (line.is_discarded() || !line.is_object()) continue;  // torn or foreign line
@@ -90,15 +98,9 @@ Result<std::vector<nlohmann::json>> ScanLocalLogs(const std::string& log_dir, co
     std::sort(files.begin(), files.end());  // deterministic order among equal timestamps
   }
   for (const fs::path& file : files) {
-    if (here != nullptr) {
-      std::ifstream in(file);
-      std::string first;
-      if (in && std::getline(in, first)) {
-        auto line = nlohmann::json::parse(first, nullptr, false);
-        if (!line.is_discarded() && line.is_object()) here->push_back(StringField(line, "execution"));
-      }
-    }
-    RUNLAKE_RETURN_NOT_OK(ScanFile(file, q, terms, &lines));
+    std::string execution;
+    RUNLAKE_RETURN_NOT_OK(ScanFile(file, q, terms, &lines, here ? &execution : nullptr));
+    if (!execution.empty()) here->push_back(std::move(execution));
   }
   return lines;
 }

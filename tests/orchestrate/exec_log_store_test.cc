@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "common/temp_dir.h"
 #include "orchestrate/exec_log.h"
@@ -62,7 +63,7 @@ TEST(ExecutionLogStoreTest, AnotherMachineFindsTheLinesThroughTheStore) {
   EXPECT_TRUE(Messages(nullptr, there, {}).empty());
 }
 
-TEST(ExecutionLogStoreTest, LinesReachTheStoreAtTheFirstLineAtAnErrorAndAtFlush) {
+TEST(ExecutionLogStoreTest, LinesReachTheStoreInBatchesBySizeAgeAndFlush) {
   TempDir dir;
   auto state = OpenStore(dir.path() + "/state.db");
   auto log = ExecutionLog::Open(dir.path() + "/logs", "e", "r", state.get());
@@ -71,15 +72,18 @@ TEST(ExecutionLogStoreTest, LinesReachTheStoreAtTheFirstLineAtAnErrorAndAtFlush)
     auto t = state->LogTotals({"e"});
     return t.ok() && t->count("e") ? t->at("e").lines : int64_t{0};
   };
-  (*log)->Info("first");
-  EXPECT_EQ(stored(), 1) << "the first line is sent at once: another machine sees it started";
-  (*log)->Info("second");
-  EXPECT_EQ(stored(), 1) << "INFO lines wait for a batch";
   (*log)->Error("boom");
-  EXPECT_EQ(stored(), 3);
-  (*log)->Info("third");
+  EXPECT_EQ(stored(), 0) << "one line waits for its batch, an ERROR too";
+  for (size_t i = 1; i < ExecutionLog::kFlushLines; ++i) (*log)->Info("line");
+  EXPECT_EQ(stored(), static_cast<int64_t>(ExecutionLog::kFlushLines)) << "a full batch goes";
+  (*log)->Info("old");
+  std::this_thread::sleep_for(ExecutionLog::kFlushAge + std::chrono::milliseconds(100));
+  (*log)->Info("new");
+  EXPECT_EQ(stored(), static_cast<int64_t>(ExecutionLog::kFlushLines) + 2)
+      << "a line after the oldest waiting one aged sends both";
+  (*log)->Info("last");
   (*log)->Flush();
-  EXPECT_EQ(stored(), 4);
+  EXPECT_EQ(stored(), static_cast<int64_t>(ExecutionLog::kFlushLines) + 3);
 }
 
 TEST(ExecutionLogStoreTest, ATruncatedLogIsReadFromItsFileWhereTheFileIs) {

@@ -22,6 +22,15 @@ std::string TestKey() {
   return std::string("PgCli.") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
 }
 
+// Ingests kCsv and runs it as execution `name` (input in lake.Work("in.json")) on `uri`.
+void RunDaily(TestLake& lake, const std::string& uri, const std::string& run_key,
+              const std::string& name) {
+  std::string key = lake.IngestText("p.csv", kCsv, "2024-01-05");
+  WriteFile(lake.Work("in.json"), InputJson(run_key, key));
+  CmdResult run = lake.Rl({"--state", uri, "run", "--input", lake.Work("in.json"), "--name", name});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+}
+
 TEST(PgCli, StateMigrateReportsVersionsBeforeAndAfter) {
   RUNLAKE_SKIP_WITHOUT_PG();
   TestLake lake;
@@ -41,11 +50,8 @@ TEST(PgCli, RunAndExecutionsUseThePostgresStateStore) {
   RUNLAKE_SKIP_WITHOUT_PG();
   TestLake lake;
   std::string uri = PgDatabaseFor(TestKey());
-  std::string key = lake.IngestText("p.csv", kCsv, "2024-01-05");
-  WriteFile(lake.Work("in.json"), InputJson("pg-run-1", key));
-  CmdResult run = lake.Rl({"--state", uri, "run", "--input", lake.Work("in.json"), "--name",
-                           "daily-2024-01-05"});
-  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  RunDaily(lake, uri, "pg-run-1", "daily-2024-01-05");
+  if (::testing::Test::HasFatalFailure()) return;
   EXPECT_TRUE(lake.HasManifest("pg-run-1"));
 
   CmdResult list = lake.Rl({"--state", uri, "--json", "executions", "list"});
@@ -74,11 +80,8 @@ TEST(PgCli, LogsAndDescribeWorkWithoutTheLocalLogFile) {
   RUNLAKE_SKIP_WITHOUT_PG();
   TestLake lake;
   std::string uri = PgDatabaseFor(TestKey());
-  std::string key = lake.IngestText("p.csv", kCsv, "2024-01-05");
-  WriteFile(lake.Work("in.json"), InputJson("pg-log-1", key));
-  CmdResult run = lake.Rl({"--state", uri, "run", "--input", lake.Work("in.json"), "--name",
-                           "daily-logs"});
-  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  RunDaily(lake, uri, "pg-log-1", "daily-logs");
+  if (::testing::Test::HasFatalFailure()) return;
   CmdResult here = lake.Rl({"--state", uri, "--json", "logs", "--execution", "daily-logs"});
   ASSERT_EQ(here.exit_code, 0) << here.Describe();
   const size_t lines = here.Json().size();

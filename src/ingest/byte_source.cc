@@ -1,5 +1,6 @@
 #include "ingest/byte_source.h"
 
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 
 #include <cstring>
@@ -7,14 +8,28 @@
 namespace runlake {
 namespace {
 
-// RFC 1952: a member whose FLG has a reserved bit (0xE0) set must be refused; ISA-L
-// accepts it where zlib does not (found by tests/fuzz/gzip_fuzz). Checked when the header's
-// first 4 bytes are in the buffer (always for the first member).
-Status CheckMemberFlags(const uint8_t* p, size_t avail, const std::string& name) {
-  if (avail >= 4 && (p[3] & 0xE0) != 0) {
-    return Status::Corruption(name + ": gzip member header has reserved flag bits set");
+constexpr uint8_t kFlagHeaderCrc = 0x02, kFlagExtra = 0x04, kFlagName = 0x08,
+                  kFlagComment = 0x10, kFlagsReserved = 0xE0;
+
+// The length of a gzip member header up to its CRC-16 (RFC 1952: the fixed 10 bytes, then
+// FEXTRA, FNAME, FCOMMENT as FLG says), or 0 when it, with the 2 CRC bytes, does not end
+// within `avail` bytes.
+size_t HeaderLengthBeforeCrc(const uint8_t* p, size_t avail) {
+  size_t pos = 10;
+  if (avail < pos) return 0;
+  const uint8_t flg = p[3];
+  if (flg & kFlagExtra) {
+    if (avail < pos + 2) return 0;
+    pos += 2 + (size_t{p[pos]} | size_t{p[pos + 1]} << 8);
+    if (avail < pos) return 0;
   }
-  return Status::OK();
+  for (uint8_t zero_terminated : {kFlagName, kFlagComment}) {
+    if (!(flg & zero_terminated)) continue;
+    const void* nul = std::memchr(p + pos, 0, avail - pos);
+    if (nul == nullptr) return 0;
+    pos = static_cast<size_t>(static_cast<const uint8_t*>(nul) - p) + 1;
+  }
+  return avail >= pos + 2 ? pos : 0;
 }
 
 const char* InflateError(int code) {
@@ -48,10 +63,10 @@ ByteSource::~ByteSource() = default;
 Result<std::unique_ptr<ByteSource>> ByteSource::Open(std::unique_ptr<ObjectReader> reader,
                                                      std::string name) {
   std::unique_ptr<ByteSource> src(new ByteSource(std::move(reader), std::move(name)));
-  // The magic (2 bytes) and, for gzip, CM and FLG (CheckMemberFlags).
+  // The magic (2 bytes) and, for gzip, CM and FLG (CheckMemberHeader).
   RUNLAKE_RETURN_NOT_OK(src->Gather(src->input_.data(), 0, 4));
   if (src->in_end_ >= 2 && src->input_[0] == 0x1f && src->input_[1] == 0x8b) {
-    RUNLAKE_RETURN_NOT_OK(CheckMemberFlags(src->input_.data(), src->in_end_, src->name_));
+    RUNLAKE_RETURN_NOT_OK(src->CheckMemberHeader(src->input_.data(), src->in_end_));
     src->gzip_ = std::make_unique<inflate_state>();
     isal_inflate_init(src->gzip_.get());
     src->gzip_->crc_flag = ISAL_GZIP;  // parse the header, verify CRC-32 and ISIZE
@@ -76,6 +91,31 @@ Status ByteSource::Gather(const uint8_t* from, size_t have, size_t n) {
     gzip_->next_in = input_.data();
     gzip_->avail_in = static_cast<uint32_t>(in_end_);
   }
+  return Status::OK();
+}
+
+// What ISA-L accepts but RFC 1952 (and zlib) refuse, found by tests/fuzz/gzip_fuzz: reserved
+// FLG bits, and a header CRC-16 (FHCRC) that does not match. `p` holds at least the
+// header's first 4 bytes, or all there is.
+Status ByteSource::CheckMemberHeader(const uint8_t* p, size_t avail) {
+  if (avail < 4) return Status::OK();  // too short to be a member: ISA-L says so
+  if (p[3] & kFlagsReserved) {
+    return Status::Corruption(name_ + ": gzip member header has reserved flag bits set");
+  }
+  if (!(p[3] & kFlagHeaderCrc)) return Status::OK();
+  size_t length = HeaderLengthBeforeCrc(p, avail);
+  if (length == 0 && !eof_) {  // the header goes on past this read: gather all of it
+    RUNLAKE_RETURN_NOT_OK(Gather(p, avail, input_.size()));
+    p = input_.data();
+    avail = in_end_;
+    length = HeaderLengthBeforeCrc(p, avail);
+  }
+  if (length == 0) {
+    if (eof_) return Status::OK();  // ends inside the header: inflating says truncated
+    return Corrupt("gzip member header longer than " + std::to_string(input_.size()) + " bytes");
+  }
+  const uint32_t want = uint32_t{p[length]} | uint32_t{p[length + 1]} << 8;
+  if ((crc32_gzip_refl(0, p, length) & 0xFFFF) != want) return Corrupt("gzip header CRC mismatch");
   return Status::OK();
 }
 
@@ -129,9 +169,9 @@ Status ByteSource::StartNextMember(bool* started) {
   // The next header's first 4 bytes (magic, CM, FLG) together in the buffer, so that its
   // flags are checked even when a read ended inside them (gzip_fuzz found that gap).
   if (gzip_->avail_in < 4) RUNLAKE_RETURN_NOT_OK(Gather(gzip_->next_in, gzip_->avail_in, 4));
-  uint8_t* next_in = gzip_->next_in;
+  RUNLAKE_RETURN_NOT_OK(CheckMemberHeader(gzip_->next_in, gzip_->avail_in));
+  uint8_t* next_in = gzip_->next_in;  // the reset below clears them
   uint32_t avail_in = gzip_->avail_in;
-  RUNLAKE_RETURN_NOT_OK(CheckMemberFlags(next_in, avail_in, name_));
   isal_inflate_reset(gzip_.get());
   gzip_->crc_flag = ISAL_GZIP;
   gzip_->next_in = next_in;

@@ -4,7 +4,7 @@
 // named .csv.gz and a gzip named .csv both read correctly. Inflation is streaming (ISA-L
 // isal_inflate), with a fixed input buffer: memory does not grow with the object.
 // Multi-member gzip (concatenated .gz files, as `cat a.gz b.gz` makes) is supported;
-// each member's CRC-32 and length are checked.
+// each member's CRC-32 and length are checked, and its header's CRC-16 when it has one.
 
 #include <cstdint>
 #include <memory>
@@ -51,6 +51,7 @@ class ByteSource {
   Result<size_t> ReadPlain(char* buf, size_t n);
   Result<size_t> ReadGzip(char* buf, size_t n);
   Status StartNextMember(bool* started);
+  Status CheckMemberHeader(const uint8_t* p, size_t avail);
   Status Corrupt(const std::string& why) const;
 
   std::unique_ptr<ObjectReader> reader_;

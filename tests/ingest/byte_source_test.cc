@@ -129,6 +129,75 @@ TEST(IngestByteSource, CorruptGzip) {
   expect_corrupt(flipped, "body");
 }
 
+// CRC-32 (IEEE, reflected) bit by bit: the reference the header CRC-16 is checked against.
+uint32_t ReferenceCrc32(const std::string& bytes) {
+  uint32_t crc = 0xFFFFFFFF;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+// One member whose header has every optional field: FEXTRA, FNAME, FCOMMENT and FHCRC
+// (RFC 1952), the CRC-16 being the low half of the header's CRC-32, plus `crc_xor`.
+std::string GzipWithFullHeader(const std::string& data, uint16_t crc_xor = 0,
+                               size_t name_length = 9) {
+  std::string body = Gzip(data).substr(10);
+  std::string header = "\x1f\x8b\x08";
+  header += static_cast<char>(0x02 | 0x04 | 0x08 | 0x10);
+  header += std::string(6, '\0');  // MTIME, XFL, OS
+  header += std::string("\x04\x00" "ab\x00\x01", 6);  // XLEN 4, one subfield
+  header += std::string(name_length, 'n') + '\0';
+  header += std::string("a comment") + '\0';
+  const uint16_t crc16 = static_cast<uint16_t>(ReferenceCrc32(header) & 0xFFFF) ^ crc_xor;
+  header += static_cast<char>(crc16 & 0xFF);
+  header += static_cast<char>(crc16 >> 8);
+  return header + body;
+}
+
+TEST(IngestByteSource, HeaderCrcIsChecked) {
+  const std::string data = Sample(50000);
+  // A good header CRC-16 reads, whatever the read sizes, first member or later one.
+  for (size_t chunk : {size_t{1}, size_t{3}, size_t{7}, size_t{1} << 20}) {
+    auto one = Decode(GzipWithFullHeader(data), chunk, 11);
+    ASSERT_TRUE(one.ok()) << chunk << ": " << one.status().ToString();
+    EXPECT_EQ(*one, data);
+    auto two = Decode(Gzip("a\n") + GzipWithFullHeader(data), chunk, 11);
+    ASSERT_TRUE(two.ok()) << chunk << ": " << two.status().ToString();
+    EXPECT_EQ(*two, "a\n" + data);
+  }
+  // A header longer than one input buffer (a 300 KB FNAME) is still checked whole.
+  auto long_name = Decode(GzipWithFullHeader(data, 0, 300000));
+  ASSERT_FALSE(long_name.ok());
+  EXPECT_EQ(long_name.status().message(),
+            "bronze/x.csv.gz: corrupt gzip data (gzip member header longer than 262144 bytes)");
+  auto long_ok = Decode(GzipWithFullHeader(data, 0, 200000));
+  ASSERT_TRUE(long_ok.ok()) << long_ok.status().ToString();
+  // A wrong one is refused, as zlib does (ISA-L alone accepts it).
+  for (size_t chunk : {size_t{1}, size_t{1} << 20}) {
+    for (const std::string& bytes :
+         {GzipWithFullHeader(data, 1), Gzip("a\n") + GzipWithFullHeader(data, 0x8000)}) {
+      auto out = Decode(bytes, chunk, 5);
+      ASSERT_FALSE(out.ok()) << chunk;
+      EXPECT_EQ(out.status().message(), "bronze/x.csv.gz: corrupt gzip data (gzip header CRC mismatch)");
+    }
+  }
+}
+
+TEST(IngestByteSource, ReservedHeaderFlagsAreRefused) {
+  std::string gz = Gzip(Sample(1000));
+  for (uint8_t bit : {0x20, 0x40, 0x80}) {
+    std::string bad = gz;
+    bad[3] = static_cast<char>(bit);
+    for (const std::string& bytes : {bad, Gzip("a\n") + bad}) {
+      auto out = Decode(bytes, 1, 3);
+      ASSERT_FALSE(out.ok());
+      EXPECT_EQ(out.status().message(), "bronze/x.csv.gz: gzip member header has reserved flag bits set");
+    }
+  }
+}
+
 TEST(IngestByteSource, ReaderErrorsPassThrough) {
   auto src = ByteSource::Open(std::make_unique<ingest_test::FailingReader>(), "k");
   ASSERT_FALSE(src.ok());

@@ -2,13 +2,9 @@
 
 #include "store/fault_injecting_object_store.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,51 +16,6 @@ namespace fs = std::filesystem;
 
 // Shared by every store opened in this process (a command may open the lake twice).
 std::atomic<uint64_t> g_ops{0};
-
-bool ParseKind(const std::string& s, FaultKind* kind) {
-  static const std::pair<const char*, FaultKind> kKinds[] = {
-      {"crash", FaultKind::kCrash},         {"crash_after", FaultKind::kCrashAfter},
-      {"ioerror", FaultKind::kIOError},     {"transient", FaultKind::kTransient},
-      {"diskfull", FaultKind::kDiskFull},   {"torn", FaultKind::kTorn}};
-  for (const auto& [name, k] : kKinds) {
-    if (s == name) {
-      *kind = k;
-      return true;
-    }
-  }
-  return false;
-}
-
-void Say(const std::string& what) {
-  std::string line = "runlake-fault: " + what + "\n";
-  (void)!::write(2, line.data(), line.size());
-}
-
-[[noreturn]] void Die(const std::string& what) {
-  Say(what);
-  ::_exit(137);  // 128 + SIGKILL: what a killed process reports
-}
-
-// Appends "op key" under an exclusive flock and returns the line's number, so processes
-// sharing the file agree on one global order. 0 when the file cannot be used (then the
-// process-wide counter decides: a test typo must not silently disable the faults).
-uint64_t AppendToCountFile(const std::string& path, const std::string& line) {
-  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return 0;
-  while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
-  }
-  uint64_t lines = 0;
-  char buf[1 << 14];
-  off_t off = 0;
-  for (ssize_t n; (n = ::pread(fd, buf, sizeof(buf), off)) > 0; off += n) {
-    for (ssize_t i = 0; i < n; ++i) lines += buf[i] == '\n';
-  }
-  (void)!::write(fd, line.data(), line.size());
-  ::fsync(fd);
-  ::flock(fd, LOCK_UN);
-  ::close(fd);
-  return lines + 1;
-}
 
 class FaultInjectingObjectStore : public ObjectStore {
  public:
@@ -104,15 +55,12 @@ class FaultInjectingObjectStore : public ObjectStore {
                 const std::string* local_file, Op&& run) {
     // Invalid keys fail in the backend without touching anything: not an operation.
     if (!ValidateKey(key).ok()) return run();
-    const std::string line = std::string(op) + " " + std::string(key) + "\n";
-    uint64_t n = spec_.count_path.empty() ? 0 : AppendToCountFile(spec_.count_path, line);
-    uint64_t local = ++g_ops;
-    if (n == 0) n = local;
+    const uint64_t n = CountFaultOp(spec_, std::string(op) + " " + std::string(key), g_ops);
     if (spec_.at == 0 || n < spec_.at) return run();
     const std::string what = std::string(op) + " " + std::string(key) + " (op " + std::to_string(n) + ")";
     switch (spec_.kind) {
       case FaultKind::kIOError:
-        if (n == spec_.at) Say("ioerror from " + what + " on");
+        if (n == spec_.at) SayFault("ioerror from " + what + " on");
         return Status::IOError("injected I/O error: " + what);
       case FaultKind::kNone:
         return run();
@@ -122,20 +70,20 @@ class FaultInjectingObjectStore : public ObjectStore {
     if (n != spec_.at) return run();
     switch (spec_.kind) {
       case FaultKind::kCrash:
-        Die("crash before " + what);
+        CrashForFault("crash before " + what);
       case FaultKind::kCrashAfter: {
         Status st = run();
-        Die("crash after " + what + ": " + (st.ok() ? "OK" : st.ToString()));
+        CrashForFault("crash after " + what + ": " + (st.ok() ? "OK" : st.ToString()));
       }
       case FaultKind::kTransient:
-        Say("transient error at " + what);
+        SayFault("transient error at " + what);
         return Status::IOError("injected transient error: " + what);
       case FaultKind::kDiskFull:
-        Say("disk full at " + what);
+        SayFault("disk full at " + what);
         return Status::FailedPrecondition("injected: " + what + ": disk full (No space left on device)");
       case FaultKind::kTorn:
         LeaveTornTemp(key, data, local_file);
-        Die("torn write of " + what);
+        CrashForFault("torn write of " + what);
       default:
         return run();
     }
@@ -168,38 +116,6 @@ class FaultInjectingObjectStore : public ObjectStore {
 };
 
 }  // namespace
-
-Result<FaultSpec> ParseFaultSpec(const std::string& text) {
-  FaultSpec spec;
-  std::stringstream ss(text);
-  std::string part;
-  auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument("RUNLAKE_TEST_FAULT '" + text + "': " + why);
-  };
-  while (std::getline(ss, part, ',')) {
-    size_t eq = part.find('=');
-    if (eq == std::string::npos) return bad("'" + part + "' is not key=value");
-    std::string k = part.substr(0, eq), v = part.substr(eq + 1);
-    if (k == "count") {
-      if (v.empty()) return bad("count= needs a file path");
-      spec.count_path = v;
-    } else if (k == "at") {
-      char* end = nullptr;
-      unsigned long long at = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || at == 0) return bad("at= needs a number >= 1");
-      spec.at = at;
-    } else if (k == "kind") {
-      if (!ParseKind(v, &spec.kind)) {
-        return bad("unknown kind '" + v + "' (crash, crash_after, ioerror, transient, diskfull, torn)");
-      }
-    } else {
-      return bad("unknown key '" + k + "' (count, at, kind)");
-    }
-  }
-  if ((spec.at == 0) != (spec.kind == FaultKind::kNone)) return bad("at= and kind= go together");
-  if (spec.at == 0 && spec.count_path.empty()) return bad("nothing to do (count=, or at= and kind=)");
-  return spec;
-}
 
 std::unique_ptr<ObjectStore> NewFaultInjectingObjectStore(std::unique_ptr<ObjectStore> inner,
                                                           FaultSpec spec) {

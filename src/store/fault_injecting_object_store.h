@@ -4,12 +4,8 @@
 // it when $RUNLAKE_TEST_FAULT is set, so the real `runlake` binary can be crashed or made
 // to fail at each write by a test (tests/integration/fault_sweep_test.cc).
 //
-// Spec ($RUNLAKE_TEST_FAULT), comma-separated key=value:
-//   count=PATH   append "OP KEY" to PATH for every mutating op (Put, PutIfAbsent, PutFile,
-//                Delete). The line number is the op's global index: several processes
-//                (and several stores of one process) share one numbering, because the
-//                count and the append happen under one flock.
-//   at=K         the op (1-based) that faults; without count=, a process-wide counter.
+// Spec ($RUNLAKE_TEST_FAULT, common/fault_spec.h): the ops counted are Put, PutIfAbsent,
+// PutFile and Delete ("OP KEY"); several stores of one process share one numbering. Kinds:
 //   kind=KIND    crash        _exit(137) before the op (like SIGKILL: no cleanup at all)
 //                crash_after  do the op, then _exit(137)
 //                ioerror      IOError at op K and every later op (storage gone bad)
@@ -24,20 +20,10 @@
 #include <memory>
 #include <string>
 
+#include "common/fault_spec.h"
 #include "runlake/object_store.h"
 
 namespace runlake {
-
-enum class FaultKind { kNone, kCrash, kCrashAfter, kIOError, kTransient, kDiskFull, kTorn };
-
-struct FaultSpec {
-  std::string count_path;  // "" : count in-process only
-  uint64_t at = 0;         // 0 : count only, never fault
-  FaultKind kind = FaultKind::kNone;
-};
-
-// InvalidArgument naming the spec and the bad part.
-Result<FaultSpec> ParseFaultSpec(const std::string& text);
 
 std::unique_ptr<ObjectStore> NewFaultInjectingObjectStore(std::unique_ptr<ObjectStore> inner,
                                                           FaultSpec spec);

@@ -115,6 +115,14 @@ inline std::string Binary() {
   return override_path && *override_path ? override_path : RUNLAKE_BINARY;
 }
 
+// What keeps the environment from choosing a lake or a state store for a command:
+// RUNLAKE_LAKE and RUNLAKE_STATE emptied, or RUNLAKE_STATE set to $RUNLAKE_IT_STATE, which a
+// test sets to run every command that follows against another state store (PostgreSQL).
+inline std::vector<std::string> HarnessEnv() {
+  const char* state = std::getenv("RUNLAKE_IT_STATE");
+  return {"RUNLAKE_LAKE=", std::string("RUNLAKE_STATE=") + (state ? state : "")};
+}
+
 // Runs the binary with `args`; captures into files under `scratch`.
 inline CmdResult RunBinary(const std::vector<std::string>& args, const std::string& scratch,
                            const std::vector<std::string>& env = {}) {
@@ -124,8 +132,7 @@ inline CmdResult RunBinary(const std::vector<std::string>& args, const std::stri
   std::string err = scratch + "/.cmd-" + std::to_string(n) + ".err";
   std::vector<std::string> full{Binary()};
   full.insert(full.end(), args.begin(), args.end());
-  // Keep the environment from choosing a lake/state for us.
-  std::vector<std::string> e{"RUNLAKE_LAKE=", "RUNLAKE_STATE="};
+  std::vector<std::string> e = HarnessEnv();
   e.insert(e.end(), env.begin(), env.end());
   pid_t pid = Spawn(full, out, err, e, scratch);
   CmdResult r;

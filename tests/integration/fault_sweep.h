@@ -3,6 +3,8 @@
 // crashed or failed at any write, and again after its recovery. Each check returns the
 // problems it found, in words, so one sweep point reports everything that broke at once.
 
+#include <sqlite3.h>
+
 #include <map>
 #include <set>
 #include <string>
@@ -11,6 +13,8 @@
 #include "integration/cli_runner.h"
 
 namespace runlake::it {
+
+inline const std::string kSilverDataset = "silver/mortgages/transactions";
 
 // Every file of the lake (path relative to the lake -> bytes), leaving out what may change
 // legitimately: the state store and logs, staging, claims, the run index checkpoint, the
@@ -227,5 +231,68 @@ struct Invariants {
     }
   }
 };
+
+// The number of versions in `layer_dataset`'s pointer log.
+inline size_t PointerVersions(const TestLake& lake, const std::string& layer_dataset) {
+  std::string dir = lake.Lake(layer_dataset + "/_pointer_log");
+  size_t n = 0;
+  if (fs::is_directory(dir)) {
+    for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string()[0] != '.';
+  }
+  return n;
+}
+
+// After the recovery of a state store fault (the state sweep): the store's file is intact
+// (SQLite's integrity_check);
+// no execution is lost (every committed run has its record), stuck (Executions() checks
+// RUNNING) or applied twice (the pointer log no longer than after a clean command and its
+// recovery: `clean_versions`; one committed backfill run per date); every backfill ended
+// SUCCEEDED, and at most one was created; no task is still QUEUED or RUNNING.
+inline void StateInvariants(Invariants& inv, size_t clean_versions, bool sqlite = true) {
+  const TestLake& lake = inv.lake;
+  sqlite3* db = nullptr;
+  const std::string path = lake.Lake("_state/runlake.sqlite");
+  if (!sqlite) {
+    // PostgreSQL keeps its own files whole.
+  } else if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    inv.Fail("state store " + path + " does not open: " + sqlite3_errmsg(db));
+  } else {
+    std::string verdict;
+    sqlite3_exec(
+        db, "PRAGMA integrity_check",
+        [](void* out, int, char** values, char**) {
+          *static_cast<std::string*>(out) += values[0] ? values[0] : "";
+          return 0;
+        },
+        &verdict, nullptr);
+    if (verdict != "ok") inv.Fail("state store integrity_check: " + verdict);
+  }
+  sqlite3_close(db);
+
+  std::set<std::string> with_record;
+  for (const auto& e : lake.RlJson({"executions", "list"})) with_record.insert(e.value("run_id", ""));
+  std::map<std::string, int> backfill_runs_per_date;
+  for (const auto& rid : CommittedRuns(lake.lake())) {
+    if (!with_record.count(rid)) inv.Fail("committed run " + rid + " has no execution record");
+    if (rid.rfind("backfill-", 0) == 0) ++backfill_runs_per_date[rid.substr(9, 10)];
+  }
+  for (const auto& [date, n] : backfill_runs_per_date) {
+    if (n > 1) inv.Fail(std::to_string(n) + " committed backfill runs for " + date);
+  }
+  size_t versions = PointerVersions(lake, kSilverDataset);
+  if (versions > clean_versions) {
+    inv.Fail("silver pointer log has " + std::to_string(versions) + " versions, " +
+             std::to_string(clean_versions) + " after a clean run: something was applied twice");
+  }
+  json backfills = lake.RlJson({"backfill", "list"});
+  if (backfills.size() > 1) inv.Fail("backfill created " + std::to_string(backfills.size()) + " times");
+  for (const auto& b : backfills) {
+    if (b.value("status", "") != "SUCCEEDED") inv.Fail("backfill " + b.value("id", "") + " ended " + b.dump());
+  }
+  for (const auto& t : lake.RlJson({"queue", "list"})) {
+    std::string st = t.value("status", "");
+    if (st == "QUEUED" || st == "RUNNING") inv.Fail("task " + t.value("name", "") + " is still " + st);
+  }
+}
 
 }  // namespace runlake::it

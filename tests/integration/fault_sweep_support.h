@@ -88,7 +88,7 @@ inline void Expect0(Invariants& inv, const std::string& what, const CmdResult& r
 inline pid_t StartWorker(const TestLake& lake, const std::vector<std::string>& env) {
   static int n = 0;
   std::string base = lake.Work("worker-" + std::to_string(n++));
-  std::vector<std::string> e{"RUNLAKE_LAKE=", "RUNLAKE_STATE="};
+  std::vector<std::string> e = HarnessEnv();
   e.insert(e.end(), env.begin(), env.end());
   return Spawn({Binary(), "--lake", lake.lake(), "worker", "--concurrency", "1", "--lease-seconds", "2",
                 "--drain-seconds", "5"},
@@ -101,7 +101,7 @@ inline pid_t StartWorker(const TestLake& lake, const std::vector<std::string>& e
 inline CmdResult RunWithWorker(const TestLake& lake, std::vector<std::string> args,
                         const std::vector<std::string>& env) {
   args.insert(args.begin(), {Binary(), "--lake", lake.lake()});
-  std::vector<std::string> e{"RUNLAKE_LAKE=", "RUNLAKE_STATE="};
+  std::vector<std::string> e = HarnessEnv();
   e.insert(e.end(), env.begin(), env.end());
   std::string out = lake.Work("cmd.out"), err = lake.Work("cmd.err");
   pid_t cmd = Spawn(args, out, err, e, lake.work());

@@ -3,7 +3,11 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <functional>
 #include <map>
+
+#include "common/fault_spec.h"
+#include "state/postgres/statement_faults_internal.h"
 
 namespace runlake::pg {
 namespace {
@@ -84,6 +88,7 @@ Result<Endpoint> ParseEndpoint(const std::string& uri) {
 }
 
 Result<std::unique_ptr<Conn>> Conn::Open(const std::string& uri) {
+  RUNLAKE_RETURN_NOT_OK(CheckStatementFaultSpec());
   RUNLAKE_ASSIGN_OR_RAISE(Endpoint endpoint, ParseEndpoint(uri));
   // Defaults first: with expand_dbname the URI (the dbname value) overrides them. The
   // keepalives notice a server that vanished without closing the socket.
@@ -111,12 +116,35 @@ Result<Rows> Conn::Exec(const std::string& sql, const std::vector<std::string>& 
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.c_str());
-  return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                            values.data(), nullptr, nullptr, 0),
-               sql);
+  return Send(sql, [&] {
+    return PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                        nullptr, nullptr, 0);
+  });
 }
 
-Result<Rows> Conn::ExecScript(const std::string& sql) { return Check(PQexec(conn_, sql.c_str()), sql); }
+Result<Rows> Conn::ExecScript(const std::string& sql) {
+  return Send(sql, [&] { return PQexec(conn_, sql.c_str()); });
+}
+
+Result<Rows> Conn::Send(const std::string& sql, const std::function<pg_result*()>& send) {
+  std::string what;
+  switch (NextStatementFault(sql, &what)) {  // test-only (statement_faults_internal.h)
+    case StatementFault::kKillConnection:
+      PQclear(PQexec(conn_, "SELECT pg_terminate_backend(pg_backend_pid())"));
+      break;
+    case StatementFault::kDiskFull:
+      return Check(PQexec(conn_, "DO $$BEGIN RAISE EXCEPTION 'runlake-fault: injected disk full' "
+                                 "USING ERRCODE = '53100'; END$$"),
+                   sql);
+    case StatementFault::kCrashAfter: {
+      Result<Rows> rows = Check(send(), sql);
+      CrashForFault("state crash after " + what + ": " + (rows.ok() ? "OK" : rows.status().ToString()));
+    }
+    case StatementFault::kNone:
+      break;
+  }
+  return Check(send(), sql);
+}
 
 Result<Rows> Conn::Check(pg_result* result, const std::string& sql) {
   ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;

@@ -6,6 +6,7 @@
 // Not thread-safe: pg::Session serializes callers.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,6 +69,8 @@ class Conn {
  private:
   Conn(pg_conn* conn, Endpoint endpoint) : conn_(conn), endpoint_(std::move(endpoint)) {}
   Result<Rows> Check(pg_result* result, const std::string& sql);
+  // Sends one statement through `send`, with the test-only faults of statement_faults_internal.h.
+  Result<Rows> Send(const std::string& sql, const std::function<pg_result*()>& send);
 
   pg_conn* conn_;
   Endpoint endpoint_;

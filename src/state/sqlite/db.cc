@@ -3,10 +3,13 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <thread>
 #include <cerrno>
 #include <utility>
+
+#include "state/sqlite/fault_vfs.h"
 
 namespace runlake::sqlite {
 
@@ -41,10 +44,15 @@ Status Db::Error(int rc, const std::string& what) const {
 }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_ms) {
+  // Test-only: the state fault sweep fails or crashes the real binary at its K-th write to
+  // disk (fault_vfs.h). Unset in production, so this costs one getenv.
+  const char* vfs = nullptr;
+  if (const char* fault = std::getenv("RUNLAKE_TEST_STATE_FAULT"); fault != nullptr && *fault != '\0') {
+    RUNLAKE_ASSIGN_OR_RAISE(vfs, FaultVfsName(fault));
+  }
   sqlite3* handle = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &handle,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   std::unique_ptr<Db> db(new Db(handle, path, busy_timeout_ms));
   if (rc != SQLITE_OK) return db->Error(rc, "open");
   sqlite3_extended_result_codes(handle, 1);

@@ -17,8 +17,9 @@ class ControllerHeartbeat {
   // ControllerStaleMillis(), within 50 ms .. 10 s). `state` must outlive this object.
   ControllerHeartbeat(StateStore& state, std::string id, int64_t interval_ms = 0);
 
-  // true once the store answered that this process is no longer the controller. A failed
-  // renewal (store unreachable) is not a loss: the next one tries again.
+  // true once the store answered that this process is no longer the controller, or no
+  // renewal succeeded for HeartbeatGiveUpMillis() (store unreachable that long: another
+  // controller may claim it soon). A failed renewal alone is not a loss: the next one tries.
   bool lost() const { return renewal_.lost(); }
 
  private:

@@ -21,9 +21,10 @@ class ExecutionHeartbeat {
   // outlive this object.
   ExecutionHeartbeat(StateStore& state, const std::string& name)
       : renewal_([&state, name] { return state.HeartbeatExecution(name); },
-                 std::clamp<int64_t>(ControllerStaleMillis() / 6, 50, 10'000)) {}
+                 std::clamp<int64_t>(ControllerStaleMillis() / 6, 50, 10'000), HeartbeatGiveUpMillis()) {}
 
-  // true once the store said the execution is no longer RUNNING (reaped as stale).
+  // true once the store said the execution is no longer RUNNING (reaped as stale), or no
+  // renewal succeeded for HeartbeatGiveUpMillis() (it may be reaped any moment).
   bool lost() const { return renewal_.lost(); }
 
  private:

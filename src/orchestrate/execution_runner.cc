@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/clock.h"
@@ -14,6 +16,7 @@
 #include "orchestrate/execution_stop.h"
 #include "runlake/promote.h"
 #include "runlake/run.h"
+#include "state/process_liveness.h"
 
 namespace runlake {
 namespace {
@@ -46,6 +49,55 @@ int LineOfOffset(const std::string& text, size_t offset) {
   int line = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
   return line;
+}
+
+// The executions this process is running now: RunExecution's, from their start until it
+// returns. A RUNNING record of this process that is not among them was left RUNNING here
+// when the state store failed to record its end (FinishExecution erred): nobody runs it
+// and, this process being alive, no reaper will end it (the state fault sweep found a
+// backfill retrying such an attempt that waited on it forever).
+class RunningHere {
+ public:
+  explicit RunningHere(std::string name) : name_(std::move(name)) {
+    std::lock_guard lock(mu());
+    names().insert(name_);
+  }
+  ~RunningHere() {
+    std::lock_guard lock(mu());
+    names().erase(name_);
+  }
+  RunningHere(const RunningHere&) = delete;
+  RunningHere& operator=(const RunningHere&) = delete;
+
+  static bool Orphaned(const ExecutionRecord& rec) {
+    if (rec.status != ExecutionStatus::kRunning || rec.pid != ::getpid() || rec.host != LocalHostName()) {
+      return false;
+    }
+    std::lock_guard lock(mu());
+    return names().count(rec.name) == 0;
+  }
+
+ private:
+  static std::mutex& mu() {
+    static std::mutex m;
+    return m;
+  }
+  static std::set<std::string>& names() {
+    static std::set<std::string> s;
+    return s;
+  }
+  std::string name_;
+};
+
+// Ends an execution this process left RUNNING (RunningHere::Orphaned) as the reaper ends a
+// dead worker's, so that what it committed is finished like any lost execution's.
+Result<ExecutionRecord> EndOrphan(StateStore& state, const ExecutionRecord& rec) {
+  RUNLAKE_RETURN_NOT_OK(state.FinishExecution(
+      rec.name, ExecutionStatus::kFailed, "WorkerLost",
+      "this process started it and could not record its end (the state store failed)", json()));
+  RUNLAKE_ASSIGN_OR_RAISE(auto now, state.GetExecution(rec.name));
+  if (!now) return Status::NotFound("execution '" + rec.name + "' disappeared");
+  return *now;
 }
 
 // Polls an execution started elsewhere until it ends. The store reaps executions whose
@@ -170,12 +222,16 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   outcome.record = started->record;
   if (!started->created) {
     // Idempotent start: report the existing execution, once it has ended (`run` waits).
+    if (RunningHere::Orphaned(outcome.record)) {
+      RUNLAKE_ASSIGN_OR_RAISE(outcome.record, EndOrphan(*ctx.state, outcome.record));
+    }
     RUNLAKE_ASSIGN_OR_RAISE(outcome.record, WaitUntilEnded(*ctx.state, outcome.record));
     RUNLAKE_ASSIGN_OR_RAISE(outcome.record, RecoverLostExecution(ctx, outcome.record));
     return outcome;
   }
 
   const std::string& name = outcome.record.name;
+  RunningHere running_here(name);
   // Renewed until this function returns: the execution ends (or is reaped) before that.
   ExecutionHeartbeat heartbeat(*ctx.state, name);
   RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id, ctx.state));

@@ -3,7 +3,11 @@
 // the backfill controller's heartbeat (backfill/controller_heartbeat.h) and an execution's
 // (orchestrate/execution_heartbeat.h). `renew` answers true while the caller still holds
 // what it renews; false (or NotFound) makes lost() true and ends the thread. A failed
-// renewal (store unreachable) is not a loss: the next one tries again.
+// renewal (store unreachable) is retried at the next interval, but a holder that could not
+// renew for `give_up_ms` counts as having lost it too: by the store's clock it is about to
+// be stale, and another process may take over, so it must stop before that (a lease's
+// rule; the state fault sweep found a backfill controller waiting forever on a store that
+// failed every write, its heartbeat never renewed).
 
 #include <atomic>
 #include <chrono>
@@ -13,14 +17,21 @@
 #include <thread>
 
 #include "runlake/status.h"
+#include "state/process_liveness.h"
 
 namespace runlake {
+
+// How long a heartbeat may go unrenewed before its holder gives up (PeriodicRenewal's
+// give_up_ms): two thirds of the staleness limit, so it stops before anyone may reap it.
+inline int64_t HeartbeatGiveUpMillis() { return ControllerStaleMillis() * 2 / 3; }
 
 class PeriodicRenewal {
  public:
   // Renews at once, then every `interval_ms`. `renew` runs on the renewal thread.
-  PeriodicRenewal(std::function<Result<bool>()> renew, int64_t interval_ms)
-      : renew_(std::move(renew)), interval_ms_(interval_ms), thread_([this] { Loop(); }) {}
+  // `give_up_ms` > 0: lost() once no renewal has succeeded for that long.
+  PeriodicRenewal(std::function<Result<bool>()> renew, int64_t interval_ms, int64_t give_up_ms = 0)
+      : renew_(std::move(renew)), interval_ms_(interval_ms), give_up_ms_(give_up_ms),
+        thread_([this] { Loop(); }) {}
   ~PeriodicRenewal() {
     {
       std::lock_guard lock(mu_);
@@ -36,6 +47,7 @@ class PeriodicRenewal {
 
  private:
   void Loop() {
+    auto last_renewed = std::chrono::steady_clock::now();
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
@@ -45,12 +57,20 @@ class PeriodicRenewal {
         lost_ = true;
         return;
       }
+      const auto now = std::chrono::steady_clock::now();
+      if (held.ok()) {
+        last_renewed = now;
+      } else if (give_up_ms_ > 0 && now - last_renewed >= std::chrono::milliseconds(give_up_ms_)) {
+        lost_ = true;
+        return;
+      }
       cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });
     }
   }
 
   const std::function<Result<bool>()> renew_;
   const int64_t interval_ms_;
+  const int64_t give_up_ms_;
   std::atomic<bool> lost_{false};
   std::mutex mu_;
   std::condition_variable cv_;

@@ -51,8 +51,7 @@ inline CmdResult RunCommand(const Scenario& sc, const TestLake& tmpl, const Test
                      const std::vector<std::string>& env) {
   std::vector<std::string> args = sc.command(tmpl);
   if (sc.with_worker) return RunWithWorker(lake, args, env);
-  args.insert(args.begin(), {"--lake", lake.lake()});
-  return RunBinary(args, lake.work(), env);
+  return RunAlone(lake, args, env);
 }
 
 inline std::vector<Scenario> Scenarios() {
@@ -260,6 +259,7 @@ inline void RunPoint(const Scenario& sc, const Layer& layer, const TestLake& tmp
   CmdResult faulted = RunCommand(sc, tmpl, lake, {std::string(layer.env) + "=" + trace});
 
   Invariants inv{lake, {}};
+  if (faulted.err.find(kHungMark) != std::string::npos) inv.Fail("the faulted command hung");
   inv.Unchanged(before, may_go);
   inv.CommittedWhole();
   inv.Views(inv.PointerLog(kSilver, false));
@@ -333,18 +333,27 @@ inline void Sweep(const Scenario& sc, const Layer& layer) {
   ASSERT_GT(n, 0) << sc.name << " made no mutating operation";
   const char* mode = std::getenv("RUNLAKE_FAULT_SWEEP");
   const bool full = mode && std::string(mode) == "full";
+  // RUNLAKE_FAULT_SWEEP=<number>: a sample of that many points instead of kSampledPoints.
+  const int sampled = mode && std::atoi(mode) > 1 ? std::atoi(mode) : kSampledPoints;
   // Sampled: kSampledPoints points spread evenly over k = 1..n, the kinds taking turns
   // (starting at a different kind for each command), so every kind and the first and last
   // ops come up in each run of the test command.
   const int kinds = static_cast<int>(layer.kinds.size());
   const int total = n * kinds;
   std::vector<std::pair<int, int>> points;
-  if (full || total <= kSampledPoints) {
+  const char* one = std::getenv("RUNLAKE_FAULT_SWEEP_POINT");  // "K:KIND": that point alone
+  if (one != nullptr && *one != '\0') {
+    std::string spec = one;
+    const std::string kind = spec.substr(spec.find(':') + 1);
+    for (int i = 0; i < kinds; ++i) {
+      if (kind == layer.kinds[i]) points.push_back({std::stoi(spec), i});
+    }
+  } else if (full || total <= sampled) {
     for (int i = 0; i < total; ++i) points.push_back({i / kinds + 1, i % kinds});
   } else {
     const int offset = static_cast<int>(sc.name.size()) % kinds;
-    for (int j = 0; j < kSampledPoints; ++j) {
-      int k = 1 + (j * (n - 1) + (kSampledPoints - 1) / 2) / (kSampledPoints - 1);
+    for (int j = 0; j < sampled; ++j) {
+      int k = 1 + (j * (n - 1) + (sampled - 1) / 2) / (sampled - 1);
       points.push_back({k, (j + offset) % kinds});
     }
   }

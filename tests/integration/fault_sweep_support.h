@@ -95,9 +95,39 @@ inline pid_t StartWorker(const TestLake& lake, const std::vector<std::string>& e
                base + ".out", base + ".err", e, lake.work());
 }
 
+// How long a faulted command may take before the sweep calls it hung (and kills it).
+inline constexpr auto kHungAfter = std::chrono::seconds(120);
+inline const char kHungMark[] = "(killed after 120 s)";
+
+// Runs `args` (after --lake) alone, killed when it is still running after kHungAfter.
+inline CmdResult RunAlone(const TestLake& lake, std::vector<std::string> args,
+                          const std::vector<std::string>& env) {
+  args.insert(args.begin(), {Binary(), "--lake", lake.lake()});
+  std::vector<std::string> e = HarnessEnv();
+  e.insert(e.end(), env.begin(), env.end());
+  std::string out = lake.Work("cmd.out"), err = lake.Work("cmd.err");
+  pid_t cmd = Spawn(args, out, err, e, lake.work());
+  CmdResult r;
+  auto deadline = std::chrono::steady_clock::now() + kHungAfter;
+  int status = 0;
+  while (waitpid(cmd, &status, WNOHANG) != cmd) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(cmd, SIGKILL);
+      waitpid(cmd, &status, 0);
+      r.err = std::string(kHungMark) + "\n";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(out);
+  r.err += ReadFile(err);
+  return r;
+}
+
 // Runs `args` (after --lake) while a worker serves the queue. A worker the fault killed is
 // restarted at once, as a supervisor (systemd, Kubernetes) would; its task's lease then
-// expires and the new worker retries the date. The command is killed after 120 s.
+// expires and the new worker retries the date. The command is killed after kHungAfter.
 inline CmdResult RunWithWorker(const TestLake& lake, std::vector<std::string> args,
                         const std::vector<std::string>& env) {
   args.insert(args.begin(), {Binary(), "--lake", lake.lake()});
@@ -107,7 +137,7 @@ inline CmdResult RunWithWorker(const TestLake& lake, std::vector<std::string> ar
   pid_t cmd = Spawn(args, out, err, e, lake.work());
   pid_t worker = StartWorker(lake, env);
   CmdResult r;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  auto deadline = std::chrono::steady_clock::now() + kHungAfter;
   int status = 0;
   while (true) {
     pid_t done = waitpid(cmd, &status, WNOHANG);
@@ -116,7 +146,7 @@ inline CmdResult RunWithWorker(const TestLake& lake, std::vector<std::string> ar
     if (std::chrono::steady_clock::now() > deadline) {
       kill(cmd, SIGKILL);
       waitpid(cmd, &status, 0);
-      r.err = "(killed after 120 s)\n";
+      r.err = std::string(kHungMark) + "\n";
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

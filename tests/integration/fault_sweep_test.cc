@@ -10,7 +10,8 @@
 // database and its WAL), and an execution, a backfill or a task must never be lost, stuck,
 // or applied twice (StateInvariants).
 //
-// RUNLAKE_FAULT_SWEEP=full tries every (k, kind); by default a spread sample of about
+// RUNLAKE_FAULT_SWEEP=full tries every (k, kind), =N a sample of N points, and
+// RUNLAKE_FAULT_SWEEP_POINT=K:KIND that one point; by default a spread sample of about
 // kSampledPoints points per command, so the test command stays short (scripts/fault-sweep.sh
 // runs the full sweep).
 

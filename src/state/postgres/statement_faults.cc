@@ -1,5 +1,6 @@
 // Test-only fault injection for the PostgreSQL state store (see the header).
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 
@@ -37,7 +38,8 @@ std::atomic<uint64_t> g_ops{0};
 // "Exec INSERT INTO executions": the statement's first words, on one line.
 std::string OpName(const std::string& sql) {
   std::string words;
-  for (char c : sql.substr(0, 48)) words += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
+  const size_t start = std::min(sql.find_first_not_of(" \n\t\r"), sql.size());
+  for (char c : sql.substr(start, 48)) words += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
   size_t cut = words.find_first_of("($");
   return "Exec " + words.substr(0, cut == std::string::npos ? words.size() : cut);
 }

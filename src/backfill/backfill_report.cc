@@ -41,7 +41,7 @@ Result<json> DateFigures(ObjectStore& store, const std::string& run_id, const st
 }  // namespace
 
 Result<bool> CommittedAfterWorkerLost(ObjectStore& store, const ExecutionRecord& execution) {
-  if (execution.status != ExecutionStatus::kFailed || execution.cause != "WorkerLost") return false;
+  if (execution.status != ExecutionStatus::kFailed || !IsRecoverableCause(execution.cause)) return false;
   RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(store, execution.run_id));
   return m.has_value() && m->gate.passed;
 }

@@ -43,8 +43,9 @@ struct BackfillReport {
   bool ok() const;
 };
 
-// True when `execution` ended FAILED with WorkerLost although its run committed and passed
-// the quality gate (the process died between the manifest and the execution's finish). A
+// True when `execution` ended FAILED with a recoverable cause (WorkerLost, StartFailed:
+// IsRecoverableCause) although its run committed and passed the quality gate (the process
+// died, or the store failed, between the manifest and the execution's finish). A
 // backfill counts such a date as SUCCEEDED: for a backfill nothing follows the commit.
 Result<bool> CommittedAfterWorkerLost(ObjectStore& store, const ExecutionRecord& execution);
 

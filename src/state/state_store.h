@@ -40,10 +40,12 @@ struct BackfillFilter {
 };
 
 // The causes of a FAILED execution that may hide a committed run, so that the next
-// command touching it finishes it (RecoverExecution): its process died (WorkerLost), or its
-// run committed but the publish kept failing (PublishFailed).
+// command touching it finishes it (RecoverExecution): its process died (WorkerLost), its
+// run committed but the publish kept failing (PublishFailed), or a backfill attempt ended
+// in an error from outside its run, such as the state store failing to record its end
+// (StartFailed: the state fault sweep found such a date run twice).
 inline bool IsRecoverableCause(const std::string& cause) {
-  return cause == "WorkerLost" || cause == "PublishFailed";
+  return cause == "WorkerLost" || cause == "PublishFailed" || cause == "StartFailed";
 }
 
 // ---- Execution logs kept with the execution (see StateStore::AppendLogLines).

@@ -3,7 +3,8 @@
 # tests/fuzz/*_fuzz.cc, seeds in tests/fuzz/corpus/<target>/.
 #
 #   scripts/fuzz.sh [--seconds N] [TARGET...]   N seconds per target (default 60)
-#   scripts/fuzz.sh --ledger                     seconds fuzzed so far, per target
+#   scripts/fuzz.sh --ledger                     seconds fuzzed so far, per target (this
+#                                                machine's ledger and tests/fuzz/campaign-ledger.tsv)
 #
 # Builds into build-fuzz/; the growing corpus lives in ~/.cache/runlake/fuzz/<target>
 # (outside the repo, so reruns continue where the last one stopped); a crash is saved as
@@ -26,12 +27,15 @@ done
 
 cache="${HOME}/.cache/runlake/fuzz"
 ledger="$cache/ledger.tsv"
+history=tests/fuzz/campaign-ledger.tsv
 if [ "$ledger_only" = 1 ]; then
-  [ -s "$ledger" ] || { echo "fuzz: no campaign recorded in $ledger yet"; exit 0; }
-  # Columns: UTC time, target, seconds, executions, cov, result.
-  awk -F'\t' '{ s[$2] += $3; e[$2] += $4; if ($5 > c[$2]) c[$2] = $5; if ($6 != "ok") f[$2]++ }
-    END { printf "%-20s %10s %14s %8s %s\n", "target", "seconds", "executions", "max_cov", "failed_runs";
-          for (t in s) printf "%-20s %10d %14d %8d %d\n", t, s[t], e[t], c[t], f[t] }' "$ledger" | sort
+  # Columns: UTC time, target, seconds, executions, cov, result; the history's "carried"
+  # rows are not failures.
+  [ -e "$ledger" ] || ledger=/dev/null
+  printf "%-20s %10s %14s %8s %s\n" target seconds executions max_cov failed_runs
+  grep -hv '^#' "$history" "$ledger" |
+  awk -F'\t' '{ s[$2] += $3; e[$2] += $4; if ($5 > c[$2]) c[$2] = $5; if ($6 != "ok" && $6 != "carried") f[$2]++ }
+    END { for (t in s) printf "%-20s %10d %14d %8d %d\n", t, s[t], e[t], c[t], f[t] }' | sort
   exit 0
 fi
 

@@ -1,6 +1,6 @@
 #pragma once
 // The fault sweep's support: the lakes its commands start from, runs beside a `runlake
-// worker` (queue mode), and which invariant breaks are the known PublishFailed defect.
+// worker` (queue mode) and alone, each killed when it hangs.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -157,29 +157,6 @@ inline CmdResult RunWithWorker(const TestLake& lake, std::vector<std::string> ar
   r.out = ReadFile(out);
   r.err += ReadFile(err);
   return r;
-}
-
-// Known, not fixed here: a daily publish that keeps failing (a sticky IOError, or a full
-// disk, at the pointer log's put) ends the execution FAILED (PublishFailed) with its run
-// committed and unpublished. Issue 18 item 7's recovery (main) finishes only executions
-// the reaper failed (WorkerLost), not these. A point whose only breaks are that one is
-// counted and printed; RUNLAKE_FAULT_SWEEP_STRICT=1 fails it too.
-inline bool IsKnownPublishFailed(const std::vector<std::string>& problems) {
-  bool publish_failed = false;
-  for (const auto& p : problems) {
-    if (p.find("(PublishFailed) but its run") != std::string::npos) {
-      publish_failed = true;
-    } else if (p.find("is not canonical for") == std::string::npos &&
-               p.find("execution of committed run") == std::string::npos) {
-      return false;
-    }
-  }
-  return publish_failed;
-}
-
-inline bool FaultSweepStrict() {
-  const char* s = std::getenv("RUNLAKE_FAULT_SWEEP_STRICT");
-  return s && std::string(s) == "1";
 }
 
 }  // namespace runlake::it

@@ -13,7 +13,7 @@ kind="${1:?usage: scripts/sanitize.sh address|thread [ctest args]}"
 shift
 case "$kind" in
   address) dir=build-asan; filter=() ;;
-  thread) dir=build-tsan; filter=(-R 'Worker|Queue|Pool|Backfill|Concurren|Parallel|Cache|Heartbeat|Stop') ;;
+  thread) dir=build-tsan; filter=(-R 'Worker|Queue|Pool|Backfill|Concurren|Parallel|Cache|Heartbeat|Renewal|Stop') ;;
   *) echo "scripts/sanitize.sh: '$kind' is not address or thread" >&2; exit 2 ;;
 esac
 scripts/setup.sh >/dev/null

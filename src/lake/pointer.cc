@@ -108,14 +108,19 @@ void PublishCanonicalTable(ObjectStore& store, const PointerVersion& v) {
 }  // namespace
 
 std::string CurrentActor() {
-  const char* user = std::getenv("USER");
-  if (!user || !*user) {
-    struct passwd* pw = getpwuid(getuid());
-    user = pw ? pw->pw_name : nullptr;
+  std::string user;
+  if (const char* env = std::getenv("USER"); env != nullptr) user = env;
+  if (user.empty()) {
+    // getpwuid_r, not getpwuid: commits run on many threads at once (a backfill's dates),
+    // and getpwuid's static buffer is shared (TSan found the race).
+    struct passwd pw;
+    struct passwd* found = nullptr;
+    char buf[4096];
+    if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &found) == 0 && found != nullptr) user = found->pw_name;
   }
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
-  return std::string(user && *user ? user : "unknown") + "@" + host;
+  return (user.empty() ? std::string("unknown") : user) + "@" + host;
 }
 
 std::string PointerLog::LogPrefix() const { return layer_ + "/" + dataset_.path() + "/_pointer_log/"; }

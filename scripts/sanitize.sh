@@ -29,6 +29,8 @@ cmake --build "$dir" -j"$(nproc)"
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:suppressions=$PWD/tests/sanitize/asan.supp"
 export LSAN_OPTIONS="suppressions=$PWD/tests/sanitize/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitize/tsan.supp"
+# detect_deadlocks=0: TSan's lock-order detector CHECK-fails (aborts) when a thread holds
+# more locks than it tracks, which DuckDB's threads do; data races are still reported.
+export TSAN_OPTIONS="halt_on_error=1:detect_deadlocks=0:suppressions=$PWD/tests/sanitize/tsan.supp"
 ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1800 -LE '^(s3|pg)$' \
   "${filter[@]}" "$@"

@@ -254,7 +254,10 @@ Result<QueryResult> Engine::Query(const std::string& sql) {
     bool nested = false;
     idx_t ncols = duckdb_prepared_statement_column_count(prepared.handle);
     for (idx_t c = 0; c < ncols; c++) {
-      names.emplace_back(duckdb_prepared_statement_column_name(prepared.handle, c));
+      // DuckDB allocates the name for us; ours to free (ASan's LeakSanitizer found it).
+      const char* name = duckdb_prepared_statement_column_name(prepared.handle, c);
+      names.emplace_back(name != nullptr ? name : "");
+      duckdb_free(const_cast<char*>(name));
       duckdb_logical_type type =
           duckdb_prepared_statement_column_logical_type(prepared.handle, c);
       types.push_back(TypeName(type));

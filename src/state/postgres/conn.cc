@@ -132,10 +132,14 @@ Result<Rows> Conn::Send(const std::string& sql, const std::function<pg_result*()
     case StatementFault::kKillConnection:
       PQclear(PQexec(conn_, "SELECT pg_terminate_backend(pg_backend_pid())"));
       break;
-    case StatementFault::kDiskFull:
-      return Check(PQexec(conn_, "DO $$BEGIN RAISE EXCEPTION 'runlake-fault: injected disk full' "
-                                 "USING ERRCODE = '53100'; END$$"),
-                   sql);
+    case StatementFault::kDiskFull: {
+      Result<Rows> refused = Check(PQexec(conn_, "DO $$BEGIN RAISE EXCEPTION 'runlake-fault: injected disk full' "
+                                                 "USING ERRCODE = '53100'; END$$"),
+                                   sql);
+      // A COMMIT the server refuses still ends the transaction block.
+      if (sql.rfind("COMMIT", 0) == 0) PQclear(PQexec(conn_, "ROLLBACK"));
+      return refused;
+    }
     case StatementFault::kCrashAfter: {
       Result<Rows> rows = Check(send(), sql);
       CrashForFault("state crash after " + what + ": " + (rows.ok() ? "OK" : rows.status().ToString()));

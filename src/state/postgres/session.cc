@@ -53,7 +53,15 @@ Status Session::RunOnce(bool transaction, const std::function<Status(Conn&)>& bo
   auto committed = conn.ExecScript("COMMIT");
   if (committed.ok()) return Status::OK();
   *transient = conn.last_error_transient();
-  if (!conn.Broken()) return committed.status();  // the server said no (e.g. 40001)
+  if (!conn.Broken()) {
+    // The server said no (e.g. 40001). A failed COMMIT ends the block on a real server;
+    // make sure of it anyway: a block left open fails every later statement "current
+    // transaction is aborted" (25P02, not transient) for ever, as the first version of
+    // the state sweep's injected full disk at a COMMIT showed (a worker stuck so, and its
+    // backfill waiting on it).
+    (void)conn.ExecScript("ROLLBACK");
+    return committed.status();
+  }
   return ResolveInDoubt(xid, transient);
 }
 

@@ -33,7 +33,8 @@ if [ "$ledger_only" = 1 ]; then
   # rows are not failures.
   [ -e "$ledger" ] || ledger=/dev/null
   printf "%-20s %10s %14s %8s %s\n" target seconds executions max_cov failed_runs
-  grep -hv '^#' "$history" "$ledger" |
+  # sort -u: a row already carried into the history is counted once.
+  grep -hv '^#' "$history" "$ledger" | sort -u |
   awk -F'\t' '{ s[$2] += $3; e[$2] += $4; if ($5 > c[$2]) c[$2] = $5; if ($6 != "ok" && $6 != "carried") f[$2]++ }
     END { for (t in s) printf "%-20s %10d %14d %8d %d\n", t, s[t], e[t], c[t], f[t] }' | sort
   exit 0

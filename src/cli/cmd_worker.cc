@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -18,9 +19,12 @@ namespace {
 
 using nlohmann::json;
 
-volatile std::sig_atomic_t g_stop_signal = 0;
+// Atomic, not volatile sig_atomic_t: the signal may land on any of the worker's threads
+// while the main thread reads it (TSan found the race). Lock-free, so signal-safe.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
-extern "C" void OnStopSignal(int sig) { g_stop_signal = sig; }
+extern "C" void OnStopSignal(int sig) { g_stop_signal.store(sig); }
 
 Result<std::vector<TaskKind>> ParseQueues(const std::string& text) {
   RUNLAKE_ASSIGN_OR_RAISE(std::vector<TaskKind> kinds, ParseTaskKinds(text));

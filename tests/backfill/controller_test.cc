@@ -292,19 +292,20 @@ TEST_F(BackfillControllerTest, OneRunFailsOrSucceedsAsAWholeAndResumeRepairsAHal
   EXPECT_EQ((*head)->sources.size(), 3u);
 }
 
-// The controller renews its heartbeat while it works: with a 1 s staleness limit, a
+// The controller renews its heartbeat while it works: with a 2 s staleness limit, a
 // backfill whose dates take longer is still RUNNING to every reader, and ends SUCCEEDED.
-// (0.3 s was too tight beside the whole suite once executions also write their log lines
-// to the store: a renewal waiting on the store's lock for a moment read as a dead controller.)
+// (0.3 s, then 1 s, were too tight beside the whole suite: a renewal waiting on the store's
+// lock for a moment read as a dead controller, and since a holder gives up after 2/3 of
+// the limit without a renewal, as one.) 2 s, dates of 4 s.
 TEST_F(BackfillControllerTest, HeartbeatKeepsARunningControllerAlivePastTheStaleLimit) {
   for (const char* d : {"2024-01-01", "2024-01-02"}) lake_.Ingest(DayCsv(d, 3), d, std::string("b-") + d);
-  setenv("RUNLAKE_CONTROLLER_STALE_SECONDS", "1", 1);
+  setenv("RUNLAKE_CONTROLLER_STALE_SECONDS", "2", 1);
   auto req = Request("2024-01-01", "2024-01-02");
   req.concurrency = 1;
   std::vector<std::string> seen;  // the status a reader saw after each date
   auto report = StartBackfill(ctx_, req, [&](const BackfillProgress&, const BackfillDateOutcome* d) {
     if (!d) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(4000));
     auto list = state_->ListBackfills(BackfillFilter{});  // reaps stale controllers
     seen.push_back(list.ok() && list->size() == 1 ? ToString((*list)[0].status) : "?");
   });

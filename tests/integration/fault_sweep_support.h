@@ -99,9 +99,10 @@ inline pid_t StartWorker(const TestLake& lake, const std::vector<std::string>& e
 inline constexpr auto kHungAfter = std::chrono::seconds(120);
 inline const char kHungMark[] = "(killed after 120 s)";
 
-// Runs `args` (after --lake) alone, killed when it is still running after kHungAfter.
-inline CmdResult RunAlone(const TestLake& lake, std::vector<std::string> args,
-                          const std::vector<std::string>& env) {
+// Runs `args` (after --lake) with `env`, killed when it is still running after
+// kHungAfter; `tick` runs every 20 ms while it does (a supervisor's chance to act).
+inline CmdResult RunWatched(const TestLake& lake, std::vector<std::string> args,
+                            const std::vector<std::string>& env, const std::function<void()>& tick) {
   args.insert(args.begin(), {Binary(), "--lake", lake.lake()});
   std::vector<std::string> e = HarnessEnv();
   e.insert(e.end(), env.begin(), env.end());
@@ -117,6 +118,7 @@ inline CmdResult RunAlone(const TestLake& lake, std::vector<std::string> args,
       r.err = std::string(kHungMark) + "\n";
       break;
     }
+    tick();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -125,37 +127,23 @@ inline CmdResult RunAlone(const TestLake& lake, std::vector<std::string> args,
   return r;
 }
 
+// Runs `args` (after --lake) alone.
+inline CmdResult RunAlone(const TestLake& lake, std::vector<std::string> args,
+                          const std::vector<std::string>& env) {
+  return RunWatched(lake, std::move(args), env, [] {});
+}
+
 // Runs `args` (after --lake) while a worker serves the queue. A worker the fault killed is
 // restarted at once, as a supervisor (systemd, Kubernetes) would; its task's lease then
-// expires and the new worker retries the date. The command is killed after kHungAfter.
+// expires and the new worker retries the date.
 inline CmdResult RunWithWorker(const TestLake& lake, std::vector<std::string> args,
-                        const std::vector<std::string>& env) {
-  args.insert(args.begin(), {Binary(), "--lake", lake.lake()});
-  std::vector<std::string> e = HarnessEnv();
-  e.insert(e.end(), env.begin(), env.end());
-  std::string out = lake.Work("cmd.out"), err = lake.Work("cmd.err");
-  pid_t cmd = Spawn(args, out, err, e, lake.work());
+                               const std::vector<std::string>& env) {
   pid_t worker = StartWorker(lake, env);
-  CmdResult r;
-  auto deadline = std::chrono::steady_clock::now() + kHungAfter;
-  int status = 0;
-  while (true) {
-    pid_t done = waitpid(cmd, &status, WNOHANG);
-    if (done == cmd) break;
+  CmdResult r = RunWatched(lake, std::move(args), env, [&] {
     if (waitpid(worker, nullptr, WNOHANG) == worker) worker = StartWorker(lake, env);
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(cmd, SIGKILL);
-      waitpid(cmd, &status, 0);
-      r.err = std::string(kHungMark) + "\n";
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  });
   kill(worker, SIGTERM);
   WaitExit(worker);
-  r.out = ReadFile(out);
-  r.err += ReadFile(err);
   return r;
 }
 

@@ -14,7 +14,7 @@
 
 namespace runlake::it {
 
-inline const std::string kSilverDataset = "silver/mortgages/transactions";
+inline const std::string kSilver = "silver/mortgages/transactions";
 
 // Every file of the lake (path relative to the lake -> bytes), leaving out what may change
 // legitimately: the state store and logs, staging, claims, the run index checkpoint, the
@@ -285,7 +285,7 @@ inline void StateInvariants(Invariants& inv, size_t clean_versions, bool sqlite 
   for (const auto& [date, n] : backfill_runs_per_date) {
     if (n > 1) inv.Fail(std::to_string(n) + " committed backfill runs for " + date);
   }
-  size_t versions = PointerVersions(lake, kSilverDataset);
+  size_t versions = PointerVersions(lake, kSilver);
   if (versions > clean_versions) {
     inv.Fail("silver pointer log has " + std::to_string(versions) + " versions, " +
              std::to_string(clean_versions) + " after a clean run: something was applied twice");

@@ -12,8 +12,6 @@
 
 namespace runlake::it {
 
-inline const std::string kSilver = "silver/mortgages/transactions";
-
 inline std::string Csv(int seed, int rows) {
   std::string s = "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n";
   for (int i = 0; i < rows; ++i) {

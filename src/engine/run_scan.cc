@@ -3,22 +3,24 @@
 #include "engine/run_scan_internal.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
 
 #include "engine/batch_pipe_internal.h"
+#include "engine/year_month_key_internal.h"
 
 namespace runlake {
 namespace {
 
 // Output columns, in order. Per-run constants (ingest_date, source_key, ...) are added by
-// the COPY's SELECT instead, so they cost nothing per row here; year and month (the
-// partition keys, as the layout spells them: "2024", "01") are computed here from tx_date,
-// which is far cheaper than strftime in SQL.
+// the COPY's SELECT instead, so they cost nothing per row here. The partition key is one
+// integer, year * 100 + month of tx_date (YearMonthKey in run_scan_internal.h), computed
+// here: DuckDB's partitioned writer builds a Value per row and key, and a VARCHAR key costs
+// a UTF-8 check and an allocation on top, so one BIGINT key is the cheapest it can hash.
+// WriteRun renames its directories (ym=202401) to the layout's year=2024/month=01.
 enum Column : idx_t { kTransactionId, kAccountId, kAmount, kCurrency, kTxDate,
-                      kTransactionType, kSourceLine, kRowHash, kYear, kMonth, kColumnCount };
+                      kTransactionType, kSourceLine, kRowHash, kYearMonth, kColumnCount };
 
 // One scan thread's state: the batch it is emitting, and the one it finished during the
 // previous call. Strings are handed to DuckDB by pointer into the batch's arena (no copy),
@@ -61,33 +63,6 @@ void CopyInt64(duckdb_vector vec, idx_t out, const std::vector<int64_t>& col, si
   std::copy_n(col.data() + from, count, data + out);
 }
 
-// "YYYY" and "MM" of a UTC timestamp, inline strings (H. Hinnant's civil_from_days).
-void YearMonth(int64_t micros, duckdb_string_t* year, duckdb_string_t* month) {
-  int64_t days = micros / 86400000000 - (micros % 86400000000 < 0);
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
-  char ybuf[12];
-  int yn = 0;
-  if (y >= 0 && y <= 9999) {
-    ybuf[0] = static_cast<char>('0' + y / 1000);
-    ybuf[1] = static_cast<char>('0' + y / 100 % 10);
-    ybuf[2] = static_cast<char>('0' + y / 10 % 10);
-    ybuf[3] = static_cast<char>('0' + y % 10);
-    yn = 4;
-  } else {
-    yn = std::snprintf(ybuf, sizeof ybuf, "%lld", static_cast<long long>(y));
-  }
-  const char mbuf[2] = {static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10)};
-  *year = StringRef(std::string_view(ybuf, yn));
-  *month = StringRef(std::string_view(mbuf, 2));
-}
-
 // Writes valid rows [from, from+count) of `v` into output rows [out, out+count).
 void EmitRows(const RunScanSource& src, const ValidRows& v, size_t from, size_t count,
               duckdb_data_chunk chunk, idx_t out) {
@@ -107,9 +82,8 @@ void EmitRows(const RunScanSource& src, const ValidRows& v, size_t from, size_t 
   }
   CopyInt64(vec(kSourceLine), out, v.source_line, from, count);
   RefStrings(vec(kRowHash), out, v.row_hash, from, count);
-  auto* year = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vec(kYear))) + out;
-  auto* month = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vec(kMonth))) + out;
-  for (size_t i = 0; i < count; i++) YearMonth(v.tx_micros[from + i], &year[i], &month[i]);
+  auto* ym = static_cast<int64_t*>(duckdb_vector_get_data(vec(kYearMonth))) + out;
+  for (size_t i = 0; i < count; i++) ym[i] = YearMonthKey(v.tx_micros[from + i]);
 }
 
 void Scan(duckdb_function_info info, duckdb_data_chunk output) {
@@ -174,8 +148,7 @@ void Bind(duckdb_bind_info info) {
   AddColumn(info, "transaction_type", varchar());
   AddColumn(info, "source_line", duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
   AddColumn(info, "row_hash", varchar());
-  AddColumn(info, "year", varchar());
-  AddColumn(info, "month", varchar());
+  AddColumn(info, "ym", duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
   duckdb_bind_set_bind_data(info, src, nullptr);  // not owned: WriteRun owns the source
 }
 

@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <string_view>
 #include <system_error>
 
 #include "engine/batch_pipe_internal.h"
@@ -21,6 +23,7 @@
 #include "engine/lake_schema.h"
 #include "engine/reject_spill_internal.h"
 #include "engine/run_scan_internal.h"
+#include "engine/year_month_key_internal.h"
 
 namespace runlake {
 namespace {
@@ -99,14 +102,14 @@ std::string SelectList(const Columns& columns, const std::map<std::string, std::
 }
 
 std::string SilverCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::path& dir) {
-  // year/month exist only as partition keys: DuckDB leaves PARTITION_BY columns out of the
-  // files. strftime gives the 2-digit month the lake layout wants (month=01).
-  // runlake_scan computes year and month itself (see run_scan.cc).
+  // ym (year * 100 + month, from runlake_scan) exists only as the partition key: DuckDB
+  // leaves PARTITION_BY columns out of the files, and CollectSilver turns its ym=202401
+  // directories into the layout's year=2024/month=01.
   return "COPY (SELECT " + SelectList(kSilverFileColumns, ConstantExprs(spec)) +
-         ", year, month FROM runlake_scan(" + std::to_string(scan_id) + ")) TO " +
+         ", ym FROM runlake_scan(" + std::to_string(scan_id) + ")) TO " +
          Engine::Quote(dir.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
          std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) +
-         ", PARTITION_BY (year, month), RETURN_STATS true)";
+         ", PARTITION_BY (ym), RETURN_STATS true)";
 }
 
 std::string RejectCopySql(const RunWriteSpec& spec, int64_t scan_id, bool condemned,
@@ -169,25 +172,45 @@ Result<FileCounts> CopyWithStats(duckdb_connection conn, const std::string& sql)
   return out;
 }
 
-// Renames DuckDB's data_<i>.parquet to the lake's part-NNNNN.parquet, per partition.
+// DuckDB's directory for one partition key, "ym=202401", as the layout's
+// "year=2024/month=01".
+Result<std::string> LayoutPartition(const std::string& duckdb_dir) {
+  constexpr std::string_view kPrefix = "ym=";
+  int64_t key = 0;
+  const char* first = duckdb_dir.data() + kPrefix.size();
+  const char* last = duckdb_dir.data() + duckdb_dir.size();
+  if (duckdb_dir.compare(0, kPrefix.size(), kPrefix) != 0 ||
+      std::from_chars(first, last, key).ptr != last) {
+    return Status::Internal("WriteRun: unexpected partition directory " + duckdb_dir);
+  }
+  return YearMonthPartition(key);
+}
+
+// Moves DuckDB's <dir>/ym=<key>/data_<i>.parquet to the lake's
+// <dir>/year=YYYY/month=MM/part-NNNNN.parquet, keeping DuckDB's order within a partition.
 Result<std::vector<WrittenFile>> CollectSilver(const FileCounts& counts, const fs::path& dir) {
   std::map<std::string, std::vector<std::pair<fs::path, int64_t>>> by_partition;
   for (const auto& [name, rows] : counts) {
     fs::path path(name);
-    std::string partition = path.parent_path().lexically_relative(dir).generic_string();
+    std::string written = path.parent_path().lexically_relative(dir).generic_string();
+    RUNLAKE_ASSIGN_OR_RAISE(std::string partition, LayoutPartition(written));
     by_partition[partition].emplace_back(path, rows);
   }
   std::vector<WrittenFile> files;
+  std::error_code ec;
   for (auto& [partition, parts] : by_partition) {
     std::sort(parts.begin(), parts.end(),
               [](const auto& a, const auto& b) { return FileIndex(a.first) < FileIndex(b.first); });
+    const fs::path target_dir = dir / partition;
+    fs::create_directories(target_dir, ec);
+    if (ec) return Status::IOError("creating " + target_dir.string() + ": " + ec.message());
     for (size_t i = 0; i < parts.size(); i++) {
       char name[48];
       std::snprintf(name, sizeof name, "part-%05zu.parquet", i);
-      fs::path target = parts[i].first.parent_path() / name;
-      std::error_code ec;
+      fs::path target = target_dir / name;
       fs::rename(parts[i].first, target, ec);
       if (ec) return Status::IOError("renaming " + parts[i].first.string() + ": " + ec.message());
+      fs::remove(parts[i].first.parent_path(), ec);  // fails (and stays) until it is empty
       RUNLAKE_ASSIGN_OR_RAISE(uint64_t bytes, FileSize(target));
       files.push_back({"silver", partition, target.string(), parts[i].second, bytes});
     }

@@ -1,0 +1,44 @@
+#pragma once
+// The silver partition key as one integer, year * 100 + month of a UTC timestamp, and its
+// directory in the lake layout. runlake_scan emits the key and DuckDB partitions on it
+// (one BIGINT: the cheapest key its partitioned writer can hash); WriteRun then renames
+// each `ym=<key>` directory DuckDB wrote to YearMonthPartition(key).
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace runlake {
+
+// year * 100 + month, for any year (a negative year keeps month = key mod 100, floored).
+inline int64_t YearMonthKey(int64_t micros) {
+  // H. Hinnant's civil_from_days, on the floor of the day.
+  int64_t days = micros / 86400000000 - (micros % 86400000000 < 0);
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+  return y * 100 + m;
+}
+
+// "year=2024/month=01": a four-digit year where it has at most four digits (as strftime's
+// %Y would print it, and as the layout's readers expect), else its plain decimal form.
+inline std::string YearMonthPartition(int64_t key) {
+  const int64_t month = ((key % 100) + 100) % 100;
+  const int64_t year = (key - month) / 100;
+  char buf[64];
+  if (year >= 0 && year <= 9999) {
+    std::snprintf(buf, sizeof buf, "year=%04lld/month=%02lld", static_cast<long long>(year),
+                  static_cast<long long>(month));
+  } else {
+    std::snprintf(buf, sizeof buf, "year=%lld/month=%02lld", static_cast<long long>(year),
+                  static_cast<long long>(month));
+  }
+  return buf;
+}
+
+}  // namespace runlake

@@ -21,22 +21,29 @@ json SuccessMarker(const RunManifest& m, const std::string& partition, int64_t r
 
 }  // namespace
 
-Result<std::vector<RunFile>> PublishFiles(ObjectStore& store, const std::vector<WrittenFile>& written,
-                                          const RunManifest& m, const std::string& ingest_date,
-                                          PartNumbers* parts) {
-  std::vector<RunFile> files;
+std::vector<std::string> ReservePartKeys(const std::vector<WrittenFile>& written,
+                                         const RunManifest& m, const std::string& ingest_date,
+                                         PartNumbers* parts) {
+  std::vector<std::string> keys;
   for (const auto& w : written) {
-    std::string dir, partition;
-    if (w.layer == "silver") {
-      dir = layout::SilverPartitionDir(m.dataset, w.partition, m.schema_version, m.run_id);
-      partition = w.partition;
-    } else {
-      dir = layout::RejectDir(w.layer, m.dataset, ingest_date, m.run_id);
-      partition = "ingest_date=" + ingest_date;
-    }
-    std::string key = dir + "/" + layout::PartFileName((*parts)[dir]++);
-    RUNLAKE_RETURN_NOT_OK(store.PutFile(key, w.local_path));
-    files.push_back(RunFile{key, w.layer, partition, w.rows, w.bytes,
+    std::string dir = w.layer == "silver"
+                          ? layout::SilverPartitionDir(m.dataset, w.partition, m.schema_version, m.run_id)
+                          : layout::RejectDir(w.layer, m.dataset, ingest_date, m.run_id);
+    keys.push_back(dir + "/" + layout::PartFileName((*parts)[dir]++));
+  }
+  return keys;
+}
+
+Result<std::vector<RunFile>> PublishFiles(ObjectStore& store, const std::vector<WrittenFile>& written,
+                                          const std::vector<std::string>& keys,
+                                          const std::string& ingest_date) {
+  if (keys.size() != written.size()) return Status::Internal("PublishFiles: one key per file");
+  std::vector<RunFile> files;
+  for (size_t i = 0; i < written.size(); ++i) {
+    const WrittenFile& w = written[i];
+    std::string partition = w.layer == "silver" ? w.partition : "ingest_date=" + ingest_date;
+    RUNLAKE_RETURN_NOT_OK(store.PutFile(keys[i], w.local_path));
+    files.push_back(RunFile{keys[i], w.layer, partition, w.rows, w.bytes,
                             w.layer == "silver" ? 1 : kRejectFileFormat});
   }
   return files;

@@ -19,10 +19,17 @@ namespace runlake {
 // rows in one silver month write part-00000 and part-00001 side by side, never over.
 using PartNumbers = std::map<std::string, int>;
 
-// Moves staged files of one source (rejects under its `ingest_date`) into their lake keys.
+// The lake keys of one source's staged files (rejects under its `ingest_date`), numbered
+// after the parts earlier sources took in the same directories. Cheap: sources read in
+// parallel call it under one lock and upload outside it.
+std::vector<std::string> ReservePartKeys(const std::vector<WrittenFile>& written,
+                                         const RunManifest& m, const std::string& ingest_date,
+                                         PartNumbers* parts);
+
+// Moves staged files of one source into `keys` (ReservePartKeys, same order).
 Result<std::vector<RunFile>> PublishFiles(ObjectStore& store, const std::vector<WrittenFile>& written,
-                                          const RunManifest& m, const std::string& ingest_date,
-                                          PartNumbers* parts);
+                                          const std::vector<std::string>& keys,
+                                          const std::string& ingest_date);
 
 // Adds one source's counts to the run's metrics.
 void AddSourceFigures(const TransformStats& stats, RunMetrics* metrics);

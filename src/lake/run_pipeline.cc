@@ -2,12 +2,17 @@
 // each bronze source through its own validator into staged Parquet, move the files into the
 // lake, write each partition's _SUCCESS, and commit with the manifest.
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "common/clock.h"
+#include "common/parallel.h"
 #include "engine/engine.h"
 #include "engine/run_writer.h"
 #include "ingest/transform.h"
@@ -120,29 +125,62 @@ Result<OpenedSource> OpenSource(ObjectStore& store, const RunRequest& req, const
   return out;
 }
 
-// Everything a run needs between its claim and its commit.
+// Everything a run needs between its claim and its commit, shared by the sources' readers.
 struct RunContext {
   ObjectStore& store;
   const RunRequest& req;
-  Engine& engine;
   const Staging& staging;
   const std::vector<RunManifest>& committed;  // for loop prevention
-  const RunLogger& log;
-  int64_t ingestion_micros = UnixMicrosNow();
+  const RunLogger& log;                       // serialised: any reader may call it
+  const RunManifest& m;  // run_id, dataset, schema_version: fixed before the readers start
+  int64_t ingestion_micros = UnixMicrosNow();  // one for every row of the run
 };
 
-// Transforms one source into staged Parquet, moves its files into the lake and adds its
-// figures to `m`. `first` is the source's transformer when already open (the first one).
-Status WriteSource(RunContext& ctx, const Source& source, size_t index, OpenedSource first,
-                   PartNumbers* parts, RunManifest* out) {
-  RunManifest& m = *out;
+// What reading one source hands back; merged into the manifest in the sources' order.
+struct SourceResult {
+  TransformStats stats;
+  std::vector<RunFile> files;
+  uint64_t bytes_written = 0;
+  double previous_attempts_seconds = 0, transform_seconds = 0, publish_seconds = 0;
+};
+
+// What the readers of one run share: the part numbers of the lake directories they write
+// into, the idle engines, and whether one of them failed (the others then stop early).
+struct SourceReaders {
+  std::mutex mu;  // guards parts, idle_engines, first_error
+  PartNumbers parts;
+  std::vector<Engine*> idle_engines;
+  Status first_error;
+  std::atomic<bool> failed{false};
+};
+
+// Sources read at once: one per core, at most one per source. Each reader has its own
+// DuckDB engine (with cores / readers threads) and transform thread, so a run's memory
+// grows with it (about one single-source run's per reader).
+size_t SourceReaderCount(size_t sources) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::max<size_t>(1, std::min(sources, cores));
+}
+
+int EngineThreads(size_t readers) {
+  if (readers <= 1) return 0;  // DuckDB's default: one per core
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::max<size_t>(1, cores / readers));
+}
+
+// Transforms one source into staged Parquet and moves its files into the lake. `first` is
+// the source's transformer when already open (the first one).
+Result<SourceResult> ReadSource(RunContext& ctx, const Source& source, size_t index,
+                                OpenedSource first, Engine& engine, SourceReaders& readers) {
+  SourceResult out;
+  const RunManifest& m = ctx.m;
   auto phase = Clock::now();
   OpenedSource opened = std::move(first);
   if (!opened.transformer) {
     RUNLAKE_ASSIGN_OR_RAISE(auto previous,
-                            LoadPreviousAttempts(ctx.store, ctx.engine, ctx.committed, source.parts,
+                            LoadPreviousAttempts(ctx.store, engine, ctx.committed, source.parts,
                                                  ctx.staging.dir()));
-    m.timings["previous_attempts_seconds"] += SecondsSince(phase);
+    out.previous_attempts_seconds = SecondsSince(phase);
     RUNLAKE_ASSIGN_OR_RAISE(opened, OpenSource(ctx.store, ctx.req, source, std::move(previous),
                                                ctx.staging.dir(), ctx.log));
   }
@@ -159,62 +197,104 @@ Status WriteSource(RunContext& ctx, const Source& source, size_t index, OpenedSo
   const RunRequest& req = ctx.req;
   RUNLAKE_ASSIGN_OR_RAISE(
       auto written,
-      WriteRun(ctx.engine, spec, [&](ValidRows* valid, RejectedRows* rejected) -> Result<bool> {
+      WriteRun(engine, spec, [&](ValidRows* valid, RejectedRows* rejected) -> Result<bool> {
         if (req.cancelled && req.cancelled()) return Status::Aborted("run " + m.run_id + " was stopped");
+        if (readers.failed.load()) return Status::Aborted("another source of the run failed");
         auto more = transformer->Next(valid, rejected);
         if (req.progress && more.ok()) {
           const TransformStats& now = transformer->stats();
+          std::lock_guard<std::mutex> lock(readers.mu);
           req.progress(RunProgress{index, req.source_keys.size(), now.bytes_read, source.size,
                                    now.input_rows, now.valid_rows, now.quarantined_rows,
                                    now.condemned_rows});
         }
         return more;
       }));
-  m.timings["transform_seconds"] += SecondsSince(phase);
+  out.transform_seconds = SecondsSince(phase);
   // The transformer read the object to its end: nothing of it is published unless those
   // were the bytes that were ingested.
   if (opened.hashing) RUNLAKE_RETURN_NOT_OK(opened.hashing->Verify(source.key, *source.ingested));
 
-  const TransformStats& stats = transformer->stats();
-  if (stats.overlong_records > 0) {
+  out.stats = transformer->stats();
+  if (out.stats.overlong_records > 0) {
     ctx.log("WARN",
-            std::to_string(stats.overlong_records) + " record(s) of " + source.key +
+            std::to_string(out.stats.overlong_records) + " record(s) of " + source.key +
                 " longer than max_record_bytes (" + std::to_string(ctx.req.rules.max_record_bytes) +
                 " bytes) quarantined as SCHEMA_ERROR, first at line " +
-                std::to_string(stats.first_overlong_line) +
+                std::to_string(out.stats.first_overlong_line) +
                 " (raw_record keeps the first bytes; raise max_record_bytes in the rules to "
                 "accept such records)",
-            json{{"overlong_records", stats.overlong_records}});
+            json{{"overlong_records", out.stats.overlong_records}});
   }
-  AddSourceFigures(stats, &m.metrics);
-  for (const auto& w : written) m.metrics.bytes_written += w.bytes;
-  const auto& extra = stats.extra_columns;
-  RunSource figures{source.parts.ingest_date, source.key, source.size, stats.input_rows,
-                    stats.valid_rows, stats.quarantined_rows, stats.condemned_rows,
-                    static_cast<int64_t>(extra.size()),
-                    {extra.begin(), extra.begin() + std::min(extra.size(), kExtraColumnsNamed)}};
-  m.sources.push_back(std::move(figures));
+  for (const auto& w : written) out.bytes_written += w.bytes;
   phase = Clock::now();
-  RUNLAKE_ASSIGN_OR_RAISE(auto files,
-                          PublishFiles(ctx.store, written, m, source.parts.ingest_date, parts));
-  m.files.insert(m.files.end(), files.begin(), files.end());
-  m.timings["publish_seconds"] += SecondsSince(phase);
-  // Staged copies are no longer needed: a long multi-source run keeps one source on disk.
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(readers.mu);
+    keys = ReservePartKeys(written, m, source.parts.ingest_date, &readers.parts);
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(out.files,
+                          PublishFiles(ctx.store, written, keys, source.parts.ingest_date));
+  out.publish_seconds = SecondsSince(phase);
+  // Staged copies are no longer needed: a long multi-source run keeps a source per reader
+  // on disk.
   std::error_code ec;
   std::filesystem::remove_all(spec.staging_dir, ec);
+  return out;
+}
+
+// Reads every source, up to one per engine at once; the first failure stops the others
+// (at their next batch) and is the one returned.
+Status ReadSources(RunContext& ctx, const std::vector<Source>& sources, OpenedSource first,
+                   const std::vector<std::unique_ptr<Engine>>& engines, RunManifest* out) {
+  SourceReaders readers;
+  for (const auto& e : engines) readers.idle_engines.push_back(e.get());
+  std::vector<SourceResult> results(sources.size());
+  ParallelFor(sources.size(), static_cast<int>(engines.size()), [&](size_t i) {
+    if (readers.failed.load()) return;
+    Engine* engine = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(readers.mu);
+      engine = readers.idle_engines.back();  // as many engines as calls at once
+      readers.idle_engines.pop_back();
+    }
+    if (sources.size() > 1) ctx.log("INFO", "source " + sources[i].key, json{{"index", i}});
+    auto result = ReadSource(ctx, sources[i], i, i == 0 ? std::move(first) : OpenedSource{},
+                             *engine, readers);
+    std::lock_guard<std::mutex> lock(readers.mu);
+    readers.idle_engines.push_back(engine);
+    if (result.ok()) {
+      results[i] = std::move(*result);
+    } else if (!readers.failed.exchange(true)) {
+      readers.first_error = result.status();
+    }
+  });
+  if (readers.failed.load()) return readers.first_error;
+
+  RunManifest& m = *out;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const SourceResult& r = results[i];
+    AddSourceFigures(r.stats, &m.metrics);
+    m.metrics.bytes_written += r.bytes_written;
+    const auto& extra = r.stats.extra_columns;
+    m.sources.push_back(RunSource{
+        sources[i].parts.ingest_date, sources[i].key, sources[i].size, r.stats.input_rows,
+        r.stats.valid_rows, r.stats.quarantined_rows, r.stats.condemned_rows,
+        static_cast<int64_t>(extra.size()),
+        {extra.begin(), extra.begin() + std::min(extra.size(), kExtraColumnsNamed)}});
+    m.files.insert(m.files.end(), r.files.begin(), r.files.end());
+    m.timings["previous_attempts_seconds"] += r.previous_attempts_seconds;
+    m.timings["transform_seconds"] += r.transform_seconds;
+    m.timings["publish_seconds"] += r.publish_seconds;
+  }
   return Status::OK();
 }
 
-Status WriteAndCommit(RunContext& ctx, const std::vector<Source>& sources,
-                      OpenedSource first, Clock::time_point started,
-                      RunManifest* out) {
+Status WriteAndCommit(RunContext& ctx, const std::vector<Source>& sources, OpenedSource first,
+                      const std::vector<std::unique_ptr<Engine>>& engines,
+                      Clock::time_point started, RunManifest* out) {
   RunManifest& m = *out;
-  PartNumbers parts;
-  for (size_t i = 0; i < sources.size(); ++i) {
-    if (sources.size() > 1) ctx.log("INFO", "source " + sources[i].key, json{{"index", i}});
-    RUNLAKE_RETURN_NOT_OK(
-        WriteSource(ctx, sources[i], i, i == 0 ? std::move(first) : OpenedSource{}, &parts, &m));
-  }
+  RUNLAKE_RETURN_NOT_OK(ReadSources(ctx, sources, std::move(first), engines, &m));
   m.gate = EvaluateGate(m.metrics, ctx.req.rules.gate);
   m.metrics.duration_seconds = SecondsSince(started);
   m.completed_at = NowIso8601Utc();
@@ -261,14 +341,23 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   // Leftovers of runs whose process died (same liveness rule as claims) go first.
   (void)Staging::SweepDead(store);
   RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "run-" + req.run_id));
-  RUNLAKE_ASSIGN_OR_RAISE(auto engine, Engine::Open(EngineOptions{
-                                           0, "1GB", staging.dir() + "/duckdb_tmp"}));
+  // One engine per source read at once (SourceReaderCount); the first also serves the
+  // reads before the claim.
+  const size_t reader_count = SourceReaderCount(sources.size());
+  std::vector<std::unique_ptr<Engine>> engines;
+  for (size_t i = 0; i < reader_count; ++i) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto engine, Engine::Open(EngineOptions{
+                                             EngineThreads(reader_count), "1GB",
+                                             staging.dir() + "/duckdb_tmp-" + std::to_string(i)}));
+    engines.push_back(std::move(engine));
+  }
+  Engine& engine = *engines.front();
 
   // Loop prevention reads the rejects of earlier committed runs of each source.
   auto phase = Clock::now();
   RUNLAKE_ASSIGN_OR_RAISE(RunListing listing, ListRuns(store));
   const std::vector<RunManifest>& committed = listing.runs;
-  RUNLAKE_ASSIGN_OR_RAISE(auto previous, LoadPreviousAttempts(store, *engine, committed,
+  RUNLAKE_ASSIGN_OR_RAISE(auto previous, LoadPreviousAttempts(store, engine, committed,
                                                               sources.front().parts, staging.dir()));
   m.timings["previous_attempts_seconds"] = SecondsSince(phase);
 
@@ -284,8 +373,14 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   if (sources.size() > 1) source_text += " and " + std::to_string(sources.size() - 1) + " more";
   RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, req.run_id, req.execution_name, source_text));
   log("INFO", "run " + m.run_id + " started from " + source_text, json{});
-  RunContext ctx{store, req, *engine, staging, committed, log};
-  Status st = WriteAndCommit(ctx, sources, std::move(first), started, &m);
+  // The readers of a multi-source run log from their own threads: one line at a time.
+  std::mutex log_mu;
+  RunLogger serialised = [&](const std::string& level, const std::string& msg, const json& extra) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    if (log) log(level, msg, extra);
+  };
+  RunContext ctx{store, req, staging, committed, serialised, m};
+  Status st = WriteAndCommit(ctx, sources, std::move(first), engines, started, &m);
   if (!st.ok()) {
     // Nothing of a failed run may stay behind: its files first, then the claim.
     auto removed = DeleteRunFiles(store, m.dataset, m.run_id);

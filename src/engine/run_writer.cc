@@ -41,13 +41,14 @@ constexpr int kZstdLevel = 1;
 // (docs/external-engines.md).
 // Rows per Parquet row group, and per flush of the partitioned writer's buffers. DuckDB
 // holds about a row group per open file and thread (the constant source_key and the
-// 64-byte row_hash are stored per row until encoded); a quarter of its default 122880
-// keeps a W1 run at ~155 MB RSS, for files 0.4% larger (bench/README.md).
-constexpr int64_t kRowGroupRows = 30720;
+// 64-byte row_hash are stored per row until encoded): 16384, an eighth of its default
+// 122880, keeps a W1 run under 128 MB RSS (163 MB at 30720) for files 0.3% larger
+// (bench/README.md).
+constexpr int64_t kRowGroupRows = 16384;
 // Filled batches (~16k rows, ~3 MB each) that may wait between the transform thread and
-// DuckDB's writer threads: enough to keep both sides busy, small next to the writer's own
-// buffers.
-constexpr size_t kPipeDepth = 3;
+// DuckDB's writer threads: enough to keep both sides busy (3 measured no faster on W1,
+// and 3 MB more).
+constexpr size_t kPipeDepth = 2;
 
 Status ValidateSpec(const RunWriteSpec& spec) {
   if (spec.staging_dir.empty()) return Status::InvalidArgument("WriteRun: empty staging_dir");

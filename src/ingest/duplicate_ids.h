@@ -33,7 +33,7 @@ struct DuplicateIdsOptions {
   std::function<Result<std::unique_ptr<ObjectReader>>()> reopen;
   std::string spill_dir;     // existing local directory for FindRepeatedIds' temp files
   CsvScannerOptions scanner;    // as the first reading's, so both see the same records
-  size_t memory_ids = 1 << 20;  // distinct IDs held in memory before spilling (16 MB)
+  size_t memory_ids = 1 << 19;  // distinct IDs held in memory before spilling (8 MB)
   SpillOptions spill;           // .dir is spill_dir
 };
 

@@ -15,7 +15,7 @@ namespace {
 
 // Output columns, in order. Per-run constants (ingest_date, source_key, ...) are added by
 // the COPY's SELECT instead, so they cost nothing per row here. The partition key is one
-// integer, year * 100 + month of tx_date (YearMonthKey in run_scan_internal.h), computed
+// integer, year * 100 + month of tx_date (YearMonthKey in year_month_key_internal.h), computed
 // here: DuckDB's partitioned writer builds a Value per row and key, and a VARCHAR key costs
 // a UTF-8 check and an allocation on top, so one BIGINT key is the cheapest it can hash.
 // WriteRun renames its directories (ym=202401) to the layout's year=2024/month=01.

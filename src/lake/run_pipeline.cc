@@ -154,18 +154,21 @@ struct SourceReaders {
   std::atomic<bool> failed{false};
 };
 
-// Sources read at once: one per core, at most one per source. Each reader has its own
-// DuckDB engine (with cores / readers threads) and transform thread, so a run's memory
-// grows with it (about one single-source run's per reader).
-size_t SourceReaderCount(size_t sources) {
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  return std::max<size_t>(1, std::min(sources, cores));
-}
+// How a run reads its sources: one reader per core, at most one per source, each with its
+// own DuckDB engine of cores / readers threads (0: DuckDB's default, one per core) and its
+// own transform thread, so a run's memory grows with the readers (about one single-source
+// run's each).
+struct ReaderPlan {
+  size_t readers = 1;
+  int engine_threads = 0;
+};
 
-int EngineThreads(size_t readers) {
-  if (readers <= 1) return 0;  // DuckDB's default: one per core
+ReaderPlan PlanReaders(size_t sources) {
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<int>(std::max<size_t>(1, cores / readers));
+  ReaderPlan plan;
+  plan.readers = std::max<size_t>(1, std::min(sources, cores));
+  if (plan.readers > 1) plan.engine_threads = static_cast<int>(std::max<size_t>(1, cores / plan.readers));
+  return plan;
 }
 
 // Transforms one source into staged Parquet and moves its files into the lake. `first` is
@@ -341,13 +344,13 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   // Leftovers of runs whose process died (same liveness rule as claims) go first.
   (void)Staging::SweepDead(store);
   RUNLAKE_ASSIGN_OR_RAISE(Staging staging, Staging::Create(store, "run-" + req.run_id));
-  // One engine per source read at once (SourceReaderCount); the first also serves the
-  // reads before the claim.
-  const size_t reader_count = SourceReaderCount(sources.size());
+  // One engine per source read at once (PlanReaders); the first also serves the reads
+  // before the claim.
+  const ReaderPlan plan = PlanReaders(sources.size());
   std::vector<std::unique_ptr<Engine>> engines;
-  for (size_t i = 0; i < reader_count; ++i) {
+  for (size_t i = 0; i < plan.readers; ++i) {
     RUNLAKE_ASSIGN_OR_RAISE(auto engine, Engine::Open(EngineOptions{
-                                             EngineThreads(reader_count), "1GB",
+                                             plan.engine_threads, "1GB",
                                              staging.dir() + "/duckdb_tmp-" + std::to_string(i)}));
     engines.push_back(std::move(engine));
   }

@@ -104,8 +104,6 @@ inline int StopWorker(pid_t pid) {
   return it::WaitExit(pid);
 }
 
-// Freezes (SIGSTOP) one of the workers `ids` while it holds a RUNNING task, so that a
-// SIGKILL that follows certainly lands mid-task. Returns its pid and sets *task, or 0.
 // True unless some process holds the write lock of the lake's SQLite state store (always
 // true for another state store: its tests answer for their own locks).
 inline bool SqliteWriteLockFree(const TestLake& lake) {
@@ -119,6 +117,17 @@ inline bool SqliteWriteLockFree(const TestLake& lake) {
   return free;
 }
 
+// True if execution `name` exists and is RUNNING: the attempt has started, not merely been
+// claimed (a worker caught between its claim and its execution's start leaves no attempt).
+inline bool ExecutionRunning(const TestLake& lake, const std::string& name) {
+  CmdResult r = Rl(lake, {"--json", "executions", "describe", name});
+  if (r.exit_code != 0) return false;
+  return json::parse(r.out).value("status", "") == "RUNNING";
+}
+
+// Freezes (SIGSTOP) one of the workers `ids` while it holds a RUNNING task whose attempt's
+// execution has started, so that a SIGKILL that follows certainly lands mid-task. Returns
+// its pid and sets *task, or 0.
 inline pid_t FreezeAHolder(const TestLake& lake, const std::vector<std::string>& ids,
                            std::string* task) {
   pid_t frozen = 0;
@@ -135,7 +144,7 @@ inline pid_t FreezeAHolder(const TestLake& lake, const std::vector<std::string>&
       }
       // Frozen, it cannot finish: does it still hold a task?
       for (const auto& t : RlJson(lake, {"queue", "list", "--status", "RUNNING"})) {
-        if (t["worker_id"] == id) {
+        if (t["worker_id"] == id && ExecutionRunning(lake, t["execution"])) {
           *task = t["name"];
           frozen = pid;
           return true;

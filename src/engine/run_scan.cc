@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "engine/batch_pipe_internal.h"
+#include "engine/batch_queue_internal.h"
 #include "engine/year_month_key_internal.h"
 
 namespace runlake {
@@ -89,7 +89,7 @@ void EmitRows(const RunScanSource& src, const ValidRows& v, size_t from, size_t 
 void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   auto* src = static_cast<RunScanSource*>(duckdb_function_get_bind_data(info));
   auto* local = static_cast<ScanLocal*>(duckdb_function_get_local_init_data(info));
-  for (auto& batch : local->retired) src->pipe->Recycle(std::move(batch));
+  for (auto& batch : local->retired) src->queue->Recycle(std::move(batch));
   local->retired.clear();
   const idx_t capacity = duckdb_vector_size();
   idx_t n = 0;
@@ -97,11 +97,11 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   while (n < capacity && !local->finished) {
     if (local->current == nullptr || local->pos == local->current->size()) {
       if (local->current != nullptr) local->retired.push_back(std::move(local->current));
-      local->current = src->pipe->Pop();
+      local->current = src->queue->Pop();
       local->pos = 0;
       if (local->current == nullptr) {
         local->finished = true;
-        Status st = src->pipe->error();
+        Status st = src->queue->error();
         if (!st.ok()) {
           duckdb_data_chunk_set_size(output, 0);
           duckdb_function_set_error(info, st.ToString().c_str());
@@ -135,7 +135,7 @@ void Bind(duckdb_bind_info info) {
     auto it = impl->scans.find(id);
     if (it != impl->scans.end()) src = it->second;
   }
-  if (src == nullptr) {
+  if (src == nullptr || src->queue == nullptr) {
     duckdb_bind_set_error(info, "runlake_scan: no run is being written under this id");
     return;
   }
@@ -158,7 +158,7 @@ void Init(duckdb_init_info info) {
 }
 
 void DestroyLocal(void* p) {
-  // Batches still held go back with the pipe (WriteRun destroys it after the COPY).
+  // Batches still held are freed here (the queue may already be gone).
   delete static_cast<ScanLocal*>(p);
 }
 

@@ -1,9 +1,8 @@
 #pragma once
-// runlake_scan(id): a DuckDB table function that streams one run's valid rows out of a
-// BatchPuller, so `COPY (SELECT ... FROM runlake_scan(id)) TO ...` writes Parquet with
-// memory bounded by one batch plus DuckDB's writer buffers, whatever the input size.
-// Rejected rows arriving in the same batches go to a RejectSink (reject_spill_internal.h)
-// on the way through.
+// runlake_scan(id): a DuckDB table function that streams valid rows out of a BatchQueue
+// (one silver month's, or the overflow's: month_writers_internal.h), so
+// `COPY (SELECT ... FROM runlake_scan(id)) TO ...` writes Parquet with memory bounded by a
+// few batches plus DuckDB's writer buffers, whatever the input size.
 
 #include <duckdb.h>
 
@@ -16,15 +15,15 @@
 
 namespace runlake {
 
-class BatchPipe;
+class BatchQueue;
 class RejectSink;
 
 // State of one runlake_scan call; owned by WriteRun, read by the callbacks. DuckDB may run
-// the scan on several threads at once: each takes whole batches from the pipe, so rows
+// the scan on several threads at once: each takes whole batches from the queue, so rows
 // keep their order within a batch (and within each Parquet row group a thread writes), not
 // across threads.
 struct RunScanSource {
-  BatchPipe* pipe = nullptr;
+  BatchQueue* queue = nullptr;  // null for a source that only serves runlake_rejects
   const RejectSink* rejects = nullptr;  // read back by runlake_rejects(id, condemned)
   bool has_transaction_type = false;
   idx_t max_threads = 1;

@@ -1,11 +1,11 @@
-// WriteRun: COPY (SELECT ... FROM runlake_scan(id)) TO <staging>/silver, partitioned.
+// WriteRun: silver as one COPY (SELECT ... FROM runlake_scan(id)) per month
+// (month_writers_internal.h), then one COPY per reject layer.
 //
 // Why this shape: the table function lets DuckDB pull batches as its Parquet writer needs
-// them, so memory is one batch + the writer's open row groups, never the whole run.
-// Rejected rows arrive interleaved with valid ones, but the silver COPY owns the
-// connection while it runs, so they wait in a temp file (reject_spill_internal.h) and are
-// COPYed per layer afterwards: one writer at a time, and memory that does not grow with
-// the share of bad rows.
+// them, so memory is a few batches + the writers' open row groups, never the whole run.
+// Rejected rows arrive interleaved with valid ones, but the silver COPYs run while they
+// arrive, so they wait in a temp file (reject_spill_internal.h) and are COPYed per layer
+// afterwards: memory that does not grow with the share of bad rows.
 
 #include "engine/run_writer.h"
 
@@ -21,6 +21,7 @@
 #include "engine/batch_pipe_internal.h"
 #include "engine/engine_internal.h"
 #include "engine/lake_schema.h"
+#include "engine/month_writers_internal.h"
 #include "engine/reject_spill_internal.h"
 #include "engine/run_scan_internal.h"
 #include "engine/year_month_key_internal.h"
@@ -49,6 +50,25 @@ constexpr int64_t kRowGroupRows = 16384;
 // DuckDB's writer threads: enough to keep both sides busy (3 measured no faster on W1,
 // and 3 MB more).
 constexpr size_t kPipeDepth = 2;
+// Months of one run that get a COPY of their own (month_writers_internal.h); the rest share
+// one partitioned COPY. A daily source spans one or two months; each writer costs a thread,
+// a connection and a few row groups of buffers.
+constexpr size_t kMaxMonthWriters = 4;
+// DuckDB threads per silver COPY. One: the transform thread is the other half of the work,
+// so one writer thread keeps pace with it, and months write in parallel. On W1 (two months)
+// two per COPY measured no faster and 13 MB more; on one month, 7% slower and 15 MB more.
+constexpr idx_t kScanThreadsPerCopy = 1;
+// Rows per batch the router hands a month writer: a quarter of the transform's batches, so
+// the batches queued and filling per writer stay small (2048 measured no better).
+constexpr size_t kMonthBatchRows = 4096;
+// A month's files are cut every this many row groups (~4M rows, ~200 MB on W1): a file's
+// footer metadata, ~12 KB per row group, is held in memory until the file closes.
+constexpr int64_t kRowGroupsPerFile = 256;
+// A string column whose dictionary page would pass this many bytes is written without a
+// dictionary. Of silver's strings only currency, source_key and transaction_type repeat
+// enough to use one; DuckDB's default (1 MB) kept W1's account_id dictionaries in memory
+// before giving them up: 6 MB more peak RSS on W1, 8 MB on W1x4, the same files (bench/README.md).
+constexpr int64_t kStringDictionaryBytes = 16384;
 
 Status ValidateSpec(const RunWriteSpec& spec) {
   if (spec.staging_dir.empty()) return Status::InvalidArgument("WriteRun: empty staging_dir");
@@ -106,15 +126,29 @@ std::string SelectList(const Columns& columns, const std::map<std::string, std::
   return out;
 }
 
-std::string SilverCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::path& dir) {
-  // ym (year * 100 + month, from runlake_scan) exists only as the partition key: DuckDB
-  // leaves PARTITION_BY columns out of the files, and CollectSilver turns its ym=202401
-  // directories into the layout's year=2024/month=01.
+// Parquet options of every silver file.
+std::string SilverFormat() {
+  return "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " + std::to_string(kZstdLevel) +
+         ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) +
+         ", PARQUET_VERSION V2, STRING_DICTIONARY_PAGE_SIZE_LIMIT " +
+         std::to_string(kStringDictionaryBytes) + ", RETURN_STATS true";
+}
+
+// One month's rows into the directory `dir`, a new file every kRowGroupsPerFile row groups.
+std::string MonthCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::path& dir) {
+  return "COPY (SELECT " + SelectList(kSilverFileColumns, ConstantExprs(spec)) +
+         " FROM runlake_scan(" + std::to_string(scan_id) + ")) TO " +
+         Engine::Quote(dir.string()) + " (" + SilverFormat() + ", ROW_GROUPS_PER_FILE " +
+         std::to_string(kRowGroupsPerFile) + ")";
+}
+
+// The rows of months past the writers' limit, partitioned by DuckDB on ym (year * 100 +
+// month, from runlake_scan): it leaves PARTITION_BY columns out of the files, and
+// CollectSilver turns its ym=202401 directories into the layout's year=2024/month=01.
+std::string OverflowCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::path& dir) {
   return "COPY (SELECT " + SelectList(kSilverFileColumns, ConstantExprs(spec)) +
          ", ym FROM runlake_scan(" + std::to_string(scan_id) + ")) TO " +
-         Engine::Quote(dir.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
-         std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) +
-         ", PARQUET_VERSION V2, PARTITION_BY (ym), RETURN_STATS true)";
+         Engine::Quote(dir.string()) + " (" + SilverFormat() + ", PARTITION_BY (ym))";
 }
 
 std::string RejectCopySql(const RunWriteSpec& spec, int64_t scan_id, bool condemned,
@@ -143,63 +177,15 @@ Result<uint64_t> FileSize(const fs::path& p) {
   return bytes;
 }
 
-using FileCounts = std::vector<std::pair<std::string, int64_t>>;
-
-Result<int64_t> IntSetting(duckdb_connection conn, const std::string& name) {
-  duckdb_result result;
-  std::string sql = "SELECT CAST(current_setting(" + Engine::Quote(name) + ") AS BIGINT)";
-  if (duckdb_query(conn, sql.c_str(), &result) == DuckDBError) {
-    Status st = StatusFromDuckDB(duckdb_result_error_type(&result), duckdb_result_error(&result));
-    duckdb_destroy_result(&result);
-    return st;
-  }
-  int64_t value = duckdb_value_int64(&result, 0, 0);
-  duckdb_destroy_result(&result);
-  return value;
-}
-
-// Runs a COPY ... (RETURN_STATS true) and keeps each file's name and row count as DuckDB's
-// writer reported them (the other columns are nested statistics we do not need).
-Result<FileCounts> CopyWithStats(duckdb_connection conn, const std::string& sql) {
-  duckdb_result result;
-  if (duckdb_query(conn, sql.c_str(), &result) == DuckDBError) {
-    Status st = StatusFromDuckDB(duckdb_result_error_type(&result), duckdb_result_error(&result));
-    duckdb_destroy_result(&result);
-    return st;
-  }
-  FileCounts out;
-  for (idx_t r = 0; r < duckdb_row_count(&result); r++) {
-    char* name = duckdb_value_varchar(&result, 0, r);
-    if (name != nullptr) out.emplace_back(name, duckdb_value_int64(&result, 1, r));
-    duckdb_free(name);
-  }
-  duckdb_destroy_result(&result);
-  return out;
-}
-
-// DuckDB's directory for one partition key, "ym=202401", as the layout's
-// "year=2024/month=01".
-Result<std::string> LayoutPartition(const std::string& duckdb_dir) {
-  constexpr std::string_view kPrefix = "ym=";
-  int64_t key = 0;
-  const char* first = duckdb_dir.data() + kPrefix.size();
-  const char* last = duckdb_dir.data() + duckdb_dir.size();
-  if (duckdb_dir.compare(0, kPrefix.size(), kPrefix) != 0 ||
-      std::from_chars(first, last, key).ptr != last) {
-    return Status::Internal("WriteRun: unexpected partition directory " + duckdb_dir);
-  }
-  return YearMonthPartition(key);
-}
-
-// Moves DuckDB's <dir>/ym=<key>/data_<i>.parquet to the lake's
-// <dir>/year=YYYY/month=MM/part-NNNNN.parquet, keeping DuckDB's order within a partition.
+// Moves the writers' <dir>/[overflow/]ym=<key>/data_<i>.parquet to the lake's
+// <dir>/year=YYYY/month=MM/part-NNNNN.parquet, keeping DuckDB's order within a partition
+// (one writer wrote each month).
 Result<std::vector<WrittenFile>> CollectSilver(const FileCounts& counts, const fs::path& dir) {
   std::map<std::string, std::vector<std::pair<fs::path, int64_t>>> by_partition;
   for (const auto& [name, rows] : counts) {
     fs::path path(name);
-    std::string written = path.parent_path().lexically_relative(dir).generic_string();
-    RUNLAKE_ASSIGN_OR_RAISE(std::string partition, LayoutPartition(written));
-    by_partition[partition].emplace_back(path, rows);
+    RUNLAKE_ASSIGN_OR_RAISE(int64_t month, SilverMonthOfFile(path));
+    by_partition[YearMonthPartition(month)].emplace_back(path, rows);
   }
   std::vector<WrittenFile> files;
   std::error_code ec;
@@ -229,37 +215,49 @@ Result<std::vector<WrittenFile>> WriteAll(Engine& engine, const RunWriteSpec& sp
   RejectSink rejects;
   RUNLAKE_RETURN_NOT_OK(rejects.Open(staging.string()));
 
-  RUNLAKE_ASSIGN_OR_RAISE(int64_t threads, IntSetting(impl->conn, "threads"));
   BatchPipe pipe(&pull, &rejects, spec.has_transaction_type, kPipeDepth);
-  RunScanSource source;
-  source.pipe = &pipe;
-  source.rejects = &rejects;
-  source.has_transaction_type = spec.has_transaction_type;
-  source.max_threads = static_cast<idx_t>(std::max<int64_t>(threads, 1));
-  ScanRegistration registration(impl, &source);
+  RunScanSource reject_source;  // serves runlake_rejects once silver is written
+  reject_source.rejects = &rejects;
+  ScanRegistration registration(impl, &reject_source);
   fs::path silver = staging / "silver";
-  // DuckDB buffers up to this many rows per thread (all partitions together) before it
-  // hands them to the open files. Its default, 524288, measured 310 MB peak RSS on 2M rows;
-  // with smaller row groups (kRowGroupRows) this is what keeps W1 under 256 MB.
-  RUNLAKE_RETURN_NOT_OK(RunSql(impl->conn, "SET partitioned_write_flush_threshold = " +
-                                               std::to_string(kRowGroupRows)));
+  std::error_code made;
+  fs::create_directories(silver, made);
+  if (made) return Status::IOError("creating " + silver.string() + ": " + made.message());
+
+  MonthWritersOptions months;
+  months.silver_dir = silver;
+  months.month_copy = [&](int64_t id, const fs::path& dir) { return MonthCopySql(spec, id, dir); };
+  months.overflow_copy = [&](int64_t id, const fs::path& dir) {
+    return OverflowCopySql(spec, id, dir);
+  };
+  // DuckDB's partitioned writer buffers up to this many rows per thread (all partitions
+  // together) before it hands them to the open files. Its default, 524288, measured 310 MB
+  // peak RSS on 2M rows.
+  months.overflow_setup = "SET partitioned_write_flush_threshold = " + std::to_string(kRowGroupRows);
+  months.has_transaction_type = spec.has_transaction_type;
+  months.scan_threads = kScanThreadsPerCopy;
+  months.max_month_writers = kMaxMonthWriters;
+  months.queue_depth = kPipeDepth;
+  months.batch_rows = kMonthBatchRows;
   pipe.Start();
-  Result<FileCounts> stats = CopyWithStats(impl->conn, SilverCopySql(spec, registration.id(), silver));
-  pipe.Finish();  // after a failed COPY the producer would wait for free batches
-  Status pulled = pipe.error();
-  if (!pulled.ok()) return pulled;  // the puller's own words, not DuckDB's
-  if (!stats.ok()) return stats.status().WithContext("writing silver");
+  Result<MonthsWritten> written = WriteMonths(impl, &pipe, months);
+  if (!written.ok()) {
+    Status st = written.status();
+    // The puller's own words are not DuckDB's: only DuckDB's errors get the context.
+    return pipe.error().ok() ? st.WithContext("writing silver") : st;
+  }
   RUNLAKE_RETURN_NOT_OK(rejects.Close());
 
-  RUNLAKE_ASSIGN_OR_RAISE(std::vector<WrittenFile> files, CollectSilver(*stats, silver));
+  RUNLAKE_ASSIGN_OR_RAISE(std::vector<WrittenFile> files, CollectSilver(written->files, silver));
   int64_t silver_rows = 0;
   for (const auto& f : files) silver_rows += f.rows;
-  if (silver_rows != source.rows_emitted.load()) {
+  if (silver_rows != written->rows_emitted) {
     return Status::Internal("silver files hold " + std::to_string(silver_rows) +
-                            " rows, scan emitted " + std::to_string(source.rows_emitted.load()));
+                            " rows, scan emitted " + std::to_string(written->rows_emitted));
   }
   std::error_code ec;
-  if (files.empty()) fs::remove_all(silver, ec);  // COPY leaves an empty directory
+  fs::remove(silver / "overflow", ec);  // empty once its files moved, if it was written
+  if (files.empty()) fs::remove_all(silver, ec);
 
   for (bool condemned : {false, true}) {
     int64_t rows = condemned ? rejects.condemned() : rejects.quarantined();

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <vector>
 
 #include "engine_test_util.h"
 
@@ -128,6 +130,72 @@ TEST(EngineRunWriterTest, WritesPartitionedSilverAndRejectLayers) {
   EXPECT_EQ(One(*engine, "SELECT count(*) FROM " + qf + " WHERE attempt_count <> 3 OR "
                          "run_id <> 'run-1' OR validation_error <> 'MAX_ATTEMPTS'"),
             "0");
+}
+
+// Every valid row of `in` is in the silver file of its month, once: one file per month.
+void ExpectOneFilePerMonth(Engine& engine, const SyntheticInput& in,
+                           const std::vector<WrittenFile>& files) {
+  std::map<int, int64_t> valid;
+  for (int64_t i = 0; i < in.rows; i++) {
+    if (!in.Rejected(i)) valid[in.Month(i)]++;
+  }
+  std::map<std::string, const WrittenFile*> silver;
+  for (const auto& f : files) {
+    if (f.layer == "silver") EXPECT_TRUE(silver.emplace(f.partition, &f).second) << f.partition;
+  }
+  ASSERT_EQ(silver.size(), valid.size());
+  for (const auto& [month, rows] : valid) {
+    std::string partition = "year=2024/month=" + std::string(month < 10 ? "0" : "") +
+                            std::to_string(month);
+    ASSERT_EQ(silver.count(partition), 1u) << partition;
+    const WrittenFile& f = *silver[partition];
+    EXPECT_EQ(f.rows, rows) << partition;
+    EXPECT_EQ(fs::path(f.local_path).filename(), "part-00000.parquet");
+    std::string file = "read_parquet(" + Engine::Quote(f.local_path) + ")";
+    EXPECT_EQ(One(engine, "SELECT count(*) FROM " + file + " WHERE month(tx_date) = " +
+                              std::to_string(month)),
+              std::to_string(rows))
+        << partition;
+    EXPECT_EQ(One(engine, "SELECT count(*) - count(DISTINCT source_line) FROM " + file), "0");
+  }
+}
+
+// A month writer each for the first months seen, one partitioned COPY for the rest: twelve
+// months, rows of every month in every batch.
+TEST(EngineRunWriterTest, MonthsPastTheWritersLimitGoToOnePartitionedWriter) {
+  ScratchDir dir;
+  auto engine = OpenEngine(dir / "tmp");
+  SyntheticInput in{.rows = 24000, .batch_size = 1000, .reject_every = 9, .months = 12};
+  auto files = WriteRun(*engine, Spec(dir), MakePuller(in));
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ExpectOneFilePerMonth(*engine, in, *files);
+  EXPECT_FALSE(fs::exists(dir / "staging/silver/overflow"));
+  for (const auto& e : fs::directory_iterator(dir / "staging/silver"))
+    EXPECT_EQ(e.path().filename().string().rfind("year=", 0), 0u) << e.path();
+}
+
+// A batch all of one month (a daily source) goes to its writer whole; months still end in
+// their own files whatever order the batches come in.
+TEST(EngineRunWriterTest, BatchesOfOneMonthPassWhole) {
+  ScratchDir dir;
+  auto engine = OpenEngine(dir / "tmp");
+  SyntheticInput in{.rows = 30000, .batch_size = 500, .reject_every = 11, .months = 6,
+                    .month_run = 500};
+  auto files = WriteRun(*engine, Spec(dir), MakePuller(in));
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ExpectOneFilePerMonth(*engine, in, *files);
+}
+
+// A puller failing while several month writers and the overflow writer run: its own error
+// comes back, every writer stops, nothing is left.
+TEST(EngineRunWriterTest, PullerErrorStopsEveryMonthWriter) {
+  ScratchDir dir;
+  auto engine = OpenEngine(dir / "tmp");
+  SyntheticInput in{.rows = 100000, .batch_size = 1000, .reject_every = 7, .months = 8};
+  auto files = WriteRun(*engine, Spec(dir), MakePuller(in, /*fail_after_batches=*/40));
+  ASSERT_FALSE(files.ok());
+  EXPECT_EQ(files.status().message(), "synthetic read failure");
+  EXPECT_TRUE(fs::is_empty(dir / "staging"));
 }
 
 // More rejects than DuckDB's appender buffers (204800 rows), so it flushes into the temp

@@ -12,18 +12,19 @@ namespace runlake::testing {
 
 // Deterministic rows: row i (source_line i + 2) is rejected when i % reject_every ==
 // reject_every - 1 (every other rejected row condemned); valid rows spread over `months`
-// months of 2024, amounts cover negatives and cents.
+// months of 2024 (`month_run` rows at a time), amounts cover negatives and cents.
 struct SyntheticInput {
   int64_t rows = 1000;
   int64_t batch_size = 100;
   int64_t reject_every = 0;  // 0: no rejects
   int months = 3;
+  int64_t month_run = 1;  // consecutive rows of one month (batch_size: every batch is one)
   bool with_type = false;
 
   bool Rejected(int64_t i) const { return reject_every > 0 && i % reject_every == reject_every - 1; }
   bool Condemned(int64_t i) const { return Rejected(i) && (i / reject_every) % 2 == 1; }
   static int64_t Cents(int64_t i) { return (i * 7919) % 200001 - 100000; }  // -1000.00..1000.00
-  int Month(int64_t i) const { return 1 + static_cast<int>(i % months); }
+  int Month(int64_t i) const { return 1 + static_cast<int>((i / month_run) % months); }
   static int64_t MonthStartMicros(int month) {
     static const int64_t kDays2024[] = {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335};
     return (19723 + kDays2024[month - 1]) * 86400LL * 1000000;  // 19723 = 2024-01-01

@@ -14,11 +14,10 @@ namespace runlake {
 namespace {
 
 // Output columns, in order. Per-run constants (ingest_date, source_key, ...) are added by
-// the COPY's SELECT instead, so they cost nothing per row here. The partition key is one
-// integer, year * 100 + month of tx_date (YearMonthKey in year_month_key_internal.h), computed
-// here: DuckDB's partitioned writer builds a Value per row and key, and a VARCHAR key costs
-// a UTF-8 check and an allocation on top, so one BIGINT key is the cheapest it can hash.
-// WriteRun renames its directories (ym=202401) to the layout's year=2024/month=01.
+// the COPY's SELECT instead, so they cost nothing per row here. `ym`, year * 100 + month of
+// tx_date (YearMonthKey in year_month_key_internal.h), is the partition key of the overflow
+// writer (month_writers_internal.h), which lets DuckDB partition: one BIGINT is the cheapest
+// key its partitioned writer can hash. A month writer's COPY does not select it.
 enum Column : idx_t { kTransactionId, kAccountId, kAmount, kCurrency, kTxDate,
                       kTransactionType, kSourceLine, kRowHash, kYearMonth, kColumnCount };
 

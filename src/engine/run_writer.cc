@@ -46,9 +46,9 @@ constexpr int kZstdLevel = 1;
 // 122880, keeps a W1 run under 128 MB RSS (163 MB at 30720) for files 0.3% larger
 // (bench/README.md).
 constexpr int64_t kRowGroupRows = 16384;
-// Filled batches (~16k rows, ~3 MB each) that may wait between the transform thread and
-// DuckDB's writer threads: enough to keep both sides busy (3 measured no faster on W1,
-// and 3 MB more).
+// Filled batches that may wait between the transform thread and the router, and between
+// the router and each month writer: enough to keep both sides busy (3 measured no faster
+// on W1, and 3 MB more).
 constexpr size_t kPipeDepth = 2;
 // Months of one run that get a COPY of their own (month_writers_internal.h); the rest share
 // one partitioned COPY. A daily source spans one or two months; each writer costs a thread,

@@ -1,8 +1,8 @@
 #pragma once
 // The silver partition key as one integer, year * 100 + month of a UTC timestamp, and its
-// directory in the lake layout. runlake_scan emits the key and DuckDB partitions on it
-// (one BIGINT: the cheapest key its partitioned writer can hash); WriteRun then renames
-// each `ym=<key>` directory DuckDB wrote to YearMonthPartition(key).
+// directory in the lake layout. WriteRun routes rows to one writer per key
+// (month_writers_internal.h), each writing under `ym=<key>`, and then renames those
+// directories to YearMonthPartition(key).
 
 #include <cstdint>
 #include <cstdio>

@@ -7,6 +7,14 @@ namespace runlake {
 
 namespace {
 
+// The second reading starts when the set holds memory_ids / kSecondReadingStart IDs, so
+// that it has mostly finished when the set is full and the first reading must wait for it.
+// On W1 (bench/README.md, 2 cores) starting at a half left the transform waiting ~0.7 s
+// in FinishSpill; at an eighth the run is 0.1-0.4 s faster in the same memory (medians of
+// 7: 3.36 vs 3.50 s); at a sixteenth the two readings contend for the cores longer and it
+// is slower again.
+constexpr size_t kSecondReadingStart = 8;
+
 // The second reading, on its own thread: everything it touches is its own.
 Result<RecordBitmap> ReadAgain(const DuplicateIdsOptions& options,
                                const std::atomic<bool>* cancel) {
@@ -33,7 +41,9 @@ DuplicateIds::~DuplicateIds() {
 
 Result<bool> DuplicateIds::SeenBefore(std::string_view id, int64_t ordinal) {
   if (!spilled_ && options_.reopen) {
-    if (!pending_.valid() && ids_.size() >= options_.memory_ids / 2) StartSpill();
+    if (!pending_.valid() && ids_.size() >= options_.memory_ids / kSecondReadingStart) {
+      StartSpill();
+    }
     if (ids_.size() >= options_.memory_ids) RUNLAKE_RETURN_NOT_OK(FinishSpill());
   }
   if (spilled_) {

@@ -4,7 +4,8 @@
 #            every unit and integration test;
 #   thread   TSan in build-tsan/, the tests that run threads or processes side by side:
 #            workers, the task queue, the backfill pool, concurrency, the object cache,
-#            multi-source runs (their sources are read in parallel).
+#            multi-source runs (their sources are read in parallel), the run writer (silver
+#            is written by a writer thread per month).
 # The runlake binary the integration tests start is built the same way. DuckDB, libcurl
 # and SQLite come prebuilt (not instrumented): their own memory is not checked, our calls
 # into them are. Extra arguments go to ctest. The pg and s3 labels are left to test.sh.
@@ -14,7 +15,7 @@ kind="${1:?usage: scripts/sanitize.sh address|thread [ctest args]}"
 shift
 case "$kind" in
   address) dir=build-asan; filter=() ;;
-  thread) dir=build-tsan; filter=(-R 'Worker|Queue|Pool|Backfill|Concurren|Parallel|Cache|Heartbeat|Renewal|Stop|MultiSource') ;;
+  thread) dir=build-tsan; filter=(-R 'Worker|Queue|Pool|Backfill|Concurren|Parallel|Cache|Heartbeat|Renewal|Stop|MultiSource|EngineRunWriter') ;;
   *) echo "scripts/sanitize.sh: '$kind' is not address or thread" >&2; exit 2 ;;
 esac
 scripts/setup.sh >/dev/null

@@ -11,7 +11,7 @@
 #   scripts/test.sh --sanitize address|thread [ctest args]
 #       builds everything with ASan+UBSan (build-asan/) or TSan (build-tsan/) and runs the
 #       unit and integration tests there (TSan: the threaded ones: workers, queue, pool,
-#       backfills, concurrency, object cache, multi-source runs), then stops.
+#       backfills, concurrency, object cache, multi-source runs, the run writer), then stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --sanitize ]; then

@@ -9,11 +9,12 @@ namespace {
 
 // The second reading starts when the set holds memory_ids / kSecondReadingStart IDs, so
 // that it has mostly finished when the set is full and the first reading must wait for it.
-// On W1 (bench/README.md, 2 cores) starting at a half left the transform waiting ~0.7 s
-// in FinishSpill; at an eighth the run is 0.1-0.4 s faster in the same memory (medians of
-// 7: 3.36 vs 3.50 s); at a sixteenth the two readings contend for the cores longer and it
-// is slower again.
-constexpr size_t kSecondReadingStart = 8;
+// Earlier is faster for a source that fills the set (W1, 5M rows: at an eighth 3.36 s
+// instead of 3.50, medians of 7) but wastes a reading, cancelled at the end, on every source
+// that stops short of it: at an eighth a 100,000-row daily file reads itself 1.35 times
+// (tests/backfill/bench_backfill.sh --one-run of 31 such files: 3.49 s / 6.57 s CPU against
+// 2.66 s / 4.63 s at a half). Daily files are the common case, so a half it stays.
+constexpr size_t kSecondReadingStart = 2;
 
 // The second reading, on its own thread: everything it touches is its own.
 Result<RecordBitmap> ReadAgain(const DuplicateIdsOptions& options,

@@ -3,7 +3,7 @@
 // the same source") record by record, in memory that does not grow with the source.
 //
 // Small sources stay on the fast path: an in-memory IdSet of 64-bit hashes. When that set
-// is an eighth full, the source is opened again and FindRepeatedIds (id_spill.h) starts to
+// is half full, the source is opened again and FindRepeatedIds (id_spill.h) starts to
 // resolve every record of it through temp files, on its own thread (DuckDB's writer
 // threads would otherwise idle while it runs); when the set is full, its answer replaces
 // the set: one bit per record from then on. Both paths

@@ -36,15 +36,19 @@ struct GoldBuildResult {
 
 // Builds the table and makes it the gold table's canonical run. Errors: InvalidArgument
 // for an unknown table, FailedPrecondition when silver has no pointer version yet,
-// NotFound for an unknown --at-version, AlreadyExists for a taken run_id.
+// NotFound for an unknown --at-version, FailedPrecondition when that version references a
+// deleted run, or when the table (gold/<domain>/<table>) holds another dataset's build,
+// AlreadyExists for a taken run_id.
 Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& request);
 
 struct GoldStatus {
   std::string table;
   std::optional<std::string> run_id;  // the canonical gold run; nullopt: never built
   int64_t built_from_version = 0;
+  std::string built_from_dataset;     // the silver dataset of the canonical gold run
   int64_t silver_head_version = 0;
-  bool stale = false;                 // silver's pointer moved since the build
+  bool stale = false;                 // silver's pointer moved since the build, or another
+                                      // dataset built it
 };
 Result<GoldStatus> GetGoldStatus(ObjectStore& store, const DatasetId& silver, const std::string& table);
 

@@ -62,6 +62,10 @@ class PointerLog {
   Result<PointerVersion> Get(int64_t version);
   // Every version, oldest first.
   Result<std::vector<PointerVersion>> History();
+  // The newest version for which `match` holds, reading back from the head and stopping
+  // (nullopt) at the first version for which `stop` holds or at the start of the log.
+  using VersionTest = std::function<bool(const PointerVersion&)>;
+  Result<std::optional<PointerVersion>> FindNewest(const VersionTest& match, const VersionTest& stop);
 
   // Commits head+1 built by `next` from the current head (nullopt before the first
   // version). When another writer wins the version, re-reads the head and calls `next`
@@ -88,6 +92,14 @@ class PointerLog {
   std::string layer_;
   DatasetId dataset_;
 };
+
+// FailedPrecondition when `v` maps a source to a run for which `committed` says false (its
+// manifest is gone: the run was deleted): "<layer> pointer version N references run 'X',
+// which has been deleted; <consequence>". Every read or rollback at a named version checks
+// this, so none of them silently returns or publishes partial data.
+Status RequireReferencedRuns(const PointerVersion& v,
+                             const std::function<bool(const std::string& run_id)>& committed,
+                             const std::string& consequence);
 
 // "user@host", for created_by.
 std::string CurrentActor();

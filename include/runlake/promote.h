@@ -44,10 +44,11 @@ struct PointerOutcome {
 // of the same source, or dates that select nothing.
 Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& request);
 
-// A new version equal to `to` (default: the version before the newest). Errors:
+// A new version equal to `to` (default: one step back: the version before the newest,
+// or, when the newest is itself a rollback to T, version T-1). Errors:
 // FailedPrecondition when there is nothing before the first version or `to` is the
 // newest; NotFound for a version that does not exist; FailedPrecondition when `to`
-// references a run that was deleted since.
+// references a run that was deleted since (RequireReferencedRuns).
 Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
                                 std::optional<int64_t> to, const std::string& reason);
 

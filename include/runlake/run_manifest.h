@@ -54,6 +54,7 @@ struct RunManifest {
   std::string run_id;
   std::string kind = "silver";       // silver: a pipeline run; gold: a gold table build
   int64_t built_from_version = 0;    // gold: the silver pointer version it was built from
+  std::string built_from_dataset;    // gold: the silver dataset it was built from ("": older builds)
   DatasetId dataset;
   std::string execution_name, execution_arn;
   std::string schema_version, rules_hash;

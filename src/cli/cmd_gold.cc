@@ -57,10 +57,14 @@ void RegisterGold(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (ctx.json) {
       ctx.PrintJson({{"table", st->table}, {"run_id", st->run_id ? nlohmann::json(*st->run_id) : nlohmann::json()},
                      {"built_from_version", st->built_from_version},
+                     {"built_from_dataset", st->built_from_dataset},
                      {"silver_version", st->silver_head_version}, {"stale", st->stale}});
       return;
     }
-    if (!st->run_id) {
+    if (st->run_id && st->built_from_dataset != d->path()) {
+      std::cout << table << ": run " << *st->run_id << " was built from " << st->built_from_dataset << ", not "
+                << d->path() << " (a domain's " << table << " is built from one dataset)\n";
+    } else if (!st->run_id) {
       std::cout << table << ": never built" << (st->stale ? " (silver has data: run `runlake gold build`)" : "") << "\n";
     } else {
       std::cout << table << ": run " << *st->run_id << ", built from silver version " << st->built_from_version
@@ -92,6 +96,16 @@ void RegisterTrace(CLI::App& app, CliContext& ctx, int& exit_code) {
     // Trace from the silver version the gold table was built from, so lineage matches it.
     auto st = GetGoldStatus(**store, *d, "account_balances");
     if (!st.ok()) { exit_code = ctx.Fail(st.status()); return; }
+    if (!st->run_id) {
+      exit_code = ctx.Fail(Status::FailedPrecondition("gold account_balances of " + d->path() +
+                                                      " has not been built yet: run `runlake gold build` first"));
+      return;
+    }
+    if (st->built_from_dataset != d->path()) {
+      exit_code = ctx.Fail(Status::FailedPrecondition("gold account_balances was built from " +
+                                                      st->built_from_dataset + ", not " + d->path()));
+      return;
+    }
     auto scratch = Staging::Create(**store, "trace");
     if (!scratch.ok()) { exit_code = ctx.Fail(scratch.status()); return; }
     auto engine = OpenCatalog(**store, CatalogOptions{*d, scratch->dir(), st->built_from_version});

@@ -78,7 +78,7 @@ void Enqueue(CliContext& ctx, int& exit_code, StartRequest req, const std::strin
     auto existing = (*state)->GetExecution(name);
     if (!existing.ok()) { exit_code = ctx.Fail(existing.status()); return; }
     if (*existing && (*existing)->input_sha256 != ExecutionInputSha256(req.input_json)) {
-      exit_code = ctx.Fail(Status::AlreadyExists("execution '" + name + "' already exists with a different input"));
+      exit_code = ctx.Fail(Status::AlreadyExists("execution '" + name + "' already exists with a different input: queue this input under another name with --name NAME"));
       return;
     }
     if (*existing && (*existing)->status == ExecutionStatus::kSucceeded) {
@@ -135,6 +135,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     StartRequest req;
     req.input_origin = input_path;
     req.name = name;
+    if (!name.empty()) {
+      Status valid = ValidateExecutionName(name);
+      if (!valid.ok()) { exit_code = ctx.Fail(valid); return; }
+    }
     auto text = input_path == "-" ? ReadFile("/dev/stdin") : ReadFile(input_path);
     if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
     req.input_json = *text;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "engine/engine_internal.h"
+#include "engine/read_only_sql_internal.h"
 #include "engine/reject_spill_internal.h"
 #include "engine/run_scan_internal.h"
 
@@ -233,8 +234,12 @@ Status Engine::LockDown(const std::vector<std::string>& readable_dirs) {
   }
   RUNLAKE_RETURN_NOT_OK(Execute("SET allowed_directories = [" + list + "]"));
   RUNLAKE_RETURN_NOT_OK(Execute("SET enable_external_access = false"));
-  return Execute("SET lock_configuration = true");
+  RUNLAKE_RETURN_NOT_OK(Execute("SET lock_configuration = true"));
+  impl_->read_only = true;
+  return Status::OK();
 }
+
+void Engine::Interrupt() { duckdb_interrupt(impl_->conn); }
 
 Result<QueryResult> Engine::Query(const std::string& sql) {
   Statements stmts;
@@ -244,12 +249,25 @@ Result<QueryResult> Engine::Query(const std::string& sql) {
     if (err != nullptr) return StatusFromDuckDB(DUCKDB_ERROR_PARSER, err);
     return QueryResult{};  // only whitespace or comments
   }
-  for (idx_t i = 0; i < n; i++) {
-    Prepared prepared;
-    if (duckdb_prepare_extracted_statement(impl_->conn, stmts.handle, i, &prepared.handle) ==
+  // Each statement is prepared once (DuckDB hands an extracted statement over to its
+  // prepared one). A locked-down engine prepares them all and checks that every one only
+  // reads before the first runs, so "SELECT 1; COPY … TO …" writes nothing.
+  std::vector<std::unique_ptr<Prepared>> statements(n);
+  auto prepare = [&](idx_t i) -> Status {
+    statements[i] = std::make_unique<Prepared>();
+    if (duckdb_prepare_extracted_statement(impl_->conn, stmts.handle, i, &statements[i]->handle) ==
         DuckDBError) {
-      return PrepareError(prepared.handle);
+      return PrepareError(statements[i]->handle);
     }
+    return impl_->read_only ? RequireReadStatement(impl_->conn, statements[i]->handle, sql, n == 1)
+                            : Status::OK();
+  };
+  if (impl_->read_only) {
+    for (idx_t i = 0; i < n; i++) RUNLAKE_RETURN_NOT_OK(prepare(i));
+  }
+  for (idx_t i = 0; i < n; i++) {
+    if (!statements[i]) RUNLAKE_RETURN_NOT_OK(prepare(i));
+    Prepared& prepared = *statements[i];
     std::vector<std::string> names, types;
     bool nested = false;
     idx_t ncols = duckdb_prepared_statement_column_count(prepared.handle);
@@ -288,6 +306,53 @@ Result<QueryResult> Engine::Query(const std::string& sql) {
     return out;
   }
   return QueryResult{};  // unreachable: n > 0
+}
+
+Status Engine::StreamTextAndNumber(const std::string& sql,
+                                   const std::function<Status(std::string_view, int64_t)>& fn) {
+  Prepared prepared;
+  if (duckdb_prepare(impl_->conn, sql.c_str(), &prepared.handle) == DuckDBError) {
+    return PrepareError(prepared.handle);
+  }
+  duckdb_result result;
+  if (duckdb_execute_prepared_streaming(prepared.handle, &result) == DuckDBError) {
+    Status st = StatusFromDuckDB(duckdb_result_error_type(&result), duckdb_result_error(&result));
+    duckdb_destroy_result(&result);
+    return st;
+  }
+  if (duckdb_column_count(&result) != 2 || duckdb_column_type(&result, 0) != DUCKDB_TYPE_VARCHAR ||
+      duckdb_column_type(&result, 1) != DUCKDB_TYPE_BIGINT) {
+    duckdb_destroy_result(&result);
+    return Status::Internal("StreamTextAndNumber needs a (VARCHAR, BIGINT) result");
+  }
+  Status st;
+  while (st.ok()) {
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(result);
+    if (chunk == nullptr) {
+      // The end, or an error while streaming (then the result says so).
+      const char* err = duckdb_result_error(&result);
+      if (err != nullptr) st = StatusFromDuckDB(duckdb_result_error_type(&result), err);
+      break;
+    }
+    idx_t n = duckdb_data_chunk_get_size(chunk);
+    duckdb_vector texts = duckdb_data_chunk_get_vector(chunk, 0);
+    duckdb_vector numbers = duckdb_data_chunk_get_vector(chunk, 1);
+    auto* text_data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(texts));
+    auto* number_data = static_cast<int64_t*>(duckdb_vector_get_data(numbers));
+    uint64_t* text_valid = duckdb_vector_get_validity(texts);
+    uint64_t* number_valid = duckdb_vector_get_validity(numbers);
+    for (idx_t i = 0; i < n && st.ok(); i++) {
+      std::string_view text;
+      if (text_valid == nullptr || duckdb_validity_row_is_valid(text_valid, i)) {
+        text = std::string_view(duckdb_string_t_data(&text_data[i]), duckdb_string_t_length(text_data[i]));
+      }
+      int64_t number = number_valid == nullptr || duckdb_validity_row_is_valid(number_valid, i) ? number_data[i] : 0;
+      st = fn(text, number);
+    }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  duckdb_destroy_result(&result);
+  return st;
 }
 
 std::string Engine::LibraryVersion() {

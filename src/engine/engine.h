@@ -4,9 +4,11 @@
 // DuckDB error is turned into a Status here.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runlake/status.h"
@@ -46,12 +48,25 @@ class Engine {
   // Makes this engine read-only for user SQL: no file writes (COPY ... TO), ATTACH,
   // INSTALL/LOAD, and no file reads outside `readable_dirs` (each a directory); the
   // settings are then locked, so the SQL cannot undo them. Call after the views exist.
+  // From then on Query refuses any statement that is not a read (SELECT, or EXPLAIN,
+  // DESCRIBE, SUMMARIZE of one) with InvalidArgument naming its type, before running any
+  // statement of the text.
   Status LockDown(const std::vector<std::string>& readable_dirs);
+  // Cancels the statement running on this engine (from any thread, e.g. a timeout or a
+  // signal watcher); Query then returns Aborted.
+  void Interrupt();
   // Runs the statements and returns the last one's rows (errors as for Execute).
   // Nested values (lists, structs) are rendered by DuckDB's own cast to VARCHAR, which
   // needs the statement's text: unless `sql` is one SELECT, a last result with a nested
   // column is refused with InvalidArgument (send that SELECT on its own).
   Result<QueryResult> Query(const std::string& sql);
+
+  // Runs one SELECT whose result is (VARCHAR, BIGINT) and calls fn for each row as DuckDB
+  // streams it, one chunk in memory at a time (a big result is never materialised). A NULL
+  // text is passed as "", a NULL number as 0. Stops at fn's first error and returns it;
+  // errors as for Execute otherwise.
+  Status StreamTextAndNumber(const std::string& sql,
+                             const std::function<Status(std::string_view text, int64_t number)>& fn);
 
   // SQL string literal: it's -> 'it''s'.
   static std::string Quote(const std::string& s);

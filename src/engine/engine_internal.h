@@ -25,6 +25,9 @@ struct Engine::Impl {
   std::map<int64_t, RunScanSource*> scans;
   int64_t next_scan_id = 1;
 
+  // Set by LockDown: Query then runs read statements only (read_only_sql_internal.h).
+  bool read_only = false;
+
   ~Impl();
 };
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/json_duplicates.h"
 #include "common/sha256.h"
 #include "ingest/timestamp_format.h"
 
@@ -199,6 +200,9 @@ Result<Rules> ParseRules(const std::string& json_text, const std::string& origin
     // A number too big for a double (`4E444`) is out_of_range, not a parse_error (found
     // by tests/fuzz/json_readers_fuzz: it used to end the process).
     return Status::InvalidArgument(origin + ": not valid JSON: " + e.what());
+  }
+  if (auto dup = FirstDuplicateKey(json_text)) {
+    return Status::InvalidArgument(origin + ": key '" + *dup + "' appears twice (which one was meant?)");
   }
   Rules rules = Rules::Defaults();
   RUNLAKE_RETURN_NOT_OK(ReadRules(doc, origin, &rules));

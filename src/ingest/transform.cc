@@ -1,8 +1,11 @@
 #include "ingest/transform.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <bit>
 
+#include "ingest/attempt_spill.h"
 #include "ingest/byte_source.h"
 #include "ingest/csv_scanner.h"
 #include "ingest/duplicate_ids.h"
@@ -211,7 +214,11 @@ Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
     stats_.first_overlong_line = record.line;
   }
   const bool clean = IsCleanUtf8(record.raw);
-  const uint32_t encoding = clean ? 0u : uint32_t{kEncodingError};
+  // A byte order mark after the file's start is valid UTF-8 but never data: it comes from
+  // files glued together, and would sit invisibly inside a key. ENCODING_ERROR too.
+  const bool bom = std::memchr(record.raw.data(), 0xEF, record.raw.size()) != nullptr &&
+                   record.raw.find("\xEF\xBB\xBF") != std::string_view::npos;
+  const uint32_t encoding = clean && !bom ? 0u : uint32_t{kEncodingError};
 
   uint32_t failures = kSchemaError | encoding;
   int64_t cents = 0, micros = 0;

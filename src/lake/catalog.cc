@@ -231,14 +231,18 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
 
   PointerLog log(store, "silver", options.dataset);
   std::optional<PointerVersion> version;
-  if (wants("silver_current")) {
-    if (options.at_version > 0) {
-      RUNLAKE_ASSIGN_OR_RAISE(version, log.Get(options.at_version));
-    } else {
-      RUNLAKE_ASSIGN_OR_RAISE(version, log.Head());
-      std::string latest = LatestWarning(store, "silver", options.dataset);
-      if (!latest.empty()) warn(latest);
-    }
+  if (options.at_version > 0) {
+    // Checked whatever the SQL reads: a version that does not exist is bad input, and one
+    // naming a deleted run would read as partial data (refused, as rollback does).
+    RUNLAKE_ASSIGN_OR_RAISE(PointerVersion at, log.Get(options.at_version));
+    RUNLAKE_RETURN_NOT_OK(RequireReferencedRuns(
+        at, [&](const std::string& run) { return listing.Find(run) != nullptr || listing.IsBroken(run); },
+        "cannot read at that version"));
+    if (wants("silver_current")) version = std::move(at);
+  } else if (wants("silver_current")) {
+    RUNLAKE_ASSIGN_OR_RAISE(version, log.Head());
+    std::string latest = LatestWarning(store, "silver", options.dataset);
+    if (!latest.empty()) warn(latest);
   }
 
   // Files a simple filter on year/month/run_id/ingest_date cannot touch are not fetched.

@@ -46,6 +46,36 @@ Status CheckTable(const std::string& table) {
 
 DatasetId GoldDataset(const DatasetId& silver, const std::string& table) { return {silver.domain, table}; }
 
+// The silver dataset a gold run was built from: its manifest's built_from_dataset, or for
+// builds older than that field, its _SUCCESS's built_from.dataset.
+Result<std::string> BuiltFromDataset(ObjectStore& store, const RunManifest& m) {
+  if (!m.built_from_dataset.empty()) return m.built_from_dataset;
+  auto text = store.Get("gold/" + m.dataset.path() + "/run_id=" + m.run_id + "/_SUCCESS");
+  if (!text.ok()) return text.status().IsNotFound() ? Result<std::string>(std::string()) : text.status();
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_object() && j.contains("built_from") && j["built_from"].is_object() &&
+      j["built_from"].value("dataset", json()).is_string()) {
+    return j["built_from"]["dataset"].get<std::string>();
+  }
+  return std::string();
+}
+
+// A gold table's path holds only its domain (gold/<domain>/<table>), so two datasets of one
+// domain would replace each other's build. Until gold tables are models with declared
+// inputs, a table belongs to the dataset that built it first: another one is refused.
+Status RefuseOtherDatasetsGold(ObjectStore& store, const DatasetId& silver, const std::string& table) {
+  DatasetId gold = GoldDataset(silver, table);
+  RUNLAKE_ASSIGN_OR_RAISE(auto head, PointerLog(store, "gold", gold).Head());
+  if (!head || !head->sources.count(table)) return Status::OK();
+  RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(store, head->sources.at(table)));
+  if (!m) return Status::OK();  // its run was deleted: nothing left to replace
+  RUNLAKE_ASSIGN_OR_RAISE(std::string from, BuiltFromDataset(store, *m));
+  if (from.empty() || from == silver.path()) return Status::OK();
+  return Status::FailedPrecondition(
+      "gold table " + gold.path() + " holds a build of " + from + " (run " + m->run_id + "); building it from " +
+      silver.path() + " would replace it: a domain's " + table + " is built from one dataset");
+}
+
 }  // namespace
 
 const std::vector<std::string>& GoldTables() {
@@ -55,6 +85,7 @@ const std::vector<std::string>& GoldTables() {
 
 Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& req) {
   RUNLAKE_RETURN_NOT_OK(CheckTable(req.table));
+  RUNLAKE_RETURN_NOT_OK(RefuseOtherDatasetsGold(store, req.silver, req.table));
   PointerLog silver_log(store, "silver", req.silver);
   if (req.at_version < 0) {
     return Status::InvalidArgument("a silver pointer version is >= 1 (0: the newest), not " +
@@ -88,6 +119,7 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
   m.run_id = run_id;
   m.kind = "gold";
   m.built_from_version = version;
+  m.built_from_dataset = req.silver.path();
   m.dataset = GoldDataset(req.silver, req.table);
   m.schema_version = "gold";
   m.trigger_source = "gold build";
@@ -148,8 +180,13 @@ Result<GoldStatus> GetGoldStatus(ObjectStore& store, const DatasetId& silver, co
   }
   st.run_id = gold_head->sources.at(table);
   RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(store, *st.run_id));
-  if (m) st.built_from_version = m->built_from_version;
-  st.stale = st.built_from_version != st.silver_head_version;
+  if (m) {
+    st.built_from_version = m->built_from_version;
+    RUNLAKE_ASSIGN_OR_RAISE(st.built_from_dataset, BuiltFromDataset(store, *m));
+  }
+  if (st.built_from_dataset.empty()) st.built_from_dataset = silver.path();
+  // Another dataset's build says nothing about this one's silver: never "up to date".
+  st.stale = st.built_from_dataset != silver.path() || st.built_from_version != st.silver_head_version;
   return st;
 }
 

@@ -36,14 +36,15 @@ std::optional<std::string> HiveValue(const std::string& segment, const std::stri
 
 Result<DatasetId> ParseDatasetId(const std::string& text) {
   auto parts = Split(text, '/');
+  // 63 characters a part: a name stays one path segment on every file system and store.
   auto ok_part = [](const std::string& p) {
-    if (p.empty() || p == "." || p == "..") return false;
+    if (p.empty() || p == "." || p == ".." || p.size() > 63) return false;
     for (char c : p) if (!IsNameChar(c)) return false;
     return true;
   };
   if (parts.size() != 2 || !ok_part(parts[0]) || !ok_part(parts[1])) {
-    return Status::InvalidArgument("dataset '" + text + "' must look like domain/dataset "
-                                   "(letters, digits, '.', '_', '-')");
+    return Status::InvalidArgument("dataset '" + EscapeForMessage(text) + "' must look like domain/dataset "
+                                   "(each part 1 to 63 letters, digits, '.', '_', '-')");
   }
   return DatasetId{parts[0], parts[1]};
 }

@@ -19,6 +19,10 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kTempMarker = ".tmp-";
+// Beside each entry: the SHA-256 of its bytes when they were downloaded. A hit is served
+// only when the bytes still match it (and the size), so a cached file changed after the
+// download (by a hand, a tool, a query) is fetched again, never served.
+constexpr const char* kDigestSuffix = ".sha256";
 
 // ETags are hex (with a "-N" suffix for multipart uploads); anything else is replaced so
 // a hostile or odd ETag cannot escape the cache directory.
@@ -33,8 +37,33 @@ std::string SafeTag(const std::string& etag) {
 
 void Touch(const std::string& path) { (void)utimensat(AT_FDCWD, path.c_str(), nullptr, 0); }
 
-Status Download(ObjectStore& store, const std::string& key, const std::string& temp, uint64_t size) {
+// SHA-256 hex of the file at `path`; "" when it cannot be read.
+std::string FileDigest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  Sha256 sha;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    sha.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  }
+  return in.bad() ? "" : sha.HexDigest();
+}
+
+// True when `path` holds `size` bytes whose digest is the one recorded beside it.
+bool StillIntact(const std::string& path, uint64_t size) {
+  std::error_code ec;
+  if (fs::file_size(path, ec) != size || ec) return false;
+  std::ifstream in(path + kDigestSuffix);
+  std::string recorded;
+  if (!(in >> recorded) || recorded.size() != Sha256::kHexSize) return false;
+  return FileDigest(path) == recorded;
+}
+
+Status Download(ObjectStore& store, const std::string& key, const std::string& temp, uint64_t size,
+                std::string* digest) {
   RUNLAKE_ASSIGN_OR_RAISE(auto reader, store.OpenRead(key));
+  Sha256 sha;
   std::ofstream out(temp, std::ios::binary | std::ios::trunc);
   if (!out) return Status::IOError("cache: cannot create " + temp);
   std::vector<char> buf(1 << 20);
@@ -43,6 +72,7 @@ Status Download(ObjectStore& store, const std::string& key, const std::string& t
     RUNLAKE_ASSIGN_OR_RAISE(size_t n, reader->Read(buf.data(), buf.size()));
     if (n == 0) break;
     out.write(buf.data(), static_cast<std::streamsize>(n));
+    sha.Update(std::string_view(buf.data(), n));
     total += n;
   }
   out.close();
@@ -50,6 +80,24 @@ Status Download(ObjectStore& store, const std::string& key, const std::string& t
   if (total != size) {
     return Status::Corruption("cache: " + key + " has " + std::to_string(total) + " bytes, expected " +
                            std::to_string(size) + " (changed while read?)");
+  }
+  *digest = sha.HexDigest();
+  return Status::OK();
+}
+
+// Records `digest` beside `path` (temp file, then rename: readers see a whole digest).
+Status WriteDigest(const std::string& path, const std::string& temp_suffix, const std::string& digest) {
+  std::string temp = path + kDigestSuffix + temp_suffix;
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << digest << "\n";
+    if (!out) return Status::IOError("cache: writing " + temp + " failed (disk full?)");
+  }
+  std::error_code ec;
+  fs::rename(temp, path + kDigestSuffix, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    return Status::IOError("cache: renaming " + temp + ": " + ec.message());
   }
   return Status::OK();
 }
@@ -104,14 +152,15 @@ Result<std::string> ObjectCache::FetchCommitted(ObjectStore& store, const std::s
 }
 
 // The cached copy of `key` at dir/name (immutable content: its name holds its version),
-// downloaded into a private temp file and renamed into place when absent, so concurrent
-// processes and threads only ever see whole files.
+// downloaded into a private temp file and renamed into place when absent or no longer
+// intact, so concurrent processes and threads only ever see whole files (a replaced entry
+// stays readable through the descriptors already open on it).
 Result<std::string> ObjectCache::Place(ObjectStore& store, const std::string& key,
                                        const fs::path& dir, const std::string& name,
                                        uint64_t size) {
   std::string path = (dir / name).string();
   std::error_code ec;
-  if (fs::exists(path, ec)) {
+  if (fs::exists(path, ec) && StillIntact(path, size)) {
     Touch(path);
     std::lock_guard<std::mutex> lock(stats_mu_);
     ++stats_.hits;
@@ -120,13 +169,16 @@ Result<std::string> ObjectCache::Place(ObjectStore& store, const std::string& ke
   fs::create_directories(dir, ec);
   if (ec) return Status::IOError("cache: creating " + dir.string() + ": " + ec.message());
   static std::atomic<int> counter{0};
-  std::string temp = path + kTempMarker + std::to_string(getpid()) + "-" + std::to_string(counter++);
-  Status st = Download(store, key, temp, size);
+  std::string suffix = kTempMarker + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  std::string temp = path + suffix;
+  std::string digest;
+  Status st = Download(store, key, temp, size, &digest);
   if (st.ok()) {
     // Another process may have renamed the same bytes into place first: same content.
     fs::rename(temp, path, ec);
     if (ec) st = Status::IOError("cache: renaming " + temp + ": " + ec.message());
   }
+  if (st.ok()) st = WriteDigest(path, suffix, digest);
   if (!st.ok()) {
     fs::remove(temp, ec);
     return st;
@@ -159,6 +211,7 @@ Status ObjectCache::Trim() {
       if (now - used > std::chrono::hours(1)) fs::remove(it->path(), ec);
       continue;
     }
+    if (it->path().extension() == kDigestSuffix) continue;  // goes with its entry
     entries.push_back({used, size, it->path()});
     total += size;
   }
@@ -169,6 +222,7 @@ Status ObjectCache::Trim() {
     if (total <= target) break;
     if (now - e.used < options_.grace) break;  // the rest are newer still
     if (fs::remove(e.path, ec)) {
+      fs::remove(e.path.string() + kDigestSuffix, ec);
       total -= e.size;
       ++stats_.evicted;
     }

@@ -7,7 +7,9 @@
 // Entries are keyed by the object's ETag and size, so a replaced object (a run deleted and
 // its run_id reused) is fetched again, never served stale. Layout:
 //   <dir>/v1/<hash of the store URI>/<key's folders>/<etag>-<size>-<file name>
-// (the key's folders stay, so DuckDB still reads Hive partitions from the path).
+// (the key's folders stay, so DuckDB still reads Hive partitions from the path), and beside
+// each entry `<entry>.sha256`, the digest of the bytes as downloaded: a hit is served only
+// when the entry still has its size and that digest, else it is fetched again.
 // Safe with concurrent runlake processes: a download goes to a private temp file that is
 // renamed into place, and readers only ever see whole files. Bounded: after each fetch the
 // least recently used entries (by mtime, touched on every hit) are evicted until the cache

@@ -28,6 +28,19 @@ std::vector<std::string> PointerVersion::ReferencedRuns() const {
   return {runs.begin(), runs.end()};
 }
 
+Status RequireReferencedRuns(const PointerVersion& v,
+                             const std::function<bool(const std::string& run_id)>& committed,
+                             const std::string& consequence) {
+  for (const auto& run : v.ReferencedRuns()) {
+    if (!committed(run)) {
+      return Status::FailedPrecondition(v.layer + " pointer version " + std::to_string(v.version) +
+                                        " references run '" + run + "', which has been deleted; " +
+                                        consequence);
+    }
+  }
+  return Status::OK();
+}
+
 json PointerToJson(const PointerVersion& v) {
   json replaced = json::array();
   for (const auto& c : v.replaced) {
@@ -181,6 +194,16 @@ Result<std::vector<PointerVersion>> PointerLog::History() {
     out.push_back(std::move(v));
   }
   return out;
+}
+
+Result<std::optional<PointerVersion>> PointerLog::FindNewest(const VersionTest& match, const VersionTest& stop) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto versions, Versions());
+  for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+    RUNLAKE_ASSIGN_OR_RAISE(PointerVersion v, Get(*it));
+    if (match(v)) return std::optional<PointerVersion>(std::move(v));
+    if (stop(v)) break;
+  }
+  return std::optional<PointerVersion>();
 }
 
 Result<PointerVersion> PointerLog::Commit(const NextVersionFn& next) {

@@ -155,7 +155,14 @@ Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
     }
     return Status::FailedPrecondition("nothing to roll back: " + dataset.path() + " has no pointer versions");
   }
-  int64_t target = to ? *to : head->version - 1;
+  // Plain rollback walks back: from a rollback to version T it goes to T-1, not back to
+  // the version the rollback undid (repeating it never toggles between two states).
+  int64_t position = head->action == "rollback" && head->rolled_back_to > 0 ? head->rolled_back_to : head->version;
+  int64_t target = to ? *to : position - 1;
+  if (to && target > head->version) {
+    return Status::NotFound("silver pointer version " + std::to_string(target) + " of " + dataset.path() +
+                            " does not exist (the newest is version " + std::to_string(head->version) + ")");
+  }
   if (target < 1) {
     return Status::FailedPrecondition("cannot roll back past the first version (the newest is version " +
                                       std::to_string(head->version) + ")");
@@ -166,13 +173,13 @@ Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
                                       std::to_string(head->version) + ")");
   }
   RUNLAKE_ASSIGN_OR_RAISE(PointerVersion old, log.Get(target));
-  for (const auto& run : old.ReferencedRuns()) {
-    RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(store, run));
-    if (!m) {
-      return Status::FailedPrecondition("version " + std::to_string(target) + " references run '" + run +
-                                        "', which has been deleted; cannot roll back to it");
-    }
-  }
+  Status lookup;
+  RUNLAKE_RETURN_NOT_OK(RequireReferencedRuns(old, [&](const std::string& run) {
+    auto m = LoadRunManifest(store, run);
+    if (!m.ok() && lookup.ok()) lookup = m.status();
+    return !m.ok() || m->has_value();  // a failed read is returned below, not called "deleted"
+  }, "cannot roll back to it"));
+  RUNLAKE_RETURN_NOT_OK(lookup);
   // The target is fixed now: a racing writer's version is rolled back too, never mixed in.
   PointerOutcome outcome;
   RUNLAKE_ASSIGN_OR_RAISE(PointerVersion v, log.Commit([&](const std::optional<PointerVersion>& now)

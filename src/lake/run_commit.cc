@@ -71,6 +71,12 @@ QualityGateResult EvaluateGate(const RunMetrics& m, const QualityGate& gate) {
                         " condemned rows is not below max_condemned_rows " +
                         std::to_string(gate.max_condemned_rows));
   }
+  // A run with rows and none valid replaces a day's data with nothing: never published on
+  // its own, whatever the limits (every row condemned passes both checks above).
+  if (m.input_rows > 0 && m.valid_rows == 0) {
+    r.reasons.push_back("no valid rows: all " + std::to_string(m.input_rows) +
+                        " input rows were quarantined or condemned");
+  }
   r.passed = r.reasons.empty();
   return r;
 }

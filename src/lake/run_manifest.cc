@@ -35,7 +35,7 @@ nlohmann::json ManifestToJson(const RunManifest& m) {
       sources.back()["extra_column_names"] = s.extra_column_names;
     }
   }
-  return json{{"run_id", m.run_id},
+  json out{{"run_id", m.run_id},
               {"kind", m.kind},
               {"built_from_version", m.built_from_version},
               {"dataset", m.dataset.path()},
@@ -56,6 +56,8 @@ nlohmann::json ManifestToJson(const RunManifest& m) {
               {"completed_at", m.completed_at},
               {"timings", m.timings},
               {"code_version", m.code_version}};
+  if (!m.built_from_dataset.empty()) out["built_from_dataset"] = m.built_from_dataset;
+  return out;
 }
 
 Result<RunManifest> ManifestFromJson(const nlohmann::json& j, const std::string& origin) {
@@ -64,6 +66,7 @@ Result<RunManifest> ManifestFromJson(const nlohmann::json& j, const std::string&
     m.run_id = j.at("run_id").get<std::string>();
     m.kind = j.value("kind", "silver");
     m.built_from_version = j.value("built_from_version", int64_t{0});
+    m.built_from_dataset = j.value("built_from_dataset", "");
     RUNLAKE_ASSIGN_OR_RAISE(m.dataset, ParseDatasetId(j.at("dataset").get<std::string>()));
     m.execution_name = j.value("execution_name", "");
     m.execution_arn = j.value("execution_arn", "");

@@ -29,6 +29,26 @@ Result<std::map<std::string, std::string>> RecordedCanonical(StateStore& state,
   return expected;
 }
 
+// The pointer version that published run `m` as a daily run, when its process committed
+// that publish before it died (nullopt when it did not). Read back from the head, stopping
+// at versions older than the run itself: a publish cannot precede its run's start.
+Result<std::optional<PointerVersion>> EarlierPublish(ObjectStore& store, const RunManifest& m) {
+  auto seconds = [](const std::string& iso) { return iso.substr(0, 19); };  // same-format prefix
+  PointerLog log(store, "silver", m.dataset);
+  return log.FindNewest(
+      [&](const PointerVersion& v) {
+        if (v.action != "publish") return false;
+        if (v.run_id == m.run_id) return true;
+        for (const auto& r : v.run_ids) {
+          if (r == m.run_id) return true;
+        }
+        return false;
+      },
+      [&](const PointerVersion& v) {
+        return !m.started_at.empty() && !v.updated_at.empty() && seconds(v.updated_at) < seconds(m.started_at);
+      });
+}
+
 std::string Joined(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
@@ -79,6 +99,15 @@ Result<ExecutionRecord> RecoverLostExecution(const ExecutionContext& ctx, const 
     note = "its process died after run " + m.run_id + " committed; the run failed its quality gate";
   } else if (backfill) {
     note = "its process died after run " + m.run_id + " committed; a backfill is published only by promote";
+  } else if (auto earlier = EarlierPublish(*ctx.store, m); !earlier.ok()) {
+    return earlier.status();
+  } else if (*earlier) {
+    // Its publish committed before the process died: that is what happened, whatever
+    // newer versions did since.
+    summary["published"] = true;
+    summary["pointer_version"] = (*earlier)->version;
+    note = "its process died after run " + m.run_id + " committed and after it was published as silver pointer version " +
+           std::to_string((*earlier)->version);
   } else {
     RUNLAKE_ASSIGN_OR_RAISE(auto expected, RecordedCanonical(*ctx.state, rec.name));
     PromoteRequest publish;

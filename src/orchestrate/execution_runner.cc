@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <random>
@@ -10,10 +12,12 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/json_duplicates.h"
 #include "orchestrate/exec_log.h"
 #include "orchestrate/execution_heartbeat.h"
 #include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
+#include "runlake/layout.h"
 #include "runlake/promote.h"
 #include "runlake/run.h"
 #include "state/process_liveness.h"
@@ -119,6 +123,28 @@ bool IsBackfillExecution(const ExecutionInput& input, const std::string& run_id)
          run_id.rfind("backfill-", 0) == 0;
 }
 
+// YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), the form EventBridge writes, with a
+// real calendar date and time of day.
+static bool IsIso8601Time(const std::string& t) {
+  int y, mo, d, h, mi, sec, n = 0;
+  if (t.size() < 20 || std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+      n != 19 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') {
+    return false;
+  }
+  if (!ValidateDate(t.substr(0, 10)).ok() || h > 23 || mi > 59 || sec > 60) return false;
+  size_t i = 19;
+  if (t[i] == '.') {
+    size_t digits = 0;
+    while (++i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++digits;
+    if (digits == 0) return false;
+  }
+  std::string zone = t.substr(i);
+  if (zone == "Z") return true;
+  int zh, zm, m = 0;
+  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' &&
+         std::sscanf(zone.c_str() + 1, "%2d:%2d%n", &zh, &zm, &m) == 2 && m == 5 && zh <= 23 && zm <= 59;
+}
+
 Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::string& origin) {
   // The input is stored with the execution (and its task and events): a runbook input is a
   // few hundred bytes, so anything past the cap is a mistake, not an input.
@@ -143,11 +169,17 @@ Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::s
     return Status::InvalidArgument(origin + ": not valid JSON (" + why + ")");
   }
   if (!j.is_object()) return Status::InvalidArgument(origin + ": the input must be a JSON object");
+  if (auto dup = FirstDuplicateKey(text)) {
+    return Status::InvalidArgument(origin + ": field '" + *dup + "' appears twice (which one was meant?)");
+  }
   ExecutionInput in;
   auto field = [&](const char* name, std::string* out, bool required) -> Status {
-    if (!j.contains(name) || j[name].is_null()) {
+    if (!j.contains(name)) {
       if (required) return Status::InvalidArgument(origin + ": missing required field '" + name + "'");
       return Status::OK();
+    }
+    if (j[name].is_null()) {
+      return Status::InvalidArgument(origin + ": field '" + name + "' is null: give a string, or leave the field out");
     }
     if (!j[name].is_string()) return Status::InvalidArgument(origin + ": field '" + name + "' must be a string");
     *out = j[name].get<std::string>();
@@ -167,6 +199,10 @@ Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::s
   RUNLAKE_RETURN_NOT_OK(field("trigger_source", &in.trigger_source, false));
   RUNLAKE_RETURN_NOT_OK(field("trigger_event_id", &in.trigger_event_id, false));
   RUNLAKE_RETURN_NOT_OK(field("trigger_event_time", &in.trigger_event_time, false));
+  if (!in.trigger_event_time.empty() && !IsIso8601Time(in.trigger_event_time)) {
+    return Status::InvalidArgument(origin + ": field 'trigger_event_time' is '" + EscapeForMessage(in.trigger_event_time) +
+                                   "', not an ISO-8601 time such as 2026-01-29T15:00:00Z");
+  }
   if (in.schema_version.empty()) in.schema_version = "v1";
   if (j.contains("s3_keys")) {
     const json& keys = j["s3_keys"];
@@ -191,7 +227,20 @@ Result<ExecutionInput> ParseExecutionInput(const std::string& text, const std::s
   return in;
 }
 
+Status ValidateExecutionName(const std::string& name) {
+  if (name.empty() || name.size() > 256) {
+    return Status::InvalidArgument("an execution name is 1 to 256 bytes, not " + std::to_string(name.size()));
+  }
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument("execution name '" + EscapeForMessage(name) + "' holds a control character");
+    }
+  }
+  return Status::OK();
+}
+
 Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRequest& request) {
+  if (!request.name.empty()) RUNLAKE_RETURN_NOT_OK(ValidateExecutionName(request.name));
   RUNLAKE_ASSIGN_OR_RAISE(ExecutionInput input,
                           ParseExecutionInput(request.input_json, request.input_origin));
   if (!ctx.lake_bucket.empty() && !input.s3_bucket.empty() && input.s3_bucket != ctx.lake_bucket) {
@@ -204,6 +253,15 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
   std::string run_id = !request.run_id.empty() ? request.run_id
                        : generated             ? NowRunIdTimestamp()
                                                : input.run_key;
+  // A key that names nothing would end a FAILED execution under this name, and the name
+  // could then never run the corrected input: refused before anything is recorded.
+  for (const auto& key : input.s3_keys) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto found, ctx.store->Head(key));
+    if (!found) {
+      return Status::InvalidArgument(request.input_origin + ": s3_key '" + EscapeForMessage(key) +
+                                     "' is not in the lake (nothing started; `runlake bronze list` shows what is)");
+    }
+  }
   ExecutionRecord proposed;
   proposed.input_json = request.input_json;
   Result<StartOutcome> started = Status::Internal("not started");
@@ -214,6 +272,9 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     bool retry = generated && request.name.empty() && attempt < 100 &&
                  (started.ok() ? !started->created : started.status().IsAlreadyExists());
     if (!retry) break;
+  }
+  if (started.status().IsAlreadyExists()) {
+    return Status::AlreadyExists(started.status().message() + ": run this input under another name with --name NAME");
   }
   RUNLAKE_RETURN_NOT_OK(started.status());
   run_id = proposed.run_id;

@@ -31,6 +31,10 @@ struct ExecutionInput {
 inline constexpr size_t kMaxInputJsonBytes = 1 << 20;
 Result<ExecutionInput> ParseExecutionInput(const std::string& json_text, const std::string& origin);
 
+// An execution name a user gives (--name): 1 to 256 bytes, no control characters (it is
+// printed in every list and log line). InvalidArgument otherwise.
+Status ValidateExecutionName(const std::string& name);
+
 struct ExecutionContext {
   ObjectStore* store = nullptr;
   StateStore* state = nullptr;

@@ -93,6 +93,36 @@ TEST_F(ObjectCacheTest, DownloadsOnceAndFetchesAgainWhenTheObjectChanges) {
   EXPECT_TRUE(cache.Fetch(store_, "silver/none.parquet").status().IsNotFound());
 }
 
+// A cached file whose bytes changed after the download (same size: a hand, a tool, a query
+// that wrote there) is fetched again, never served; so is one whose digest is missing.
+TEST_F(ObjectCacheTest, AnEntryWhoseBytesChangedIsFetchedAgain) {
+  const std::string key = "silver/d/x/run_id=r1/part-00000.parquet";
+  ASSERT_TRUE(store_.Put(key, "committed bytes").ok());
+  ObjectCache cache(Options());
+  for (bool committed : {false, true}) {
+    SCOPED_TRACE(committed ? "FetchCommitted" : "Fetch");
+    auto fetch = [&] { return committed ? cache.FetchCommitted(store_, key, 15, "tag") : cache.Fetch(store_, key); };
+    int reads = store_.reads;
+    auto a = fetch();
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ(store_.reads, reads + 1);
+    { std::ofstream(*a, std::ios::binary | std::ios::trunc) << "FORGED bytes!!!"; }  // same size
+    auto b = fetch();
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(*b, *a);
+    EXPECT_EQ(ReadAll(*b), "committed bytes");
+    EXPECT_EQ(store_.reads, reads + 2);
+    fs::remove(*a + ".sha256");
+    auto c = fetch();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(store_.reads, reads + 3);
+    auto d = fetch();  // intact again: a hit
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(store_.reads, reads + 3);
+    EXPECT_EQ(ReadAll(*d), "committed bytes");
+  }
+}
+
 TEST_F(ObjectCacheTest, TrimEvictsLeastRecentlyUsedOutsideTheGracePeriod) {
   std::vector<std::string> paths;
   ObjectCache cache(Options(/*max_bytes=*/2500, /*grace_s=*/0));
@@ -113,6 +143,8 @@ TEST_F(ObjectCacheTest, TrimEvictsLeastRecentlyUsedOutsideTheGracePeriod) {
   EXPECT_FALSE(fs::exists(paths[1]));
   EXPECT_FALSE(fs::exists(paths[2]));
   EXPECT_TRUE(fs::exists(paths[3]));
+  EXPECT_FALSE(fs::exists(paths[1] + ".sha256"));  // a digest goes with its entry
+  EXPECT_TRUE(fs::exists(paths[0] + ".sha256"));
   EXPECT_EQ(cache.stats().evicted, 2);
 
   // Over budget, an entry used within the grace period stays (0 was used just now); an

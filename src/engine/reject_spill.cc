@@ -152,6 +152,16 @@ Status RejectSink::Close() {
   return Status::OK();
 }
 
+void RejectSink::SetFinalAttempts(std::vector<uint16_t> attempts, int max_attempts) {
+  final_attempts_ = std::move(attempts);
+  max_attempts_ = max_attempts;
+  if (max_attempts <= 1) return;  // every row was condemned as it was appended
+  int64_t moved = 0;
+  for (uint16_t a : final_attempts_) moved += a >= max_attempts ? 1 : 0;
+  quarantined_ -= moved;
+  condemned_ += moved;
+}
+
 Status RejectSink::Reader::Need(size_t bytes) {
   if (buf_.size() - pos_ >= bytes) return Status::OK();
   buf_.erase(0, pos_);
@@ -181,11 +191,27 @@ Result<bool> RejectSink::Reader::Next(bool condemned, size_t max_rows, RejectedR
       return Status::IOError("rejected-rows spill is torn");
     const char* p = buf_.data() + pos_ + sizeof(Head);
     pos_ += sizeof(Head) + body;
+    const int64_t ordinal = ordinal_++;
+    bool late = false;  // condemned by its final attempt count, not when it was appended
+    if (!sink_->final_attempts_.empty()) {
+      if (ordinal >= static_cast<int64_t>(sink_->final_attempts_.size())) {
+        return Status::Internal("rejected-rows spill holds more rows than attempt counts");
+      }
+      h.attempt_count = sink_->final_attempts_[ordinal];
+      late = h.condemned == 0 && h.attempt_count >= sink_->max_attempts_;
+      if (late) h.condemned = 1;
+    }
     if ((h.condemned != 0) != condemned) continue;
     std::string_view s[kStrings];
     for (int k = 0; k < kStrings; k++) {
       s[k] = std::string_view(p, h.size[k]);
       p += h.size[k];
+    }
+    if (late) {
+      errors_.assign(s[3]);
+      errors_ += ",MAX_ATTEMPTS";
+      s[2] = "MAX_ATTEMPTS";
+      s[3] = errors_;
     }
     rows->raw_record.Append(s[0]);
     rows->raw_bytes.Append(s[1]);

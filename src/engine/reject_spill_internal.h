@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/temp_file.h"
 #include "engine/engine_internal.h"
@@ -32,21 +33,30 @@ class RejectSink {
   int64_t quarantined() const { return quarantined_; }
   int64_t condemned() const { return condemned_; }
 
+  // Loop prevention's late half (RowTransformer::ResolveAttempts), after Close(): the final
+  // attempt_count of every row, in append order. Rows that reach max_attempts are read back
+  // as condemned (validation_error MAX_ATTEMPTS, appended to validation_errors), and the
+  // counts above change with them. Rows appended condemned stay so.
+  void SetFinalAttempts(std::vector<uint16_t> attempts, int max_attempts);
+
   // Reads the rows back in order, from the start; any number of readers after Close().
   class Reader {
    public:
-    explicit Reader(const TempFile* file) : file_(file) {}
+    explicit Reader(const RejectSink* sink) : file_(sink->file_.get()), sink_(sink) {}
     // Fills *rows (cleared first) with up to max_rows rows of the layer; false at the end.
     Result<bool> Next(bool condemned, size_t max_rows, RejectedRows* rows);
 
    private:
     Status Need(size_t bytes);  // makes at least `bytes` unread bytes available
     const TempFile* file_;
+    const RejectSink* sink_;
+    int64_t ordinal_ = 0;  // rows read so far, of both layers
+    std::string errors_;   // validation_errors with MAX_ATTEMPTS appended
     std::string buf_;
     size_t pos_ = 0;
     uint64_t offset_ = 0;  // file offset of buf_'s end
   };
-  Reader NewReader() const { return Reader(file_.get()); }
+  Reader NewReader() const { return Reader(this); }
 
  private:
   Status Flush();
@@ -54,6 +64,8 @@ class RejectSink {
   std::string out_;
   int64_t quarantined_ = 0;
   int64_t condemned_ = 0;
+  std::vector<uint16_t> final_attempts_;  // empty: the rows' own counts stand
+  int max_attempts_ = 0;
 };
 
 // Registers runlake_rejects(BIGINT, BOOLEAN) in the engine's database (done once by

@@ -247,6 +247,10 @@ Result<std::vector<WrittenFile>> WriteAll(Engine& engine, const RunWriteSpec& sp
     return pipe.error().ok() ? st.WithContext("writing silver") : st;
   }
   RUNLAKE_RETURN_NOT_OK(rejects.Close());
+  if (spec.final_attempts) {
+    RUNLAKE_ASSIGN_OR_RAISE(std::vector<uint16_t> attempts, spec.final_attempts());
+    if (!attempts.empty()) rejects.SetFinalAttempts(std::move(attempts), spec.max_attempts);
+  }
 
   RUNLAKE_ASSIGN_OR_RAISE(std::vector<WrittenFile> files, CollectSilver(written->files, silver));
   int64_t silver_rows = 0;

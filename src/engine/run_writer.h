@@ -24,6 +24,12 @@ struct RunWriteSpec {
   std::string source_key;   // bronze object key the rows came from
   int64_t ingestion_micros = 0;  // ingestion_timestamp, UTC microseconds since the epoch
   bool has_transaction_type = false;  // v2: ValidRows::transaction_type is filled
+  // Loop prevention's late half: called once, after the last batch was pulled, it returns
+  // every rejected row's final attempt_count in the order the puller rejected them (empty:
+  // the rows' own counts stand, as when unset); rows that reach max_attempts are written
+  // to condemned instead of quarantine (RowTransformer::ResolveAttempts gives both).
+  std::function<Result<std::vector<uint16_t>>()> final_attempts;
+  int max_attempts = 3;
 };
 
 struct WrittenFile {

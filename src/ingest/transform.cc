@@ -179,17 +179,41 @@ Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
     batch_bytes += record.raw.size();
     RUNLAKE_RETURN_NOT_OK(AddRecord(record, valid, rejected));
   }
-  // The map is refreshed per batch, not per row: no string keys in the hot loop.
-  for (int bit = 0; bit < kChecks; ++bit) {
-    if (quarantined_by_check_[bit] > 0) {
-      stats_.quarantine_by_reason[std::string(FirstFailure(1u << bit))] =
-          quarantined_by_check_[bit];
-    }
-  }
+  RefreshReasons();
   if (exhausted_ && stats_.input_rows == 0) {
     return Status::InvalidArgument(options_.source_name + ": header only, no data rows");
   }
   return valid->size() + rejected->size() > 0;
+}
+
+// The map is refreshed per batch, not per row: no string keys in the hot loop.
+void RowTransformer::RefreshReasons() {
+  for (int bit = 0; bit < kChecks; ++bit) {
+    std::string reason(FirstFailure(1u << bit));
+    if (quarantined_by_check_[bit] > 0) {
+      stats_.quarantine_by_reason[reason] = quarantined_by_check_[bit];
+    } else {
+      stats_.quarantine_by_reason.erase(reason);
+    }
+  }
+}
+
+Result<std::vector<uint16_t>> RowTransformer::ResolveAttempts() {
+  if (options_.earlier_attempts == nullptr) return std::vector<uint16_t>{};
+  RUNLAKE_ASSIGN_OR_RAISE(std::vector<uint16_t> attempts, options_.earlier_attempts->Resolve(rejected_rows_));
+  const int max_attempts = options_.rules.max_attempts;
+  const bool condemned_at_first = 1 >= max_attempts;  // what Next already decided
+  for (size_t i = 0; i < attempts.size(); ++i) {
+    attempts[i] = static_cast<uint16_t>(std::min<int>(attempts[i] + 1, 65535));
+    if (attempts[i] >= max_attempts && !condemned_at_first) {
+      --stats_.quarantined_rows;
+      ++stats_.condemned_rows;
+      --quarantined_by_check_[rejected_check_[i]];
+    }
+  }
+  std::vector<uint8_t>().swap(rejected_check_);
+  RefreshReasons();
+  return attempts;
 }
 
 Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
@@ -252,16 +276,18 @@ Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
     valid->row_hash.Append(hash);
     return Status::OK();
   }
-  AddRejected(record, failures, hash, clean, rejected);
-  return Status::OK();
+  return AddRejected(record, failures, hash, clean, rejected);
 }
 
-void RowTransformer::AddRejected(const CsvRecord& record, uint32_t failures,
-                                 std::string_view hash, bool clean, RejectedRows* rejected) {
-  int attempt = 1;
-  if (!options_.previous_attempts.empty()) {
-    auto it = options_.previous_attempts.find(std::string(hash));
-    if (it != options_.previous_attempts.end()) attempt = it->second + 1;
+Status RowTransformer::AddRejected(const CsvRecord& record, uint32_t failures,
+                                   std::string_view hash, bool clean, RejectedRows* rejected) {
+  // A first attempt for now; with earlier attempts the final count is resolved after the
+  // last batch (ResolveAttempts), so the lookup never holds the history in memory.
+  const int attempt = 1;
+  if (options_.earlier_attempts != nullptr) {
+    RUNLAKE_ASSIGN_OR_RAISE(RowKey key, RowKeyOfHex(hash));
+    RUNLAKE_RETURN_NOT_OK(options_.earlier_attempts->AddRejected(key, rejected_rows_++));
+    rejected_check_.push_back(static_cast<uint8_t>(std::countr_zero(failures)));
   }
   const bool condemned = attempt >= options_.rules.max_attempts;
   errors_.clear();
@@ -289,6 +315,7 @@ void RowTransformer::AddRejected(const CsvRecord& record, uint32_t failures,
   rejected->row_hash.Append(hash);
   rejected->attempt_count.push_back(attempt);
   rejected->condemned.push_back(condemned ? 1 : 0);
+  return Status::OK();
 }
 
 CsvScannerOptions RowTransformer::ScannerOptions() const {

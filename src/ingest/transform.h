@@ -20,6 +20,7 @@
 
 namespace runlake {
 
+class AttemptSpill;
 class ByteSource;
 class DuplicateIds;
 struct CsvRecord;
@@ -32,8 +33,10 @@ struct TransformOptions {
   std::string schema_version;  // "v1" or "v2"
   std::string source_name;     // for error messages, e.g. the bronze key
   std::string ingest_date;     // the source's YYYY-MM-DD (rules' tx_date_window); "": unbounded
-  // row_hash -> highest attempt_count in earlier committed runs of this source.
-  std::unordered_map<std::string, int> previous_attempts;
+  // The earlier attempts of this source's rows (loop prevention); nullptr: none. Not
+  // owned: it outlives the transformer. With it, rejected rows leave Next with
+  // attempt_count 1 and their final counts come from ResolveAttempts.
+  AttemptSpill* earlier_attempts = nullptr;
   size_t batch_rows = 16384;
   // Duplicate detection beyond memory_ids distinct IDs: opens the source again from its
   // first byte, with temp files in spill_dir (an existing local directory). Without
@@ -78,12 +81,20 @@ class RowTransformer {
 
   const TransformStats& stats() const { return stats_; }
 
+  // Loop prevention, after the last Next: each rejected row's attempt_count (its highest
+  // earlier count + 1), by rejection order (0 = the first row Next rejected). Rows that
+  // reach max_attempts move from quarantined to condemned in stats(). Empty without
+  // earlier_attempts (every rejected row was a first attempt, decided in Next). Errors:
+  // the spill's (IOError).
+  Result<std::vector<uint16_t>> ResolveAttempts();
+
  private:
   explicit RowTransformer(TransformOptions options);
   Status ReadHeader();
   Status AddRecord(const CsvRecord& record, ValidRows* valid, RejectedRows* rejected);
-  void AddRejected(const CsvRecord& record, uint32_t failures, std::string_view hash,
-                   bool clean, RejectedRows* rejected);
+  Status AddRejected(const CsvRecord& record, uint32_t failures, std::string_view hash,
+                     bool clean, RejectedRows* rejected);
+  void RefreshReasons();
   Status InStream(const Status& st) const;
   CsvScannerOptions ScannerOptions() const;
 
@@ -103,6 +114,10 @@ class RowTransformer {
   int64_t quarantined_by_check_[kChecks] = {};  // by bit of the first failing check
   std::string errors_;                              // reused for validation_errors
   std::string clean_;                               // reused for raw_record of bad bytes
+  // With earlier_attempts: rows rejected so far, and each one's first failing check (to
+  // move it from its reason to condemned once its attempt is known).
+  int64_t rejected_rows_ = 0;
+  std::vector<uint8_t> rejected_check_;
 };
 
 }  // namespace runlake

@@ -5,10 +5,9 @@
 
 namespace runlake {
 
-Result<std::unordered_map<std::string, int>> LoadPreviousAttempts(
+Result<std::unique_ptr<AttemptSpill>> LoadPreviousAttempts(
     ObjectStore& store, Engine& engine, const std::vector<RunManifest>& manifests,
     const BronzeKeyParts& source, const std::string& scratch_dir) {
-  std::unordered_map<std::string, int> attempts;
   std::vector<std::string> keys;
   for (const auto& m : manifests) {
     if (!(m.dataset == source.dataset)) continue;
@@ -22,17 +21,21 @@ Result<std::unordered_map<std::string, int>> LoadPreviousAttempts(
       }
     }
   }
-  if (keys.empty()) return attempts;
+  if (keys.empty()) return std::unique_ptr<AttemptSpill>();
   RUNLAKE_ASSIGN_OR_RAISE(auto paths, LocalPathsFor(store, keys, scratch_dir));
   std::string list;
   for (const auto& p : paths) list += (list.empty() ? "" : ", ") + Engine::Quote(p);
-  RUNLAKE_ASSIGN_OR_RAISE(
-      auto result, engine.Query("SELECT row_hash, max(attempt_count) FROM read_parquet([" + list +
-                                "]) GROUP BY row_hash"));
-  for (const auto& row : result.rows) {
-    if (row[0] && row[1]) attempts[*row[0]] = std::stoi(*row[1]);
-  }
-  return attempts;
+  auto spill = std::make_unique<AttemptSpill>(AttemptSpillOptions{scratch_dir});
+  // No GROUP BY: the spill keeps the highest count per hash itself, in bounded memory,
+  // where DuckDB's aggregate would hold every distinct hash.
+  RUNLAKE_RETURN_NOT_OK(engine.StreamTextAndNumber(
+      "SELECT row_hash, CAST(attempt_count AS BIGINT) FROM read_parquet([" + list + "])",
+      [&](std::string_view hash, int64_t count) -> Status {
+        auto key = RowKeyOfHex(hash);
+        if (!key.ok()) return Status::Corruption("an earlier reject file holds row_hash '" + std::string(hash.substr(0, 80)) + "'");
+        return spill->AddEarlier(*key, static_cast<int>(std::min<int64_t>(count, 1 << 20)));
+      }));
+  return spill;
 }
 
 }  // namespace runlake

@@ -81,25 +81,27 @@ constexpr size_t kExtraColumnsNamed = 20;
 // A source being read: its transformer, and what checks the object against its ingest
 // record once the transformer has read it to the end.
 struct OpenedSource {
+  std::unique_ptr<AttemptSpill> earlier;  // the transformer's earlier attempts (or null)
   std::unique_ptr<RowTransformer> transformer;
   HashingReader* hashing = nullptr;  // owned by the transformer; null without a record
 };
 
 // Opens a source for reading; reading the header here makes a bad file fail at once.
 Result<OpenedSource> OpenSource(ObjectStore& store, const RunRequest& req, const Source& source,
-                                std::unordered_map<std::string, int> previous,
+                                std::unique_ptr<AttemptSpill> earlier,
                                 const std::string& spill_dir, const RunLogger& log) {
   TransformOptions topts;
   topts.rules = req.rules;
   topts.schema_version = req.schema_version;
   topts.source_name = source.key;
   topts.ingest_date = source.parts.ingest_date;
-  topts.previous_attempts = std::move(previous);
+  topts.earlier_attempts = earlier.get();
   // Past a million distinct IDs, duplicates are found by a second reading of the object
   // through temp files in the staging dir, so a bigger file needs no more memory.
   topts.reopen = [&store, key = source.key] { return store.OpenRead(key); };
   topts.spill_dir = spill_dir;
   OpenedSource out;
+  out.earlier = std::move(earlier);
   RUNLAKE_ASSIGN_OR_RAISE(std::unique_ptr<ObjectReader> reader, store.OpenRead(source.key));
   if (source.ingested) {
     auto hashing = std::make_unique<HashingReader>(std::move(reader));
@@ -197,6 +199,8 @@ Result<SourceResult> ReadSource(RunContext& ctx, const Source& source, size_t in
   spec.source_key = source.key;
   spec.ingestion_micros = ctx.ingestion_micros;
   spec.has_transaction_type = m.schema_version == "v2";
+  spec.final_attempts = [transformer] { return transformer->ResolveAttempts(); };
+  spec.max_attempts = ctx.req.rules.max_attempts;
   const RunRequest& req = ctx.req;
   RUNLAKE_ASSIGN_OR_RAISE(
       auto written,
@@ -370,7 +374,7 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   RUNLAKE_ASSIGN_OR_RAISE(auto first, OpenSource(store, req, sources.front(), std::move(previous),
                                                   staging.dir(), log));
   for (size_t i = 1; i < sources.size(); ++i) {
-    RUNLAKE_RETURN_NOT_OK(OpenSource(store, req, sources[i], {}, staging.dir(), nullptr).status());
+    RUNLAKE_RETURN_NOT_OK(OpenSource(store, req, sources[i], nullptr, staging.dir(), nullptr).status());
   }
   std::string source_text = sources.front().key;
   if (sources.size() > 1) source_text += " and " + std::to_string(sources.size() - 1) + " more";

@@ -104,6 +104,7 @@ inline TransformOptions Options(std::string schema = "v1") {
 inline Outcome Transform(std::string data, TransformOptions options = Options(),
                          size_t max_chunk = 1 << 20, uint32_t seed = 0) {
   Outcome out;
+  const int options_max_attempts = options.rules.max_attempts;
   auto t = RowTransformer::Open(Reader(std::move(data), max_chunk, seed), std::move(options));
   if (!t.ok()) {
     out.status = t.status();
@@ -136,6 +137,22 @@ inline Outcome Transform(std::string data, TransformOptions options = Options(),
       break;
     }
     ++out.batches;
+  }
+  // Loop prevention's late half, as the run writer's reject sink applies it.
+  const int max_attempts = options_max_attempts;
+  auto attempts = (*t)->ResolveAttempts();
+  if (!attempts.ok()) {
+    out.status = attempts.status();
+  } else {
+    for (size_t i = 0; i < attempts->size() && i < out.rejected.size(); ++i) {
+      auto& r = out.rejected[i];
+      r.attempt_count = (*attempts)[i];
+      if (!r.condemned && r.attempt_count >= max_attempts) {
+        r.condemned = true;
+        r.validation_error = "MAX_ATTEMPTS";
+        r.validation_errors += ",MAX_ATTEMPTS";
+      }
+    }
   }
   out.stats = (*t)->stats();
   return out;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "common/sha256.h"
+#include "ingest/attempt_spill.h"
 #include "test_util.h"
 
 namespace runlake {
@@ -194,9 +195,16 @@ TEST(IngestValidation, AttemptCountsAndCondemnation) {
   const std::string bad2 = "T2,C,x,USD,2024-01-15T10:30:00Z";
   const std::string bad3 = "T3,C,1,USD,never";
   TransformOptions o = Options();
-  o.previous_attempts[Sha256::Of(bad1)] = 1;
-  o.previous_attempts[Sha256::Of(bad2)] = 2;  // max_attempts 3: this run condemns it
-  o.previous_attempts[Sha256::Of("T4,C,1,USD,2024-01-15T10:30:00Z")] = 2;  // now valid
+  const std::string dir = ::testing::TempDir();
+  AttemptSpill earlier(AttemptSpillOptions{dir});
+  auto add = [&](const std::string& row, int count) {
+    ASSERT_TRUE(earlier.AddEarlier(*RowKeyOfHex(Sha256::Of(row)), count).ok());
+  };
+  add(bad1, 1);
+  add(bad2, 1);
+  add(bad2, 2);  // max_attempts 3: this run condemns it
+  add("T4,C,1,USD,2024-01-15T10:30:00Z", 2);  // now valid
+  o.earlier_attempts = &earlier;
   Outcome out = V1(bad1 + "\n" + bad2 + "\n" + bad3 + "\nT4,C,1,USD,2024-01-15T10:30:00Z\n", o);
   ASSERT_EQ(out.rejected.size(), 3u);
   EXPECT_EQ(out.valid.size(), 1u);

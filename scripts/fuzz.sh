@@ -8,9 +8,11 @@
 #
 # Builds into build-fuzz/; the growing corpus lives in ~/.cache/runlake/fuzz/<target>
 # (outside the repo, so reruns continue where the last one stopped); a crash is saved as
-# build-fuzz/crashes/<target>-crash-<sha1> and fails the script. Prints one line per
-# target: executions, coverage (libFuzzer's cov: edges) and corpus size, and appends it to
-# ~/.cache/runlake/fuzz/ledger.tsv, so a campaign spread over many sessions adds up.
+# build-fuzz/crashes/<target>-crash-<sha1> and fails the script (copy it into
+# tests/fuzz/corpus/<target>/ and every test run replays it: FuzzCorpusReplay.<target>).
+# Prints one line per target: executions, coverage (libFuzzer's cov: edges) and corpus
+# size, and appends it to ~/.cache/runlake/fuzz/ledger.tsv, so a campaign spread over
+# many sessions adds up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
@@ -20,7 +22,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --ledger) ledger_only=1; shift ;;
-    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done

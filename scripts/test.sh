@@ -3,9 +3,14 @@
 # unit and integration tests first, then the `pg` tests against a throwaway PostgreSQL
 # (scripts/pg-server.sh), then the `s3` tests against a throwaway Ceph RADOS Gateway
 # (scripts/s3-server.sh); both on 127.0.0.1, installed if missing, stopped after.
-# Last, a short libFuzzer run of every parser (scripts/fuzz.sh --seconds
-# $RUNLAKE_FUZZ_SECONDS, default 15 each).
-# RUNLAKE_SKIP_PG=1 / RUNLAKE_SKIP_S3=1 / RUNLAKE_SKIP_FUZZ=1 skip a part.
+# The fuzz targets are checked in the first pass, without libFuzzer: FuzzCorpusReplay.<target>
+# (tests/fuzz/corpus_replay_test.cc) replays their seeds (tests/fuzz/corpus/) and the newest
+# of the growing corpus (~/.cache/runlake/fuzz/, a few seconds at most).
+# RUNLAKE_FUZZ_SECONDS=N (N > 0) then also fuzzes every parser N seconds with libFuzzer
+# (scripts/fuzz.sh --seconds N: a second build, clang + ASan/UBSan, in build-fuzz/); unset
+# or 0, no fuzzing run (campaigns: scripts/fuzz.sh).
+# RUNLAKE_SKIP_PG=1 / RUNLAKE_SKIP_S3=1 skip a part; RUNLAKE_SKIP_FUZZ=1 is still accepted
+# (it skips the libFuzzer run, which only RUNLAKE_FUZZ_SECONDS asks for).
 # Extra arguments go to ctest (e.g. scripts/test.sh -R Runbook).
 #
 #   scripts/test.sh --sanitize address|thread [ctest args]
@@ -16,6 +21,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --sanitize ]; then
   exec scripts/sanitize.sh "${2:?--sanitize needs address or thread}" "${@:3}"
+fi
+# Checked now, not after the tests.
+fuzz_seconds="${RUNLAKE_FUZZ_SECONDS:-0}"
+if ! [[ "$fuzz_seconds" =~ ^[0-9]+$ ]]; then
+  echo "test: RUNLAKE_FUZZ_SECONDS must be a whole number of seconds, not '$fuzz_seconds'" >&2
+  exit 2
 fi
 scripts/build.sh
 scripts/npm-tools.sh >/dev/null
@@ -53,8 +64,8 @@ else
   s3_started=
 fi
 
-if [ "${RUNLAKE_SKIP_FUZZ:-0}" = 1 ]; then
-  echo "test: RUNLAKE_SKIP_FUZZ=1, skipping the fuzz run" >&2
-else
-  scripts/fuzz.sh --seconds "${RUNLAKE_FUZZ_SECONDS:-15}"
+if [ "$fuzz_seconds" -gt 0 ] && [ "${RUNLAKE_SKIP_FUZZ:-0}" = 1 ]; then
+  echo "test: RUNLAKE_SKIP_FUZZ=1, skipping the libFuzzer run" >&2
+elif [ "$fuzz_seconds" -gt 0 ]; then
+  scripts/fuzz.sh --seconds "$fuzz_seconds"
 fi

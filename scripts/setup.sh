@@ -10,7 +10,7 @@ BINDINGS_SHA256=732fac4dc6b8f198870b9c4bb6ddf13544466daca00ad28ba2f1d80de5d7aa4b
 HEADER_PKG="duckdb@1.4.4"
 HEADER_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed
 
-# libcpp-httplib-dev: `runlake serve`; chromium: its headless browser test only;
+# libcpp-httplib-dev: the HTTP client of `runlake serve`'s tests; chromium: its headless browser test only;
 # prometheus: its promtool checks /metrics in a test.
 DEBS=(build-essential cmake pkg-config git ca-certificates
       libisal-dev isal libssl-dev zlib1g-dev libcurl4-openssl-dev nlohmann-json3-dev

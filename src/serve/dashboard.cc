@@ -28,23 +28,6 @@ const RouteEntry kRoutes[] = {
     {"/backfills/", true, BackfillPage},
 };
 
-const char* Reason(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 414:
-      return "URI Too Long";
-    case 421:
-      return "Misdirected Request";
-    default:
-      return "Internal Server Error";
-  }
-}
-
 // An error as a page (or, under /api, as {"error": {"status", "message"}}). `message` is
 // meant for the operator: it never holds internals (500s pass a fixed text).
 Response ErrorResponse(int status, const std::string& message, bool api) {
@@ -56,7 +39,7 @@ Response ErrorResponse(int status, const std::string& message, bool api) {
                  2, ' ', false, nlohmann::json::error_handler_t::replace) +
              "\n";
   } else {
-    r.body = RenderPage(std::to_string(status) + " " + Reason(status),
+    r.body = RenderPage(std::to_string(status) + " " + StatusReason(status),
                         "<p class=\"err\">" + Esc(message) + "</p>", 0);
   }
   return r;
@@ -70,6 +53,17 @@ int HttpStatusOf(const Status& st) {
 
 constexpr const char* kInternal =
     "the dashboard could not build this page (the server's stderr says why)";
+
+// Adds the headers every response carries, refusals included.
+Response Secured(Response r) {
+  r.headers["Content-Security-Policy"] = Dashboard::ContentSecurityPolicy();
+  r.headers["X-Content-Type-Options"] = "nosniff";
+  r.headers["Cache-Control"] = "no-store";
+  r.headers["X-Frame-Options"] = "DENY";
+  r.headers["Referrer-Policy"] = "no-referrer";
+  if (r.status == 405) r.headers["Allow"] = "GET, HEAD";
+  return r;
+}
 
 }  // namespace
 
@@ -99,13 +93,11 @@ Response Dashboard::Handle(const Request& request) {
   } catch (...) {
     r = ErrorResponse(500, kInternal, false);
   }
-  r.headers["Content-Security-Policy"] = ContentSecurityPolicy();
-  r.headers["X-Content-Type-Options"] = "nosniff";
-  r.headers["Cache-Control"] = "no-store";
-  r.headers["X-Frame-Options"] = "DENY";
-  r.headers["Referrer-Policy"] = "no-referrer";
-  if (r.status == 405) r.headers["Allow"] = "GET, HEAD";
-  return r;
+  return Secured(std::move(r));
+}
+
+Response Dashboard::Refuse(int status, const std::string& message) {
+  return Secured(ErrorResponse(status, message, false));
 }
 
 Response Dashboard::Route(const Request& request) {
@@ -114,6 +106,11 @@ Response Dashboard::Route(const Request& request) {
     return ErrorResponse(
         414, "the request target is longer than " + std::to_string(kMaxTargetBytes) + " bytes",
         false);
+  }
+  // RFC 9112 3.2: more than one Host is a 400. Which one a proxy or a browser cache keys
+  // on is anyone's guess, so the check below must not see only the first.
+  if (request.repeated_headers.count("host")) {
+    return ErrorResponse(400, "the request has more than one Host header", false);
   }
   if (!HostAllowed(request.Header("host"))) {
     return ErrorResponse(421,

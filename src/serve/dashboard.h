@@ -5,9 +5,9 @@
 //
 // Every response carries a strict Content-Security-Policy (no scripts, styles and images
 // from the dashboard itself only, no framing), nosniff and no-store. Before any page code
-// runs a request is refused when its target is over kMaxTargetBytes (414), its Host is not
-// this server's loopback address (421: DNS rebinding), its method is not GET or HEAD (405)
-// or it carries a body (400). A page error is a page with a status (400 bad id, 404
+// runs a request is refused when its target is over kMaxTargetBytes (414), it has more than
+// one Host header (400), its Host is not this server's loopback address (421: DNS
+// rebinding), its method is not GET or HEAD (405) or it carries a body (400). A page error is a page with a status (400 bad id, 404
 // unknown), and anything unexpected a 500 that names nothing internal (the detail goes to
 // stderr).
 
@@ -29,6 +29,9 @@ class Dashboard {
   // socket is bound (`--port 0` learns its port only then).
   void set_port(int port);
   Response Handle(const Request& request);
+  // An error page with the security headers, for requests refused before they could be
+  // parsed into a Request (http_server.h: malformed, too large, too slow, too many).
+  static Response Refuse(int status, const std::string& message);
 
   // The security headers every response carries.
   static const char* ContentSecurityPolicy();

@@ -91,6 +91,7 @@ padding:0 3px;text-decoration:none;border:1px solid #0000}
 .st-timed_out{background:#f8d7da;color:#842029}
 .st-canonical{background:#198754;color:#fff;border-color:#0f5132}
 .st-missing{color:#b42318}.st-unprocessed{color:#6c757d}
+.st-corrupt{background:#842029;color:#fff}
 .badge{font-size:10px;background:#6f42c1;color:#fff;border-radius:6px;padding:0 3px;margin-left:1px}
 .legend span{margin-right:1em}
 )css";

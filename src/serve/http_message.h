@@ -1,10 +1,11 @@
 #pragma once
 // The dashboard's view of HTTP: a request as it came off the wire (method, raw target,
 // headers) and the response to send. The dashboard core works on these alone, so tests
-// drive every check and page in-process, without sockets; http_server.h binds them to
-// cpp-httplib.
+// drive every check and page in-process, without sockets; http_wire.h reads and writes
+// them on a socket for http_server.h.
 
 #include <map>
+#include <set>
 #include <string>
 
 namespace runlake::serve {
@@ -12,8 +13,10 @@ namespace runlake::serve {
 struct Request {
   std::string method;  // as sent: "GET", "HEAD", "POST", ...
   std::string target;  // the raw request target: "/runs/R?x=1" (not yet decoded)
-  std::map<std::string, std::string> headers;  // names lower-cased
+  std::map<std::string, std::string> headers;  // names lower-cased; the first of a repeat
   bool has_body = false;                       // Content-Length > 0 or Transfer-Encoding present
+  // Lower-cased names sent more than once: a second Host must not hide behind the first.
+  std::set<std::string> repeated_headers = {};
 
   // "" when absent.
   std::string Header(const std::string& lower_name) const;
@@ -25,6 +28,9 @@ struct Response {
   std::string body;
   std::map<std::string, std::string> headers;  // on top of the security headers
 };
+
+// "OK", "Not Found", ... for the status codes the dashboard sends.
+const char* StatusReason(int status);
 
 // The target split and percent-decoded. `ok` false: a malformed escape or a NUL byte.
 struct Target {

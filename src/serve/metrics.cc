@@ -72,9 +72,11 @@ Status AddLakeMetrics(ObjectStore& store, std::vector<Family>* out) {
   Family runs("runlake_committed_runs", "gauge", "Committed runs (silver and gold) in the lake.");
   Family corrupt("runlake_corrupt_runs", "gauge",
                  "Committed runs whose manifest is unreadable (invisible to readers).");
-  Family rows("runlake_rows_total", "counter",
+  // Gauges, not counters: deleting a run lowers them, and a counter that goes down reads
+  // as a restart to rate() and increase(). Hence no _total suffix (promtool's lint).
+  Family rows("runlake_rows", "gauge",
               "Rows of committed silver runs by outcome (a deleted run lowers it).");
-  Family reasons("runlake_rejected_rows_total", "counter",
+  Family reasons("runlake_rejected_rows", "gauge",
                  "Quarantined rows of committed silver runs by the first failing check.");
   std::map<std::string, int64_t> run_count;
   std::map<std::string, std::map<std::string, int64_t>> by_outcome, by_reason;

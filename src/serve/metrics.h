@@ -8,8 +8,11 @@
 //   runlake_executions{status}                        executions by status
 //   runlake_committed_runs{dataset}                   committed runs (gauge: delete lowers it)
 //   runlake_corrupt_runs                              committed runs whose manifest is unreadable
-//   runlake_rows_total{dataset,outcome}               rows of committed runs: valid, quarantined, condemned
-//   runlake_rejected_rows_total{dataset,reason}       quarantined rows by reason code
+//   runlake_rows{dataset,outcome}                     rows of committed runs: valid, quarantined, condemned
+//   runlake_rejected_rows{dataset,reason}             quarantined rows by reason code
+//
+// Every family is a gauge: the lake's totals go down when a run is deleted, which a counter
+// must never do (rate() would read it as a reset).
 //   runlake_pointer_version{layer,dataset}            the newest pointer version
 //   runlake_pointer_updated_timestamp_seconds{layer,dataset}
 //   runlake_canonical_data_age_seconds{dataset}       now - the end of the newest canonical ingest_date

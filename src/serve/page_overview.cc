@@ -1,9 +1,12 @@
 // Overview `/`: per dataset its canonical pointer version, active backfills with their
-// progress, executions that need attention, the newest runs.
+// progress, executions that need attention, the newest runs, and the runs known CORRUPT
+// (every query leaves them out): manifests that do not parse, and those of the newest runs
+// with a file missing or of the wrong size.
 
 #include <algorithm>
 #include <set>
 
+#include "lake/run_files.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"
 #include "serve/backfill_progress.h"
@@ -20,6 +23,12 @@ using nlohmann::json;
 // A RUNNING execution older than this is shown as possibly stuck (executions have no
 // heartbeat of their own; a dead local worker is reaped to FAILED by the store).
 constexpr double kStuckSeconds = 3600;
+
+// The newest runs listed, and their files checked (a HEAD or a stat each, in parallel): a
+// bounded cost whatever the lake's size. A run of more files than the budget left is shown
+// unchecked ("files_checked": false); its run page checks it.
+constexpr size_t kNewestRuns = 20;
+constexpr size_t kFileChecks = 256;
 
 json DatasetsJson(ObjectStore& store, const RunListing& listing) {
   std::set<std::string> names = {DatasetId{}.path()};
@@ -93,8 +102,12 @@ std::string Html(const json& d) {
   for (const auto& a : d["attention"]) {
     std::string what =
         a.contains("execution") ? ExecutionLink(a["execution"]) : RunLink(a["run_id"]);
-    rows.push_back({StateCell(a["state"], a["state"]) + " " + Esc(JsonText(a["kind"])), what,
-                    a["run_id"].get<std::string>().empty() ? "" : RunLink(a["run_id"]),
+    // Only a committed run has a page: a failed execution's run_id usually names none.
+    std::string run = a["run_id"].get<std::string>().empty() ? ""
+                      : a["run_committed"].get<bool>()
+                          ? RunLink(a["run_id"])
+                          : Esc(JsonText(a["run_id"])) + " (not committed)";
+    rows.push_back({StateCell(a["state"], a["state"]) + " " + Esc(JsonText(a["kind"])), what, run,
                     Esc(JsonText(a["cause"])), Pre(JsonText(a["error"])),
                     Esc(JsonText(a["since"]))});
   }
@@ -105,22 +118,31 @@ std::string Html(const json& d) {
   for (const auto& r : d["last_runs"]) {
     std::string dates;
     for (const auto& s : r["sources"]) dates += (dates.empty() ? "" : ", ") + s.get<std::string>();
+    std::string status = r["status"] == "CORRUPT"
+                             ? StateCell("corrupt", "corrupt") + " <b class=\"bad\">CORRUPT</b> " +
+                                   Esc(JsonText(r["problems"][0]))
+                             : JsonText(r["status"]);
     rows.push_back(
-        {RunLink(r["run_id"]), Esc(JsonText(r["dataset"])), Esc(dates), JsonText(r["input_rows"]),
-         JsonText(r["valid_rows"]), JsonText(r["quarantined_rows"]),
+        {RunLink(r["run_id"]), status, Esc(JsonText(r["dataset"])), Esc(dates),
+         JsonText(r["input_rows"]), JsonText(r["valid_rows"]), JsonText(r["quarantined_rows"]),
          r["gate_passed"].get<bool>() ? StateCell("succeeded", "gate passed") + " passed"
                                       : StateCell("gate_failed", "gate failed") + " FAILED",
          Esc(JsonText(r["completed_at"]))});
   }
-  h += Table({"RUN", "DATASET", "SOURCES", "INPUT", "VALID", "QUARANTINED", "GATE", "COMPLETED"},
+  h += Table({"RUN", "STATUS", "DATASET", "SOURCES", "INPUT", "VALID", "QUARANTINED", "GATE",
+              "COMPLETED"},
              rows);
   if (!d["invisible_runs"].empty()) {
-    h += "<h2>Invisible runs</h2><p class=\"bad\">These manifests do not parse: `runlake check` "
-         "reports them.</p>";
+    h += "<h2>Corrupt runs</h2><p class=\"bad\">Every query leaves these runs out: a manifest "
+         "that does not parse, or a file missing or of the wrong size (checked for the newest "
+         "runs). <code>runlake check</code> reports them all; <code>runlake runs delete --force "
+         "RID</code> removes one.</p>";
     rows.clear();
-    for (const auto& b : d["invisible_runs"])
-      rows.push_back({Esc(JsonText(b["run_id"])), Esc(JsonText(b["problem"]))});
-    h += Table({"RUN", "PROBLEM"}, rows);
+    for (const auto& b : d["invisible_runs"]) {
+      rows.push_back({RunLink(b["run_id"]), StateCell("corrupt", "corrupt") + " CORRUPT",
+                      Esc(JsonText(b["problem"]))});
+    }
+    h += Table({"RUN", "STATUS", "PROBLEM"}, rows);
   }
   return h;
 }
@@ -152,6 +174,9 @@ Result<Page> OverviewPage(const DashboardSources& src, const PageRequest& req) {
   }
 
   d["attention"] = json::array();
+  auto committed = [&](const std::string& rid) {
+    return listing.Find(rid) != nullptr || listing.IsBroken(rid);
+  };
   ExecutionFilter failed;
   failed.status = ExecutionStatus::kFailed;
   failed.limit = 20;
@@ -161,6 +186,7 @@ Result<Page> OverviewPage(const DashboardSources& src, const PageRequest& req) {
                               {"state", e.cause == "QualityGateFailed" ? "gate_failed" : "failed"},
                               {"execution", e.name},
                               {"run_id", e.run_id},
+                              {"run_committed", committed(e.run_id)},
                               {"cause", e.cause},
                               {"error", e.error},
                               {"since", e.stop_time}});
@@ -177,6 +203,7 @@ Result<Page> OverviewPage(const DashboardSources& src, const PageRequest& req) {
                               {"state", "running"},
                               {"execution", e.name},
                               {"run_id", e.run_id},
+                              {"run_committed", committed(e.run_id)},
                               {"cause", ""},
                               {"error", ""},
                               {"since", e.start_time}});
@@ -188,12 +215,33 @@ Result<Page> OverviewPage(const DashboardSources& src, const PageRequest& req) {
   std::sort(newest.begin(), newest.end(), [](const RunManifest* a, const RunManifest* b) {
     return a->completed_at > b->completed_at;
   });
+  if (newest.size() > kNewestRuns) newest.resize(kNewestRuns);
+  std::vector<const RunManifest*> checked;
+  size_t budget = kFileChecks;
+  for (const RunManifest* m : newest) {
+    if (m->files.size() > budget) continue;
+    budget -= m->files.size();
+    checked.push_back(m);
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(auto file_problems, CheckRunFiles(*src.store, checked));
+  std::map<std::string, json> problems;  // run_id -> its problems
+  for (const auto& p : file_problems) problems[p.run_id].push_back(p.problem);
   d["last_runs"] = json::array();
-  for (size_t i = 0; i < newest.size() && i < 20; ++i) {
-    const RunManifest& m = *newest[i];
+  d["invisible_runs"] = json::array();
+  for (const RunManifest* run : newest) {
+    const RunManifest& m = *run;
     json sources = json::array();
     for (const auto& s : m.sources) sources.push_back(s.ingest_date);
+    auto bad = problems.find(m.run_id);
+    if (bad != problems.end()) {
+      d["invisible_runs"].push_back(
+          {{"run_id", m.run_id}, {"status", "CORRUPT"}, {"problem", bad->second[0]}});
+    }
     d["last_runs"].push_back({{"run_id", m.run_id},
+                              {"status", bad == problems.end() ? "ok" : "CORRUPT"},
+                              {"problems", bad == problems.end() ? json::array() : bad->second},
+                              {"files_checked", std::find(checked.begin(), checked.end(), run) !=
+                                                    checked.end()},
                               {"kind", m.kind},
                               {"dataset", m.dataset.path()},
                               {"sources", sources},
@@ -203,9 +251,10 @@ Result<Page> OverviewPage(const DashboardSources& src, const PageRequest& req) {
                               {"gate_passed", m.gate.passed},
                               {"completed_at", m.completed_at}});
   }
-  d["invisible_runs"] = json::array();
-  for (const auto& b : listing.broken)
-    d["invisible_runs"].push_back({{"run_id", b.run_id}, {"problem", b.problem}});
+  for (const auto& b : listing.broken) {
+    d["invisible_runs"].push_back(
+        {{"run_id", b.run_id}, {"status", "CORRUPT"}, {"problem", b.problem}});
+  }
   d["live"] = live;
   return Page{d, "Overview", Html(d), live};
 }

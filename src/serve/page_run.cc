@@ -1,9 +1,13 @@
 // Run `/runs/<RID>` and execution `/executions/<name>`: the manifest headline, files,
 // `_SUCCESS` metrics, gate, the execution's event history with its terminal error first,
-// log lines, lineage links.
+// log lines, lineage links. A CORRUPT run (its manifest does not parse, or a file is missing
+// or has the wrong size: every query leaves it out) says so first, with the reasons; it is
+// a page like any other, never a 500.
 
+#include <map>
 #include <set>
 
+#include "lake/run_files.h"
 #include "orchestrate/exec_log.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"
@@ -88,9 +92,29 @@ std::string ExecutionHtml(const json& e) {
   return h;
 }
 
+// The CORRUPT banner: why, and what the operator can do.
+std::string CorruptHtml(const json& d) {
+  std::string h = "<div class=\"err\"><p>" + StateCell("corrupt", "corrupt") +
+                  " <b>CORRUPT</b>: every query leaves this run out.</p>";
+  for (const auto& p : d["problems"]) h += Pre(JsonText(p));
+  return h + "<p><code>runlake check</code> reports it; <code>runlake runs delete --force " +
+         Esc(JsonText(d["run_id"])) + "</code> removes it.</p></div>";
+}
+
+// A run whose manifest is there but does not parse: all there is to show is why.
+Page UnreadableRunPage(const std::string& run_id, const std::string& problem) {
+  json d = {{"run_id", run_id},
+            {"status", "CORRUPT"},
+            {"problems", json::array({problem})},
+            {"file_problems", json::array()},
+            {"manifest", nullptr}};
+  return Page{d, "Run " + run_id + " (CORRUPT)", CorruptHtml(d), false};
+}
+
 std::string RunHtml(const json& d) {
   const json& m = d["manifest"];
   std::string h;
+  if (d["status"] == "CORRUPT") h += CorruptHtml(d);
   const json& gate = m["quality_gate"];
   bool passed = gate["passed"].get<bool>();
   h += "<p>" +
@@ -143,12 +167,17 @@ std::string RunHtml(const json& d) {
   h += Table({"REASON", "ROWS"}, rows);
   h += "<h2>Files</h2>";
   rows.clear();
+  std::map<std::string, std::string> bad;
+  for (const auto& p : d["file_problems"]) bad[p["key"]] = p["problem"];
   for (const auto& f : m["files"]) {
+    auto it = bad.find(JsonText(f["key"]));
     rows.push_back({Esc(JsonText(f["layer"])), Esc(JsonText(f["partition"])),
                     "<span class=\"mono\">" + Esc(JsonText(f["key"])) + "</span>",
-                    JsonText(f["rows"]), JsonText(f["bytes"])});
+                    JsonText(f["rows"]), JsonText(f["bytes"]),
+                    it == bad.end() ? "<span class=\"ok\">ok</span>"
+                                    : "<span class=\"bad\">" + Esc(it->second) + "</span>"});
   }
-  h += Table({"LAYER", "PARTITION", "KEY", "ROWS", "BYTES"}, rows);
+  h += Table({"LAYER", "PARTITION", "KEY", "ROWS", "BYTES", "IN STORAGE"}, rows);
   h += "<h2>_SUCCESS markers</h2>";
   rows.clear();
   for (const auto& [dir, marker] : d["success"].items()) {
@@ -165,11 +194,28 @@ std::string RunHtml(const json& d) {
 
 Result<Page> RunPage(const DashboardSources& src, const PageRequest& req) {
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(req.arg));
-  RUNLAKE_ASSIGN_OR_RAISE(auto m, LoadRunManifest(*src.store, req.arg));
+  auto loaded = LoadRunManifest(*src.store, req.arg);
+  if (!loaded.ok() && loaded.status().code() == StatusCode::kCorruption)
+    return UnreadableRunPage(req.arg, loaded.status().message());
+  RUNLAKE_ASSIGN_OR_RAISE(auto m, std::move(loaded));
   if (!m)
     return Status::NotFound("run '" + req.arg + "' is not committed (no _runs/" + req.arg +
                             ".json)");
+  if (m->run_id != req.arg) {  // what the run index (ListRuns) calls broken too
+    return UnreadableRunPage(req.arg, layout::RunManifestKey(req.arg) + ": names run '" +
+                                          m->run_id + "'");
+  }
   json d;
+  d["run_id"] = m->run_id;
+  // One HEAD (a stat locally) per file of this one run, the files this page lists.
+  RUNLAKE_ASSIGN_OR_RAISE(auto file_problems, CheckRunFiles(*src.store, {&*m}));
+  d["status"] = file_problems.empty() ? "ok" : "CORRUPT";
+  d["problems"] = json::array();
+  d["file_problems"] = json::array();
+  for (const auto& p : file_problems) {
+    d["problems"].push_back(p.problem);
+    d["file_problems"].push_back({{"key", p.key}, {"problem", p.problem}});
+  }
   d["manifest"] = ManifestToJson(*m);
   d["canonical_for"] = json::object();
   RUNLAKE_ASSIGN_OR_RAISE(
@@ -185,7 +231,8 @@ Result<Page> RunPage(const DashboardSources& src, const PageRequest& req) {
   if (!m->execution_name.empty() && ValidateExecutionName(m->execution_name).ok()) {
     RUNLAKE_ASSIGN_OR_RAISE(d["execution"], ExecutionJson(src, m->execution_name));
   }
-  return Page{d, "Run " + m->run_id, RunHtml(d), false};
+  std::string title = "Run " + m->run_id + (file_problems.empty() ? "" : " (CORRUPT)");
+  return Page{d, title, RunHtml(d), false};
 }
 
 Result<Page> ExecutionPage(const DashboardSources& src, const PageRequest& req) {

@@ -16,6 +16,7 @@ const StateLook kLooks[] = {
     {"canonical", "\xE2\x98\x85", "canonical"},      // ★
     {"missing", "\xE2\x88\x85", "no bronze"},        // ∅
     {"unprocessed", "\xC2\xB7", "never processed"},  // ·
+    {"corrupt", "\xE2\x8A\x97", "corrupt"},            // ⊗
 };
 const StateLook kUnknown = {"unknown", "?", "unknown"};
 }  // namespace

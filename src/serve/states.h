@@ -14,7 +14,9 @@ struct StateLook {
 };
 
 // name: queued, running, succeeded, gate_failed, failed, timed_out, aborted, canonical,
-// missing (no bronze for the date), unprocessed (bronze but no run). An unknown name looks
+// missing (no bronze for the date), unprocessed (bronze but no run), corrupt (a committed
+// run every query leaves out: its manifest does not parse or a file is missing or has the
+// wrong size). An unknown name looks
 // like "unknown" ("?").
 const StateLook& LookOf(const std::string& name);
 

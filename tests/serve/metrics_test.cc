@@ -46,10 +46,10 @@ TEST(Metrics, ShowTheLakeAndTheStateAndPassPromtool) {
   for (const std::string& line : std::vector<std::string>{
            "runlake_committed_runs{" + ds + "} 2",
            "runlake_corrupt_runs 0",
-           "runlake_rows_total{" + ds + ",outcome=\"valid\"} 4",
-           "runlake_rows_total{" + ds + ",outcome=\"quarantined\"} 2",
-           "runlake_rejected_rows_total{" + ds + ",reason=\"CURRENCY_ERROR\"} 1",
-           "runlake_rejected_rows_total{" + ds + ",reason=\"TYPE_ERROR\"} 1",
+           "runlake_rows{" + ds + ",outcome=\"valid\"} 4",
+           "runlake_rows{" + ds + ",outcome=\"quarantined\"} 2",
+           "runlake_rejected_rows{" + ds + ",reason=\"CURRENCY_ERROR\"} 1",
+           "runlake_rejected_rows{" + ds + ",reason=\"TYPE_ERROR\"} 1",
            "runlake_pointer_version{" + ds + ",layer=\"silver\"} 1",
            "runlake_executions{status=\"FAILED\"} 1",
            "runlake_executions{status=\"SUCCEEDED\"} 1",
@@ -58,10 +58,13 @@ TEST(Metrics, ShowTheLakeAndTheStateAndPassPromtool) {
            "runlake_active_backfills 0",
            "runlake_queue_tasks{status=\"QUEUED\"} 0",
            "runlake_live_workers 0",
-           "# TYPE runlake_rows_total counter",
+           "# TYPE runlake_rows gauge",
+           "# TYPE runlake_rejected_rows gauge",
        }) {
     EXPECT_NE(text->find("\n" + line + "\n"), std::string::npos) << line << "\n---\n" << *text;
   }
+  // Nothing here only ever grows: a deleted run lowers every figure (no counter).
+  EXPECT_EQ(text->find(" counter\n"), std::string::npos) << *text;
   // The newest canonical date is 2024-01-15: its data is about as old as that day's end.
   EXPECT_NE(text->find("runlake_canonical_data_age_seconds{" + ds + "} "), std::string::npos) << *text;
 

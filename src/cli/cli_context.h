@@ -36,6 +36,22 @@ inline CLI::Validator PointerVersionNumber() {
       "VERSION>=1");
 }
 
+// A count given by the user (--limit, --page) is a whole number >= 1: 0 or a negative
+// number is bad input, never "no limit" (that is leaving the option out).
+inline CLI::Validator CountAtLeastOne() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        try {
+          size_t used = 0;
+          long long n = std::stoll(v, &used);
+          if (used == v.size() && n >= 1) return "";
+        } catch (const std::exception&) {
+        }
+        return "must be a whole number >= 1, not '" + v + "'";
+      },
+      "N>=1");
+}
+
 class CliContext {
  public:
   std::string lake_uri;   // --lake, else $RUNLAKE_LAKE, else ./lake

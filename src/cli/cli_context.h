@@ -66,6 +66,11 @@ class CliContext {
   // Returns whether this call created it.
   Result<bool> CreateLake();
   Result<StateStore*> State();
+  // A SQLite state path the user named (--state, $RUNLAKE_STATE) must be in a folder that
+  // exists: a mistyped one would otherwise become a new, empty store that no later command
+  // finds (InvalidArgument naming it). The default path is runlake's choice: its folder is
+  // made as needed.
+  Status CheckStatePath() const;
   // The state store's URI: --state, else the default SQLite file for the lake.
   std::string StateUri() const;
   // Where execution logs live: beside the state database (for PostgreSQL, where the

@@ -60,6 +60,14 @@ Result<std::string> CreateIn(const fs::path& base, const std::string& label) {
     fs::create_directories(dir, ec);
     if (!ec || ec != std::errc::no_such_file_or_directory) break;
   }
+  if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system ||
+      ec == std::errc::operation_not_permitted) {
+    // A lake (or TMPDIR) this user may only read: name it, not our private folder in it.
+    fs::path owner = base.filename() == "_staging" ? base.parent_path() : base;
+    return Status::FailedPrecondition("cannot write to " +
+                                      std::string(base.filename() == "_staging" ? "the lake " : "") +
+                                      owner.string() + ": " + ec.message());
+  }
   if (ec) return Status::IOError("create staging directory " + dir.string() + ": " + ec.message());
   return dir.string();
 }

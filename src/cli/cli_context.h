@@ -36,6 +36,22 @@ inline CLI::Validator PointerVersionNumber() {
       "VERSION>=1");
 }
 
+// A count given by the user (--limit, --page) is a whole number >= 1: 0 or a negative
+// number is bad input, never "no limit" (that is leaving the option out).
+inline CLI::Validator CountAtLeastOne() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        try {
+          size_t used = 0;
+          long long n = std::stoll(v, &used);
+          if (used == v.size() && n >= 1) return "";
+        } catch (const std::exception&) {
+        }
+        return "must be a whole number >= 1, not '" + v + "'";
+      },
+      "N>=1");
+}
+
 class CliContext {
  public:
   std::string lake_uri;   // --lake, else $RUNLAKE_LAKE, else ./lake
@@ -50,6 +66,11 @@ class CliContext {
   // Returns whether this call created it.
   Result<bool> CreateLake();
   Result<StateStore*> State();
+  // A SQLite state path the user named (--state, $RUNLAKE_STATE) must be in a folder that
+  // exists: a mistyped one would otherwise become a new, empty store that no later command
+  // finds (InvalidArgument naming it). The default path is runlake's choice: its folder is
+  // made as needed.
+  Status CheckStatePath() const;
   // The state store's URI: --state, else the default SQLite file for the lake.
   std::string StateUri() const;
   // Where execution logs live: beside the state database (for PostgreSQL, where the

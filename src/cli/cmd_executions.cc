@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <iostream>
 
 #include "cli/cli_context.h"
@@ -171,25 +172,45 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
   });
 }
 
+namespace {
+
+// Lines per page when --page comes without --limit.
+constexpr size_t kDefaultLogPage = 100;
+
+// Paging past any end gives an empty page, not an overflow into an early one.
+size_t PageOffset(size_t page, size_t per_page) {
+  size_t offset = 0;
+  return __builtin_mul_overflow(page - 1, per_page, &offset) ? SIZE_MAX : offset;
+}
+
+}  // namespace
+
 void RegisterLogs(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("logs", "Search execution logs (like CloudWatch filter-log-events)");
   static LogQuery q;
   cmd->add_option("--run-id", q.run_id, "only lines of this run_id");
   cmd->add_option("--execution", q.execution, "only this execution");
-  cmd->add_option("--filter", q.filter_pattern, "terms that must all occur; \"quoted phrase\" allowed");
-  cmd->add_option("--limit", q.limit, "at most this many lines (with --page: lines per page, default 100)");
+  cmd->add_option("--filter", q.filter_pattern,
+                  "a literal, case-sensitive phrase found in the message or a field's value");
+  cmd->add_option("--limit", q.limit, "at most this many lines (with --page: lines per page, default 100)")
+      ->check(CountAtLeastOne());
   static size_t page = 0;
   cmd->add_option("--page", page, "the K-th page of --limit lines (1 is the oldest)")
-      ->check(CLI::PositiveNumber);
+      ->check(CountAtLeastOne());
   cmd->callback([&ctx, &exit_code] {
     auto dir = ctx.LogDir();
     if (!dir.ok()) { exit_code = ctx.Fail(dir.status()); return; }
     if (page > 0) {
-      if (q.limit == 0) q.limit = 100;
-      q.offset = (page - 1) * q.limit;
+      if (q.limit == 0) q.limit = kDefaultLogPage;
+      q.offset = PageOffset(page, q.limit);
     }
     // The store holds the lines of every machine; without it, this machine's files only.
+    // A store that cannot be reached is worked around; one named wrongly is a mistake.
     auto state = ctx.State();
+    if (!state.ok() && state.status().IsInvalidArgument()) {
+      exit_code = ctx.Fail(state.status());
+      return;
+    }
     if (!state.ok()) {
       std::cerr << "runlake: warning: " << state.status().message()
                 << ": searching this machine's log files only\n";
@@ -200,7 +221,7 @@ void RegisterLogs(CLI::App& app, CliContext& ctx, int& exit_code) {
       ctx.PrintJson(*lines);
       return;
     }
-    for (const auto& l : *lines) std::cout << l.dump() << "\n";
+    for (const auto& l : *lines) std::cout << FormatLogLine(l) << "\n";
   });
 }
 

@@ -27,6 +27,21 @@ void RegisterInit(CLI::App& app, CliContext& ctx, int& exit_code) {
   });
 }
 
+namespace {
+
+// An identical re-ingest is kept (bronze is immutable) but rarely meant: say so.
+void WarnSameContent(const std::string& file, const DatasetId& dataset, const std::string& date,
+                     const IngestResult& r) {
+  std::string runs;
+  for (const auto& id : r.same_content_as) runs += (runs.empty() ? "" : ", ") + id;
+  std::cerr << "runlake: warning: " << file << " holds the same bytes (sha256 " << r.sha256
+            << ") as bronze run" << (r.same_content_as.size() > 1 ? "s " : " ") << runs << " of "
+            << dataset.path() << " on " << date << "; kept as a new bronze run " << r.run_id
+            << " all the same (bronze keeps every ingest)\n";
+}
+
+}  // namespace
+
 void RegisterIngest(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("ingest", "Land a CSV or CSV.gz file in bronze (never overwrites)");
   static std::string file, date, dataset = "mortgages/transactions", run_id;
@@ -49,9 +64,11 @@ void RegisterIngest(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
     auto r = IngestBronze(**store, file, IngestOptions{*d, date, run_id});
     if (!r.ok()) { exit_code = ctx.Fail(r.status()); return; }
+    if (!r->same_content_as.empty()) WarnSameContent(file, *d, date, *r);
     if (ctx.json) {
       ctx.PrintJson({{"key", r->key}, {"run_id", r->run_id}, {"size", r->size}, {"sha256", r->sha256},
-                     {"source_bytes", r->source_bytes}, {"compressed", r->compressed}});
+                     {"source_bytes", r->source_bytes}, {"compressed", r->compressed},
+                     {"same_content_as", r->same_content_as}});
     } else {
       std::cout << "ingested " << file << " -> " << r->key << "\n"
                 << "  size " << r->size << " bytes, sha256 " << r->sha256 << "\n";

@@ -12,6 +12,7 @@ void RegisterState(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* migrate = cmd->add_subcommand(
       "migrate", "Apply pending schema migrations (opening does too); print the versions");
   migrate->callback([&ctx, &exit_code] {
+    if (Status st = ctx.CheckStatePath(); !st.ok()) { exit_code = ctx.Fail(st); return; }
     auto m = MigrateStateStore(ctx.StateUri());
     if (!m.ok()) { exit_code = ctx.Fail(m.status()); return; }
     std::string backend = IsPostgresStateUri(ctx.StateUri()) ? "postgresql" : "sqlite";

@@ -9,18 +9,20 @@
 #include <sstream>
 
 #include "engine/engine.h"
+#include "lake/staging.h"
 
 namespace runlake {
 namespace {
 
 constexpr char kTable[] = "canonical";
 
-// A scratch directory under $TMPDIR, removed when this goes out of scope.
+// A scratch directory under $TMPDIR, removed when this goes out of scope. Its name holds
+// the lake and this process's pid and start time: a process killed meanwhile leaves it,
+// and `check --repair` of the lake removes it once the owner is gone (staging.h).
 class ScratchDir {
  public:
-  static Result<ScratchDir> Make() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/runlake-canonical-XXXXXX";
+  static Result<ScratchDir> Make(const ObjectStore& store) {
+    std::string pattern = Staging::ScratchPattern(store, kCanonicalScratchLabel);
     if (mkdtemp(pattern.data()) == nullptr)
       return Status::IOError("cannot create a scratch directory from " + pattern);
     return ScratchDir(pattern);
@@ -72,7 +74,7 @@ Status WriteCanonicalTable(ObjectStore& store, const PointerVersion& v) {
   const std::string key = CanonicalTableKey(v.dataset, v.version);
   RUNLAKE_ASSIGN_OR_RAISE(auto there, store.Head(key));
   if (there) return Status::OK();
-  RUNLAKE_ASSIGN_OR_RAISE(ScratchDir scratch, ScratchDir::Make());
+  RUNLAKE_ASSIGN_OR_RAISE(ScratchDir scratch, ScratchDir::Make(store));
   const std::string local = scratch.path() + "/part-00000.parquet";
   EngineOptions options;
   options.threads = 1;

@@ -17,6 +17,9 @@
 
 namespace runlake {
 
+// The label of the writer's scratch folders in $TMPDIR (Staging::ScratchPattern).
+inline constexpr char kCanonicalScratchLabel[] = "canonical";
+
 // The table's folder for `dataset` ("catalog/<d>/<ds>/canonical/"), and version N's file.
 std::string CanonicalTablePrefix(const DatasetId& dataset);
 std::string CanonicalTableKey(const DatasetId& dataset, int64_t version);

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -18,6 +20,33 @@ namespace runlake {
 namespace {
 
 using nlohmann::json;
+
+// Relative paths of the empty `run_id=…` folders under the run layers of a local lake.
+std::vector<std::string> EmptyRunDirs(const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const char* layer : {"silver", "quarantine", "condemned", "gold"}) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root / layer, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_directory(ec) || it->path().filename().string().rfind("run_id=", 0) != 0) continue;
+      it.disable_recursion_pending();  // a run's files are not folders of runs
+      if (fs::is_empty(it->path(), ec) && !ec) out.push_back(fs::relative(it->path(), root, ec).string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// As the local backend's Delete does: S3 has no folders, so none are left empty here.
+void RemoveEmptyParents(const std::filesystem::path& root, std::filesystem::path dir) {
+  std::error_code ec;
+  while (dir != root && dir.string().size() > root.string().size() &&
+         std::filesystem::is_empty(dir, ec) && !ec) {
+    if (!std::filesystem::remove(dir, ec)) break;
+    dir = dir.parent_path();
+  }
+}
 
 // The liveness rule of claims: only this host can tell, and only a pid that is certainly
 // gone (ESRCH) counts as dead. Records without host and pid (older ones) never do.
@@ -180,6 +209,62 @@ struct Checker {
     return Status::OK();
   }
 
+  // Scratch folders ($TMPDIR) of this lake's canonical-table writers killed mid-write on
+  // this machine (only this machine can tell their owner is gone).
+  Status DeadScratch() {
+    for (const auto& dir : Staging::DeadScratchDirs(store, kCanonicalScratchLabel)) {
+      auto& f = Add("dead_scratch", dir, "scratch folder of a canonical_sources writer that is gone");
+      if (repair) {
+        RUNLAKE_RETURN_NOT_OK(Staging::RemoveScratchDir(dir));
+        f.repaired = true;
+        f.action = "removed";
+      } else {
+        f.action = "`runlake check --repair` removes it";
+      }
+    }
+    return Status::OK();
+  }
+
+  // Whether run `rid` may still be writing: its claim names a live process, or another
+  // host (which only that host can tell), or cannot be read.
+  Result<bool> RunMayBeLive(const std::string& rid) {
+    auto text = store.Get(layout::RunClaimKey(rid));
+    if (!text.ok()) return text.status().IsNotFound() ? Result<bool>(false) : text.status();
+    json claim = json::parse(*text, nullptr, false);
+    return !claim.is_object() || !WriterIsGone(claim);
+  }
+
+  // `run_id=<RID>/` folders left empty on a local lake (S3 has no folders) by a run killed
+  // between making the folder and placing its first file: no file in them names the run,
+  // so deleting the run leaves them. Only of runs without a manifest and without a live
+  // claim; the claim is read again right before each removal.
+  Status EmptyRunFolders(const RunListing& listing) {
+    auto marker = store.LocalPath("_lake.json");
+    if (!marker) return Status::OK();
+    const std::filesystem::path root = std::filesystem::path(*marker).parent_path();
+    for (const auto& rel : EmptyRunDirs(root)) {
+      std::string rid = std::filesystem::path(rel).filename().string().substr(7);
+      if (!ValidateRunId(rid).ok() || listing.Find(rid) || listing.IsBroken(rid)) continue;
+      RUNLAKE_ASSIGN_OR_RAISE(bool live, RunMayBeLive(rid));
+      if (live) continue;
+      auto& f = Add("empty_run_dir", rel, "empty folder of run " + rid +
+                                              ", which has no manifest and no live claim (killed)");
+      if (!repair) {
+        f.action = "`runlake check --repair` removes it";
+        continue;
+      }
+      std::error_code ec;
+      if (!std::filesystem::remove(root / rel, ec) || ec) {
+        f.action = "not removed: " + (ec ? ec.message() : std::string("already gone"));
+        continue;
+      }
+      RemoveEmptyParents(root, (root / rel).parent_path());
+      f.repaired = true;
+      f.action = "removed";
+    }
+    return Status::OK();
+  }
+
   Status Leftovers(const RunListing& listing) {
     RUNLAKE_ASSIGN_OR_RAISE(auto claims, store.List("_runs/_claims/"));
     char host[256] = {0};
@@ -264,6 +349,8 @@ Result<CheckReport> CheckLake(ObjectStore& store, bool repair) {
   }
   RUNLAKE_RETURN_NOT_OK(c.Pointers(logs));
   RUNLAKE_RETURN_NOT_OK(c.Leftovers(listing));
+  RUNLAKE_RETURN_NOT_OK(c.EmptyRunFolders(listing));
+  RUNLAKE_RETURN_NOT_OK(c.DeadScratch());
   return c.report;
 }
 

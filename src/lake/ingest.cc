@@ -13,6 +13,7 @@
 #include "common/file_writer.h"
 #include "ingest/byte_source.h"
 #include "lake/staging.h"
+#include "runlake/bronze.h"
 
 namespace runlake {
 namespace {
@@ -110,6 +111,24 @@ Status CopyOrCompress(const std::string& in_path, const std::string& out_path, b
 nlohmann::json IngestRecord(const IngestResult& result, const IngestOptions& options,
                             const std::string& local_file);
 
+// The other bronze runs of the date whose object is there and whose record has `result`'s
+// sha256. One LIST and a GET per record of that date: bounded by the date, not history.
+std::vector<std::string> SameContent(ObjectStore& store, const IngestOptions& options,
+                                     const IngestResult& result) {
+  std::vector<std::string> same;
+  auto dates = ListBronze(store, BronzeListRequest{options.dataset, options.ingest_date, options.ingest_date});
+  if (!dates.ok()) return same;  // the ingest itself succeeded: a warning is not worth failing it
+  for (const BronzeDate& date : *dates) {
+    for (const BronzeObject& o : date.objects) {
+      if (o.exists && o.has_record && o.sha256 == result.sha256 && o.bronze_run_id != result.run_id &&
+          (same.empty() || same.back() != o.bronze_run_id)) {
+        same.push_back(o.bronze_run_id);
+      }
+    }
+  }
+  return same;
+}
+
 }  // namespace
 
 Result<IngestResult> IngestBronze(ObjectStore& store, const std::string& local_file,
@@ -165,6 +184,7 @@ Result<IngestResult> IngestBronze(ObjectStore& store, const std::string& local_f
     (void)store.Delete(layout::BronzeIngestRecordKey(options.dataset, options.ingest_date, result.run_id));
     return placed;
   }
+  result.same_content_as = SameContent(store, options, result);
   return result;
 }
 

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "common/sha256.h"
 
 namespace runlake {
 
@@ -59,6 +62,14 @@ Result<std::string> CreateIn(const fs::path& base, const std::string& label) {
     ec.clear();
     fs::create_directories(dir, ec);
     if (!ec || ec != std::errc::no_such_file_or_directory) break;
+  }
+  if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system ||
+      ec == std::errc::operation_not_permitted) {
+    // A lake (or TMPDIR) this user may only read: name it, not our private folder in it.
+    fs::path owner = base.filename() == "_staging" ? base.parent_path() : base;
+    return Status::FailedPrecondition("cannot write to " +
+                                      std::string(base.filename() == "_staging" ? "the lake " : "") +
+                                      owner.string() + ": " + ec.message());
   }
   if (ec) return Status::IOError("create staging directory " + dir.string() + ": " + ec.message());
   return dir.string();
@@ -159,6 +170,63 @@ Status Staging::RemoveTempFile(const ObjectStore& store, const std::string& rel)
        dir = dir.parent_path()) {
     if (!fs::remove(dir, ec)) break;
   }
+  return Status::OK();
+}
+
+namespace {
+
+std::string ScratchBase() {
+  const char* base = std::getenv("TMPDIR");
+  return base && *base ? base : "/tmp";
+}
+
+// "runlake-<label>-<lake>-": what the scratch folders of one label and lake start with.
+std::string ScratchNamePrefix(const ObjectStore& store, const std::string& label) {
+  return "runlake-" + label + "-" + Sha256::Of(store.uri()).substr(0, 12) + "-";
+}
+
+// "<pid>-<ticks>-XXXXXX" -> whether that owner is gone; anything else: never.
+bool ScratchOwnerIsGone(const std::string& rest) {
+  size_t first = rest.find('-');
+  size_t second = first == std::string::npos ? first : rest.find('-', first + 1);
+  if (first == 0 || second == std::string::npos || rest.size() - second - 1 != 6) return false;
+  int64_t pid = 0, ticks = 0;
+  try {
+    size_t used = 0;
+    pid = std::stoll(rest.substr(0, first), &used);
+    if (used != first) return false;
+    ticks = std::stoll(rest.substr(first + 1, second - first - 1), &used);
+    if (used != second - first - 1) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return pid != getpid() && OwnerIsGone(pid, ticks);
+}
+
+}  // namespace
+
+std::string Staging::ScratchPattern(const ObjectStore& store, const std::string& label) {
+  return ScratchBase() + "/" + ScratchNamePrefix(store, label) + std::to_string(getpid()) + "-" +
+         std::to_string(StartTicks(getpid())) + "-XXXXXX";
+}
+
+std::vector<std::string> Staging::DeadScratchDirs(const ObjectStore& store, const std::string& label) {
+  std::vector<std::string> dead;
+  const std::string prefix = ScratchNamePrefix(store, label);
+  std::error_code ec;
+  for (fs::directory_iterator it(ScratchBase(), ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || !it->is_directory(ec)) continue;
+    if (ScratchOwnerIsGone(name.substr(prefix.size()))) dead.push_back(it->path().string());
+  }
+  std::sort(dead.begin(), dead.end());
+  return dead;
+}
+
+Status Staging::RemoveScratchDir(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) return Status::IOError("removing scratch directory " + path + ": " + ec.message());
   return Status::OK();
 }
 

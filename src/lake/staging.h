@@ -28,6 +28,15 @@ class Staging {
   // Removes one of them, and the directories it leaves empty (as the local backend's
   // Delete does).
   static Status RemoveTempFile(const ObjectStore& store, const std::string& rel);
+  // Scratch folders outside any lake ($TMPDIR, else /tmp) for work on `store`, made with
+  // mkdtemp(ScratchPattern(...)): "runlake-<label>-<lake>-<pid>-<start ticks>-XXXXXX",
+  // <lake> a hash of the store's URI. Removing one is its owner's job; a killed owner
+  // leaves it, and the name says whose it was, so `check --repair` of that lake can tell
+  // it is dead (folders without an owner in the name, of older runlakes, are left alone).
+  static std::string ScratchPattern(const ObjectStore& store, const std::string& label);
+  // Those of `label` for `store` whose owner is gone (paths).
+  static std::vector<std::string> DeadScratchDirs(const ObjectStore& store, const std::string& label);
+  static Status RemoveScratchDir(const std::string& path);
   Staging(Staging&& other) noexcept : dir_(std::move(other.dir_)) { other.dir_.clear(); }
   Staging(const Staging&) = delete;
   ~Staging();

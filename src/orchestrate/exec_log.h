@@ -1,7 +1,7 @@
 #pragma once
 // The structured execution log (what CloudWatch Logs is to the runbook): JSON lines, one
 // file per execution under a log directory, searchable by run_id, execution and a
-// CloudWatch-like filter pattern (`runlake logs`). With a state store the lines are kept
+// literal filter phrase (`runlake logs`). With a state store the lines are kept
 // there too (StateStore::AppendLogLines, capped per execution), so `runlake logs` finds
 // them from any machine sharing the store; the local file keeps every line.
 //
@@ -92,15 +92,32 @@ std::string LogFileName(const std::string& execution_name);
 struct LogQuery {
   std::string run_id;          // only lines with this run_id ("": any)
   std::string execution;       // only this execution's lines ("": every execution)
-  std::string filter_pattern;  // CloudWatch-like, see SearchLogs ("": every line)
+  std::string filter_pattern;  // one literal phrase, see LogLineMatches ("": every line)
   size_t limit = 0;            // at most this many lines, the oldest first; 0: all
   size_t offset = 0;           // skip this many matching lines first (paging)
 };
 
+// The text a reader sees of one field's value: a string as it is, anything else as JSON.
+std::string LogFieldText(const nlohmann::json& value);
+
+// Whether `phrase` occurs, literally and case-sensitively, in what a user reads of the
+// line: its message or one of its field values (LogFieldText), each on its own. JSON keys
+// and punctuation never match: "quality gate" does not find a `quality_gate` key, nor
+// does it find "quality" and "gate" apart. One pair of double quotes around the whole
+// phrase is dropped (`"a b"` is the phrase a b, as CloudWatch writes one). "" matches
+// every line.
+bool LogLineMatches(const nlohmann::json& line, const std::string& phrase);
+
+// One line as `runlake logs` prints it to a reader:
+//   2024-01-15T12:00:00.123Z INFO  <execution> <run_id> <message> key=value ...
+// the other fields in key order; a value with spaces, quotes or '=' (or an empty one) is
+// JSON-quoted, and control characters in the message are escaped (a log line may quote a
+// hostile input row: it must not drive the terminal).
+std::string FormatLogLine(const nlohmann::json& line);
+
 // Lines of the logs under `log_dir` matching `q`, ordered by timestamp (ties keep file
-// order). The filter pattern is matched against the raw line text, case-sensitively:
-// space-separated terms must all occur; a "quoted phrase" is one term. Lines that are
-// not JSON objects are skipped, never fatal. A missing log_dir gives no lines.
+// order), the filter phrase as LogLineMatches says. Lines that are not JSON objects are
+// skipped, never fatal. A missing log_dir gives no lines.
 Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const LogQuery& q);
 
 // The same over this machine's files and the state store's lines (StateStore::

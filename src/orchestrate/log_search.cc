@@ -2,44 +2,27 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "orchestrate/exec_log.h"
+#include "orchestrate/log_text_internal.h"
 
 namespace runlake {
 
 namespace {
 namespace fs = std::filesystem;
 
-// "a b" -> {a, b}; "\"a b\" c" -> {"a b", c}. An unterminated quote runs to the end.
-std::vector<std::string> ParseFilterTerms(const std::string& pattern) {
-  std::vector<std::string> terms;
-  size_t i = 0;
-  while (i < pattern.size()) {
-    if (pattern[i] == ' ' || pattern[i] == '\t') {
-      ++i;
-    } else if (pattern[i] == '"') {
-      size_t end = pattern.find('"', i + 1);
-      if (end == std::string::npos) end = pattern.size();
-      std::string phrase = pattern.substr(i + 1, end - i - 1);
-      if (!phrase.empty()) terms.push_back(std::move(phrase));
-      i = end + 1;
-    } else {
-      size_t end = pattern.find_first_of(" \t", i);
-      if (end == std::string::npos) end = pattern.size();
-      terms.push_back(pattern.substr(i, end - i));
-      i = end;
-    }
+// The filter of a query, and its cheap test on a raw line (log_text_internal.h).
+struct Filter {
+  std::string pattern;
+  std::string raw_text;  // "": no cheap test, parse every line
+  bool Skips(const std::string& text) const {
+    return !raw_text.empty() && text.find(raw_text) == std::string::npos;
   }
-  return terms;
-}
-
-bool MatchesAll(const std::string& line, const std::vector<std::string>& terms) {
-  return std::all_of(terms.begin(), terms.end(),
-                     [&](const std::string& t) { return line.find(t) != std::string::npos; });
-}
+};
 
 std::string StringField(const nlohmann::json& line, const char* key) {
   auto it = line.find(key);
@@ -49,7 +32,7 @@ std::string StringField(const nlohmann::json& line, const char* key) {
 // Appends the matching lines of one file, and (when `execution` is given) sets it to the
 // execution the file belongs to, named in its first line. A file that vanished meanwhile has
 // no lines.
-Status ScanFile(const fs::path& path, const LogQuery& q, const std::vector<std::string>& terms,
+Status ScanFile(const fs::path& path, const LogQuery& q, const Filter& filter,
                 std::vector<nlohmann::json>* out, std::string* execution) {
   std::ifstream in(path);
   if (!in) {
@@ -64,11 +47,12 @@ Status ScanFile(const fs::path& path, const LogQuery& q, const std::vector<std::
       auto line = nlohmann::json::parse(text, nullptr, false);
       if (!line.is_discarded() && line.is_object()) *execution = StringField(line, "execution");
     }
-    if (!MatchesAll(text, terms)) continue;  // cheap test first: most lines fail it
+    if (filter.Skips(text)) continue;  // cheap test first: most lines fail it
     auto line = nlohmann::json::parse(text, nullptr, false);
     if (line.is_discarded() || !line.is_object()) continue;  // torn or foreign line
     if (!q.run_id.empty() && StringField(line, "run_id") != q.run_id) continue;
     if (!q.execution.empty() && StringField(line, "execution") != q.execution) continue;
+    if (!LogLineMatches(line, filter.pattern)) continue;
     out->push_back(std::move(line));
   }
   if (in.bad()) return Status::IOError("reading log " + path.string() + " failed");
@@ -79,7 +63,7 @@ Status ScanFile(const fs::path& path, const LogQuery& q, const std::vector<std::
 // (when `here` is given) the executions whose files are here, matching or not: each file
 // holds one execution's lines, named in its first line.
 Result<std::vector<nlohmann::json>> ScanLocalLogs(const std::string& log_dir, const LogQuery& q,
-                                                  const std::vector<std::string>& terms,
+                                                  const Filter& filter,
                                                   std::vector<std::string>* here) {
   std::vector<nlohmann::json> lines;
   std::error_code ec;
@@ -99,7 +83,7 @@ Result<std::vector<nlohmann::json>> ScanLocalLogs(const std::string& log_dir, co
   }
   for (const fs::path& file : files) {
     std::string execution;
-    RUNLAKE_RETURN_NOT_OK(ScanFile(file, q, terms, &lines, here ? &execution : nullptr));
+    RUNLAKE_RETURN_NOT_OK(ScanFile(file, q, filter, &lines, here ? &execution : nullptr));
     if (!execution.empty()) here->push_back(std::move(execution));
   }
   return lines;
@@ -118,6 +102,35 @@ std::vector<nlohmann::json> SortAndPage(std::vector<nlohmann::json> lines, const
   return lines;
 }
 
+// The store's lines of the executions not in `here` that match `q`, the oldest offset +
+// limit of them (every one without a limit). The store tests the cheap literal only, so
+// a page of its lines may hold lines the phrase rejects: ask for more until enough match
+// or the store has no more.
+Result<std::vector<nlohmann::json>> StoredLines(StateStore& state, const LogQuery& q,
+                                                const Filter& filter,
+                                                std::vector<std::string> here) {
+  StoredLogQuery sq;
+  sq.execution = q.execution;
+  sq.run_id = q.run_id;
+  if (!filter.raw_text.empty()) sq.terms = {filter.raw_text};
+  sq.skip_executions = std::move(here);
+  // A page far past the end must not wrap around to an early one (nor overflow the SQL).
+  constexpr size_t kMost = static_cast<size_t>(INT64_MAX) / 4;
+  const size_t wanted = q.limit == 0 ? 0 : std::min(kMost, std::min(kMost, q.offset) + q.limit);
+  sq.limit = wanted;
+  while (true) {
+    RUNLAKE_ASSIGN_OR_RAISE(auto stored, state.SearchLogLines(sq));
+    std::vector<nlohmann::json> matching;
+    for (const StoredLogLine& l : stored) {
+      auto line = nlohmann::json::parse(l.text, nullptr, false);
+      if (line.is_discarded() || !line.is_object()) continue;
+      if (LogLineMatches(line, filter.pattern)) matching.push_back(std::move(line));
+    }
+    if (sq.limit == 0 || stored.size() < sq.limit || matching.size() >= wanted) return matching;
+    sq.limit *= 4;
+  }
+}
+
 }  // namespace
 
 Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const LogQuery& q) {
@@ -126,24 +139,15 @@ Result<std::vector<nlohmann::json>> SearchLogs(const std::string& log_dir, const
 
 Result<std::vector<nlohmann::json>> SearchLogs(StateStore* state, const std::string& log_dir,
                                                const LogQuery& q) {
-  const std::vector<std::string> terms = ParseFilterTerms(q.filter_pattern);
+  const Filter filter{q.filter_pattern, LogFilterRawText(q.filter_pattern)};
   std::vector<std::string> here;
-  RUNLAKE_ASSIGN_OR_RAISE(auto lines, ScanLocalLogs(log_dir, q, terms, state ? &here : nullptr));
+  RUNLAKE_ASSIGN_OR_RAISE(auto lines, ScanLocalLogs(log_dir, q, filter, state ? &here : nullptr));
   if (state == nullptr) return SortAndPage(std::move(lines), q);
 
   // A file here is the whole log of its execution (every line goes to it first; the store
   // gets them in batches, up to its cap): the store supplies the executions of elsewhere.
-  StoredLogQuery sq;
-  sq.execution = q.execution;
-  sq.run_id = q.run_id;
-  sq.terms = terms;
-  sq.skip_executions = std::move(here);
-  sq.limit = q.limit == 0 ? 0 : q.offset + q.limit;
-  RUNLAKE_ASSIGN_OR_RAISE(auto from_store, state->SearchLogLines(sq));
-  for (const StoredLogLine& l : from_store) {
-    auto line = nlohmann::json::parse(l.text, nullptr, false);
-    if (!line.is_discarded() && line.is_object()) lines.push_back(std::move(line));
-  }
+  RUNLAKE_ASSIGN_OR_RAISE(auto from_store, StoredLines(*state, q, filter, std::move(here)));
+  for (auto& line : from_store) lines.push_back(std::move(line));
   return SortAndPage(std::move(lines), q);
 }
 

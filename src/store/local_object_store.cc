@@ -51,18 +51,30 @@ Status FsyncDir(const std::string& dir) {
   return rc == 0 ? Status::OK() : ErrnoStatus("fsync " + dir, err);
 }
 
-Status MakeParents(const std::string& path) {
+bool IsDenied(int err) { return err == EACCES || err == EPERM || err == EROFS; }
+
+// A lake this user may only read: the message names the lake and the object, never the
+// temp file that failed first, and it is a refusal (FailedPrecondition), not an I/O error
+// that callers would retry as transient.
+Status Denied(const std::string& root, const std::string& doing, int err) {
+  return Status::FailedPrecondition("cannot write to the lake " + root + ": " + std::strerror(err) +
+                                    " (" + doing + ")");
+}
+
+Status MakeParents(const std::string& root, const std::string& path) {
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec && IsDenied(ec.value())) return Denied(root, "writing " + path, ec.value());
   if (ec) return Status::IOError("create directories for " + path + ": " + ec.message());
   return Status::OK();
 }
 
 // Writes data to a fresh temp file beside `path` and fsyncs it; returns the temp name.
-Result<std::string> WriteTemp(const std::string& path, std::string_view data) {
-  RUNLAKE_RETURN_NOT_OK(MakeParents(path));
+Result<std::string> WriteTemp(const std::string& root, const std::string& path, std::string_view data) {
+  RUNLAKE_RETURN_NOT_OK(MakeParents(root, path));
   std::string tmp = TempNameFor(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && IsDenied(errno)) return Denied(root, "writing " + path, errno);
   if (fd < 0) return ErrnoStatus("create " + tmp, errno);
   size_t off = 0;
   while (off < data.size()) {
@@ -109,7 +121,7 @@ class LocalObjectStore : public ObjectStore {
 
   Status Put(std::string_view key, std::string_view data) override {
     RUNLAKE_ASSIGN_OR_RAISE(std::string path, PathFor(key));
-    RUNLAKE_ASSIGN_OR_RAISE(std::string tmp, WriteTemp(path, data));
+    RUNLAKE_ASSIGN_OR_RAISE(std::string tmp, WriteTemp(root_, path, data));
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
       int err = errno;
       ::unlink(tmp.c_str());
@@ -120,7 +132,7 @@ class LocalObjectStore : public ObjectStore {
 
   Status PutIfAbsent(std::string_view key, std::string_view data) override {
     RUNLAKE_ASSIGN_OR_RAISE(std::string path, PathFor(key));
-    RUNLAKE_ASSIGN_OR_RAISE(std::string tmp, WriteTemp(path, data));
+    RUNLAKE_ASSIGN_OR_RAISE(std::string tmp, WriteTemp(root_, path, data));
     int rc = ::link(tmp.c_str(), path.c_str());
     int err = errno;
     ::unlink(tmp.c_str());
@@ -133,7 +145,7 @@ class LocalObjectStore : public ObjectStore {
 
   Status PutFile(std::string_view key, const std::string& local_path) override {
     RUNLAKE_ASSIGN_OR_RAISE(std::string path, PathFor(key));
-    RUNLAKE_RETURN_NOT_OK(MakeParents(path));
+    RUNLAKE_RETURN_NOT_OK(MakeParents(root_, path));
     // Same filesystem: fsync the source, then one rename. Otherwise copy through a temp.
     int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus("open " + local_path, errno);
@@ -142,10 +154,12 @@ class LocalObjectStore : public ObjectStore {
     if (::rename(local_path.c_str(), path.c_str()) == 0) {
       return FsyncDir(fs::path(path).parent_path().string());
     }
+    if (IsDenied(errno)) return Denied(root_, "writing " + path, errno);
     if (errno != EXDEV) return ErrnoStatus("rename " + local_path + " to " + path, errno);
     std::string tmp = TempNameFor(path);
     std::error_code ec;
     fs::copy_file(local_path, tmp, ec);
+    if (ec && IsDenied(ec.value())) return Denied(root_, "writing " + path, ec.value());
     if (ec) return Status::IOError("copy " + local_path + ": " + ec.message());
     if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename " + tmp, errno);
     return FsyncDir(fs::path(path).parent_path().string());
@@ -217,6 +231,7 @@ class LocalObjectStore : public ObjectStore {
   Status Delete(std::string_view key) override {
     RUNLAKE_ASSIGN_OR_RAISE(std::string path, PathFor(key));
     if (::unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
+      if (IsDenied(errno)) return Denied(root_, "deleting " + path, errno);
       return ErrnoStatus("delete " + path, errno);
     }
     RemoveEmptyParents(fs::path(path).parent_path());

@@ -11,16 +11,6 @@ const std::string kCsv = "TransactionID,CustomerID,TransactionAmount,Currency,Tr
                          "E1,A,1.00,EUR,2024-01-05T10:00:00Z\n"
                          "E2,A,2.00,EUR,2024-01-05T11:00:00Z\n";
 
-std::vector<json> JsonLines(const std::string& text) {
-  std::vector<json> out;
-  std::stringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
-}
-
 TEST(Executions, SameNameSameInputReturnsExisting) {
   TestLake lake;
   std::string key = lake.IngestText("e.csv", kCsv, "2024-01-05");
@@ -143,9 +133,9 @@ TEST(Executions, LogsByRunIdExecutionAndFilter) {
   ASSERT_EQ(lake.RunKey("log-1", key, {"--name", "logged"}).exit_code, 0);
   ASSERT_EQ(lake.RunKey("log-2", key, {"--name", "other"}).exit_code, 0);
 
-  CmdResult by_run = lake.Rl({"logs", "--run-id", "log-1"});
+  CmdResult by_run = lake.Rl({"--json", "logs", "--run-id", "log-1"});
   ASSERT_EQ(by_run.exit_code, 0) << by_run.Describe();
-  auto lines = JsonLines(by_run.out);
+  json lines = by_run.Json();
   ASSERT_FALSE(lines.empty());
   bool metric_seen = false;
   for (const auto& l : lines) {
@@ -164,7 +154,7 @@ TEST(Executions, LogsByRunIdExecutionAndFilter) {
   }
   EXPECT_TRUE(metric_seen) << by_run.out;
 
-  auto by_exec = JsonLines(lake.Rl({"logs", "--execution", "other"}).out);
+  json by_exec = lake.RlJson({"logs", "--execution", "other"});
   ASSERT_FALSE(by_exec.empty());
   for (const auto& l : by_exec) EXPECT_EQ(l["execution"], "other");
 

@@ -198,6 +198,7 @@ struct Invariants {
   void OnlyRepairable() {
     static const std::set<std::string> kRepairable = {"dead_claim",     "dead_staging",
                                                       "dead_temp",      "dead_ingest",
+                                                      "dead_scratch",   "empty_run_dir",
                                                       "latest_differs",
                                                       "run_index",      "canonical_table_missing"};
     CmdResult c = lake.Rl({"--json", "check"});

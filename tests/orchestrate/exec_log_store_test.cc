@@ -117,5 +117,28 @@ TEST(ExecutionLogStoreTest, ATruncatedLogIsReadFromItsFileWhereTheFileIs) {
   EXPECT_NE(remote.back().find("log truncated in the state store"), std::string::npos);
 }
 
+// The store tests only the phrase's raw text ("rows" is also a key in every "tick" line):
+// a page of its lines may hold lines the phrase rejects, and the page is filled all the same.
+TEST(ExecutionLogStoreTest, AFilteredPageFromTheStoreIsFull) {
+  TempDir dir;
+  auto state = OpenStore(dir.path() + "/state.db");
+  {
+    auto log = ExecutionLog::Open(dir.path() + "/here", "daily-2", "run-2", state.get());
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 10; ++i) (*log)->Info("tick", {{"rows", i}});
+    (*log)->Info("rows read");
+    (*log)->Info("more rows");
+  }
+  const std::string there = dir.path() + "/there";
+  LogQuery q;
+  q.filter_pattern = "rows";
+  q.limit = 1;
+  EXPECT_EQ(Messages(state.get(), there, q), (std::vector<std::string>{"rows read"}));
+  q.offset = 1;
+  EXPECT_EQ(Messages(state.get(), there, q), (std::vector<std::string>{"more rows"}));
+  q.offset = 2;
+  EXPECT_TRUE(Messages(state.get(), there, q).empty());
+}
+
 }  // namespace
 }  // namespace runlake::testing

@@ -106,18 +106,40 @@ TEST(ExecutionLogTest, SearchByRunIdExecutionAndFilter) {
   EXPECT_EQ(Search(dir.path(), {"", "never-ran", "", 0}).size(), 0u);
   // The runbook's query: every line mentioning the backfill.
   EXPECT_EQ(Search(dir.path(), {"", "", "backfill-2024-01-15", 0}).size(), 3u);
-  // All terms must occur, anywhere in the line (fields included).
-  EXPECT_EQ(Messages(Search(dir.path(), {"", "", "ERROR schema", 0})),
+  // One literal phrase, in the message or one field's value (the level too); never a key,
+  // nor words found apart.
+  EXPECT_EQ(Messages(Search(dir.path(), {"", "", "ERROR", 0})),
             (std::vector<std::string>{"Validation failed: schema mismatch"}));
-  EXPECT_EQ(Search(dir.path(), {"", "", "ERROR quarantined", 0}).size(), 0u);
-  EXPECT_EQ(Messages(Search(dir.path(), {"", "", "\"negative amount\"", 0})),
+  EXPECT_EQ(Search(dir.path(), {"", "", "ERROR schema", 0}).size(), 0u);
+  EXPECT_EQ(Messages(Search(dir.path(), {"", "", "schema mismatch", 0})),
+            (std::vector<std::string>{"Validation failed: schema mismatch"}));
+  EXPECT_EQ(Messages(Search(dir.path(), {"", "", "negative amount", 0})),
             (std::vector<std::string>{"2 rows quarantined"}));
-  EXPECT_EQ(Search(dir.path(), {"", "", "\"amount negative\"", 0}).size(), 0u);
+  EXPECT_EQ(Messages(Search(dir.path(), {"", "", "\"negative amount\"", 0})),
+            (std::vector<std::string>{"2 rows quarantined"}));  // CloudWatch's quotes
+  EXPECT_EQ(Search(dir.path(), {"", "", "amount negative", 0}).size(), 0u);
+  EXPECT_EQ(Search(dir.path(), {"", "", "reason", 0}).size(), 0u);  // a key
+  EXPECT_EQ(Search(dir.path(), {"", "", "\"message\":", 0}).size(), 0u);  // punctuation
   EXPECT_EQ(Search(dir.path(), {"", "", "error", 0}).size(), 0u);  // case-sensitive
   // Limit keeps the oldest lines, in timestamp order across files.
   auto first_two = Search(dir.path(), {"", "", "reading", 1});
   ASSERT_EQ(first_two.size(), 1u);
   EXPECT_NE(first_two[0]["message"].get<std::string>().find("2024-01-15"), std::string::npos);
+}
+
+TEST(ExecutionLogTest, LinesReadAsText) {
+  nlohmann::json line = {{"timestamp", "2024-01-15T12:00:00.123Z"}, {"level", "INFO"},
+                         {"execution", "daily-1"}, {"run_id", "R1"},
+                         {"message", "rows: \x1b[31m2\nok"}, {"rows", 2},
+                         {"s3_key", "bronze/x.csv.gz"}, {"reason", "negative amount"},
+                         {"empty", ""}, {"gate", {{"passed", true}}}};
+  EXPECT_EQ(FormatLogLine(line),
+            "2024-01-15T12:00:00.123Z INFO  daily-1 R1 rows: \\x1B[31m2\\nok empty=\"\" "
+            "gate={\"passed\":true} reason=\"negative amount\" rows=2 s3_key=bronze/x.csv.gz");
+  EXPECT_TRUE(LogLineMatches(line, "\"passed\":true"));  // a nested value reads as JSON
+  EXPECT_TRUE(LogLineMatches(line, "2"));
+  EXPECT_FALSE(LogLineMatches(line, "s3_key"));
+  EXPECT_TRUE(LogLineMatches(line, ""));
 }
 
 TEST(ExecutionLogTest, ResultsAreOrderedByTimestampAcrossFiles) {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <chrono>
 #include <thread>
@@ -21,6 +22,11 @@ Status Db::Error(int rc, const std::string& what) const {
   int sys_errno = db_ != nullptr ? sqlite3_system_errno(db_) : 0;
   if ((rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EDQUOT))) {
     return Status::FailedPrecondition("state store " + path_ + ": " + what + ": disk full (" + detail + ")");
+  }
+  // Said plainly: the statement that tried to write means nothing to the user.
+  if ((rc & 0xff) == SQLITE_READONLY) {
+    return Status::FailedPrecondition("state store " + path_ +
+                                      " is read-only: this user may not write it or its folder");
   }
   switch (rc & 0xff) {
     case SQLITE_BUSY:
@@ -43,7 +49,27 @@ Status Db::Error(int rc, const std::string& what) const {
   }
 }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_ms) {
+namespace {
+
+// A file: URI for `path` (read-only opening needs URI parameters): the bytes that a URI
+// reserves are %-escaped, so a path with '?', '#' or '%' stays the same path.
+std::string FileUri(const std::string& path, const char* params) {
+  std::string uri = "file:";
+  for (unsigned char c : path) {
+    if (c == '?' || c == '#' || c == '%' || c < 0x20 || c >= 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      uri += buf;
+    } else {
+      uri.push_back(static_cast<char>(c));
+    }
+  }
+  return uri + "?" + params;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_ms, Mode mode) {
   // Test-only: the state fault sweep fails or crashes the real binary at its K-th write to
   // disk (fault_vfs.h). Unset in production, so this costs one getenv.
   const char* vfs = nullptr;
@@ -51,8 +77,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_m
     RUNLAKE_ASSIGN_OR_RAISE(vfs, FaultVfsName(fault));
   }
   sqlite3* handle = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &handle,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
+  int rc = mode == Mode::kReadWrite
+               ? sqlite3_open_v2(path.c_str(), &handle,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs)
+               : sqlite3_open_v2(FileUri(path, mode == Mode::kImmutable ? "immutable=1" : "mode=ro").c_str(),
+                                 &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, vfs);
   std::unique_ptr<Db> db(new Db(handle, path, busy_timeout_ms));
   if (rc != SQLITE_OK) return db->Error(rc, "open");
   sqlite3_extended_result_codes(handle, 1);
@@ -78,6 +107,8 @@ Status Db::Exec(const std::string& sql) {
 }
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }
+
+bool Db::ReadOnly() const { return sqlite3_db_readonly(db_, "main") == 1; }
 
 Stmt::Stmt(Stmt&& other) noexcept
     : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)),

@@ -45,9 +45,14 @@ class Stmt {
 
 class Db {
  public:
-  // Opens (creating) the database at `path`; `busy_timeout_ms` is how long a call waits
-  // for another connection's lock before failing with IOError.
-  static Result<std::unique_ptr<Db>> Open(const std::string& path, int busy_timeout_ms);
+  // How Open opens the file: read-write (creating it), read-only, or read-only and
+  // immutable (no locks, no WAL index: for a file nobody can be writing, see
+  // OpenSqliteStateStore).
+  enum class Mode { kReadWrite, kReadOnly, kImmutable };
+  // Opens the database at `path`; `busy_timeout_ms` is how long a call waits for another
+  // connection's lock before failing with IOError.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, int busy_timeout_ms,
+                                          Mode mode = Mode::kReadWrite);
   ~Db();
 
   Result<Stmt> Prepare(const std::string& sql);
@@ -59,6 +64,8 @@ class Db {
   Status UseWal();
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int64_t Changes() const;
+  // Opened read-only (Mode), or read-only because the file is.
+  bool ReadOnly() const;
 
   const std::string& path() const { return path_; }
   // Maps sqlite result code `rc` (with this connection's message) to a Status.

@@ -175,6 +175,16 @@ Result<int> ReadSchemaVersion(Db* db) {
   return row ? static_cast<int>(stmt.Int(0)) : 0;
 }
 
+Result<int> ReadSchemaVersionReadOnly(Db* db) {
+  RUNLAKE_ASSIGN_OR_RAISE(
+      Stmt exists, db->Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'"));
+  RUNLAKE_ASSIGN_OR_RAISE(bool row, exists.Step());
+  if (!row || exists.Int(0) == 0) return 0;
+  RUNLAKE_ASSIGN_OR_RAISE(Stmt stmt, db->Prepare("SELECT MAX(version) FROM schema_version"));
+  RUNLAKE_ASSIGN_OR_RAISE(row, stmt.Step());
+  return row ? static_cast<int>(stmt.Int(0)) : 0;
+}
+
 Status MigrateSchema(Db* db) {
   // The common case, an up-to-date database, is checked with a read: opening a store must
   // not wait for the write lock (a worker stalled inside a transaction would block every

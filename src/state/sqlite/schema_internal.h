@@ -24,5 +24,8 @@ Status MigrateSchema(Db* db);
 // PRAGMA quick_check: Corruption naming the file unless the database is sound.
 Status QuickCheck(Db* db);
 Result<int> ReadSchemaVersion(Db* db);
+// The same without creating the version table (0 when it is missing): for a store opened
+// read-only.
+Result<int> ReadSchemaVersionReadOnly(Db* db);
 
 }  // namespace runlake::sqlite

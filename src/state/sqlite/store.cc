@@ -435,7 +435,9 @@ class SqliteStateStore final : public StateStore {
         }
       }
     }
-    if (dead.empty()) return 0;
+    // A store this user may only read is shown as it is: the reaping is left to a user
+    // who may write it (the next one to list or describe these executions).
+    if (dead.empty() || db_->ReadOnly()) return 0;
     RUNLAKE_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(db_.get()));
     int reaped = 0;
     for (const Candidate& c : dead) {
@@ -490,10 +492,42 @@ Status RefuseEmptyFile(const std::string& path) {
   return Status::Corruption("state store " + path + " is an empty file (0 bytes), not a SQLite database: "
                             "restore it from a backup, or remove it to start a new state store");
 }
+
+// An existing store this user may not write, or whose folder it may not write (WAL mode
+// writes a -wal and a -shm file beside it): a lake shared read-only, a backup.
+bool NotWritable(const std::string& path) {
+  if (path == ":memory:" || ::access(path.c_str(), F_OK) != 0) return false;
+  std::string folder = std::filesystem::path(path).parent_path().string();
+  return ::access(path.c_str(), W_OK) != 0 || ::access(folder.empty() ? "." : folder.c_str(), W_OK) != 0;
+}
+
+// Read commands work on such a store; writes fail saying it is read-only (Db::Error).
+// mode=ro needs the WAL index (-shm) or a folder to create it in; without either (a WAL
+// store closed cleanly, in a read-only folder) only immutable=1 can read it, and then
+// nobody is writing it either: an open WAL store always has its -shm beside it.
+Result<std::unique_ptr<StateStore>> OpenReadOnly(const std::string& path) {
+  RUNLAKE_RETURN_NOT_OK(RefuseEmptyFile(path));
+  RUNLAKE_ASSIGN_OR_RAISE(std::unique_ptr<Db> db, sqlite::Db::Open(path, kBusyTimeoutMs, Db::Mode::kReadOnly));
+  if (!sqlite::ReadSchemaVersionReadOnly(db.get()).ok()) {
+    RUNLAKE_ASSIGN_OR_RAISE(db, sqlite::Db::Open(path, kBusyTimeoutMs, Db::Mode::kImmutable));
+  }
+  RUNLAKE_RETURN_NOT_OK(db->Exec("PRAGMA foreign_keys=ON"));
+  RUNLAKE_ASSIGN_OR_RAISE(int version, sqlite::ReadSchemaVersionReadOnly(db.get()));
+  if (version != sqlite::LatestSchemaVersion()) {
+    return Status::FailedPrecondition(
+        "state store " + path + " is read-only for this user and at schema version " +
+        std::to_string(version) + ", where this runlake needs " +
+        std::to_string(sqlite::LatestSchemaVersion()) +
+        ": its owner can run `runlake state migrate` (or use a runlake of its version)");
+  }
+  return std::unique_ptr<StateStore>(new SqliteStateStore(std::move(db)));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path) {
   if (path.empty()) return Status::InvalidArgument("state store path is empty");
+  if (NotWritable(path)) return OpenReadOnly(path);
   if (path != ":memory:") {
     std::filesystem::path parent = std::filesystem::path(path).parent_path();
     std::error_code ec;

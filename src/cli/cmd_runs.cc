@@ -1,11 +1,13 @@
 // runlake runs list|show RID: committed runs and their manifests.
 
 #include <iostream>
+#include <set>
 
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
 #include "cli/text_table.h"
 #include "lake/reject_transitions.h"
+#include "lake/run_files.h"
 #include "lake/staging.h"
 #include "runlake/pointer.h"
 #include "runlake/run_admin.h"
@@ -26,6 +28,20 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
     auto listing = ListRuns(**store);
     if (!listing.ok()) { exit_code = ctx.Fail(listing.status()); return; }
+    // On a local lake a stat per file is cheap: a run with a missing or wrong-size file
+    // shows CORRUPT, as every query leaves it out. (On S3 that is a HEAD per file of every
+    // run; `runlake check` lists them instead.)
+    if ((*store)->LocalPath("_runs")) {
+      std::vector<const RunManifest*> all;
+      for (const auto& m : listing->runs) all.push_back(&m);
+      auto problems = CheckRunFiles(**store, all);
+      if (!problems.ok()) { exit_code = ctx.Fail(problems.status()); return; }
+      std::set<std::string> corrupt;
+      for (const auto& p : *problems) {
+        if (corrupt.insert(p.run_id).second) listing->broken.push_back(BrokenRun{p.run_id, p.problem});
+      }
+      std::erase_if(listing->runs, [&](const RunManifest& m) { return corrupt.count(m.run_id) > 0; });
+    }
     for (const auto& b : listing->broken) {
       std::cerr << "runlake: warning: run " << b.run_id << " is invisible: " << b.problem << "\n";
     }

@@ -38,7 +38,7 @@ void RegisterServe(CLI::App& app, CliContext& ctx, int& exit_code) {
     serve::Dashboard dashboard({*store, *state, *log_dir, ctx.LakeBucket()});
     serve::HttpServer server(dashboard);
 
-    // SIGINT/SIGTERM are blocked in every thread (httplib's workers inherit the mask) and
+    // SIGINT/SIGTERM are blocked in every thread (threads started later inherit the mask) and
     // taken by one waiting thread, which stops the server: no work in a signal handler.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);

@@ -260,6 +260,21 @@ TEST_F(Integrity, TraceBeforeAnyGoldBuildIsRefused) {
   EXPECT_NE(r.err.find("gold build"), std::string::npos) << r.Describe();
 }
 
+// U20: on a local lake, a run with a missing or wrong-size file is CORRUPT in `runs list`,
+// as every query leaves it out.
+TEST_F(Integrity, RunsListShowsARunWithAMissingFileAsCorrupt) {
+  ASSERT_EQ(Run("r1", Land("a.csv", kHeader + "T1,ACC1,10.00,EUR,2024-01-15T10:00:00Z\n", "b1")).exit_code, 0);
+  ASSERT_EQ(Run("r2", Land("b.csv", kHeader + "T2,ACC1,10.00,EUR,2024-01-15T10:00:00Z\n", "b2")).exit_code, 0);
+  for (const auto& f : ListFiles(lake_.lake())) {
+    if (f.find("run_id=r1/part-") != std::string::npos) fs::remove(lake_.Lake(f));
+  }
+  json list = lake_.RlJson({"runs", "list"});
+  std::map<std::string, std::string> status;
+  for (const auto& r : list) status[r.at("run_id")] = r.at("status");
+  EXPECT_EQ(status["r1"], "CORRUPT") << list.dump(2);
+  EXPECT_EQ(status["r2"], "ok") << list.dump(2);
+}
+
 // U25: --timeout ends a long query (exit 1), SIGINT ends it (exit 130), and neither
 // leaves its scratch folder behind.
 TEST_F(Integrity, QueryTimeoutAndInterruptLeaveNothingBehind) {

@@ -71,9 +71,10 @@ QualityGateResult EvaluateGate(const RunMetrics& m, const QualityGate& gate) {
                         " condemned rows is not below max_condemned_rows " +
                         std::to_string(gate.max_condemned_rows));
   }
-  // A run with rows and none valid replaces a day's data with nothing: never published on
-  // its own, whatever the limits (every row condemned passes both checks above).
-  if (m.input_rows > 0 && m.valid_rows == 0) {
+  // A run with rows and none valid replaces a day's data with nothing (every row condemned
+  // passes both checks above): it fails, unless the gate admits a quarantine rate above 1,
+  // the one way a rules file says "a day without valid rows may publish".
+  if (m.input_rows > 0 && m.valid_rows == 0 && !(gate.max_quarantine_rate > 1.0)) {
     r.reasons.push_back("no valid rows: all " + std::to_string(m.input_rows) +
                         " input rows were quarantined or condemned");
   }

@@ -61,9 +61,11 @@ TEST(Executions, SameNameDifferentInputIsRefused) {
 
 TEST(Executions, FailedExecutionIsReturnedNotRerun) {
   TestLake lake;
-  ASSERT_EQ(lake.Rl({"init"}).exit_code, 0);  // a lake: nothing has been ingested into it
+  // A bronze object whose header lacks the schema's columns: the execution starts and fails.
+  // (A key that names no object starts nothing: Integrity.BadNamesAndInputsAreRefused...)
+  std::string key = lake.IngestText("bad.csv", "Foo,Bar\n1,2\n", "2024-01-05");
   std::string input = lake.Work("missing.json");
-  WriteFile(input, InputJson("ex-missing", "bronze/mortgages/transactions/ingest_date=2024-01-05/run_id=x/no.csv"));
+  WriteFile(input, InputJson("ex-missing", key));
   CmdResult first = lake.Rl({"run", "--input", input});
   EXPECT_EQ(first.exit_code, 2) << first.Describe();
   json e = lake.RlJson({"executions", "describe", "ex-missing"});

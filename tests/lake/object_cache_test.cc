@@ -176,9 +176,13 @@ TEST_F(ObjectCacheTest, ConcurrentProcessesShareOneEntry) {
     waitpid(pid, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
-  int files = 0;
-  for (auto& e : fs::recursive_directory_iterator(dir_ + "/cache")) files += e.is_regular_file();
+  int files = 0, digests = 0;
+  for (auto& e : fs::recursive_directory_iterator(dir_ + "/cache")) {
+    if (!e.is_regular_file()) continue;
+    (e.path().extension() == ".sha256" ? digests : files)++;
+  }
   EXPECT_EQ(files, 1);  // one entry, no temp file left behind
+  EXPECT_EQ(digests, 1);  // and its digest
 }
 
 TEST_F(ObjectCacheTest, LocalPathsForUsesTheCacheAndFallsBackWithoutETags) {

@@ -87,7 +87,15 @@ class ServeTestLake {
     ASSERT_TRUE(strict.ok());
     Run(ctx, "strict-2024-01-02", BronzeKeyOf("2024-01-02", "b1"), *strict);
     Run(ctx, "daily-2024-01-02", BronzeKeyOf("2024-01-02", "b1"));
-    Run(ctx, "daily-2024-01-03", BronzeKeyOf("2024-01-03", "b1"));  // no such object: FAILED
+    // An execution whose object never landed, FAILED (`run` now refuses such an input
+    // before it starts, so it is recorded here as an older runlake left it).
+    ExecutionRecord missing;
+    missing.name = "daily-2024-01-03";
+    missing.run_id = "daily-2024-01-03";
+    missing.input_json = InputJson("daily-2024-01-03", BronzeKeyOf("2024-01-03", "b1"));
+    ASSERT_TRUE(state->StartExecution(missing).ok());
+    ASSERT_TRUE(state->FinishExecution(missing.name, ExecutionStatus::kFailed, "NotFound",
+                                       "bronze object not found", nlohmann::json::object()).ok());
 
     BackfillRecord b;
     b.id = kBackfillId;

@@ -20,37 +20,31 @@ int ExitCodeFor(const Status& st);
 // `{"error": {"message", "code", "exit_code"}}` on stdout: what --json prints on failure.
 void PrintJsonError(const std::string& message, const std::string& code, int exit_code);
 
-// A pointer version given by the user (--to, --at-version) is >= 1: 0 or a negative number
-// is bad input, never "the default" (that is leaving the option out).
-inline CLI::Validator PointerVersionNumber() {
+// A whole number >= 1 given by the user; `what` starts the message for anything else.
+inline CLI::Validator WholeNumberAtLeastOne(const std::string& what, const std::string& hint,
+                                            const std::string& name) {
   return CLI::Validator(
-      [](std::string& v) -> std::string {
+      [what, hint](std::string& v) -> std::string {
         try {
           size_t used = 0;
           long long n = std::stoll(v, &used);
           if (used == v.size() && n >= 1) return "";
         } catch (const std::exception&) {
         }
-        return "a pointer version is a whole number >= 1, not '" + v + "' (leave the option out for the newest)";
+        return what + " a whole number >= 1, not '" + v + "'" + hint;
       },
-      "VERSION>=1");
+      name);
+}
+
+// A pointer version given by the user (--to, --at-version) is >= 1: 0 or a negative number
+// is bad input, never "the default" (that is leaving the option out).
+inline CLI::Validator PointerVersionNumber() {
+  return WholeNumberAtLeastOne("a pointer version is", " (leave the option out for the newest)", "VERSION>=1");
 }
 
 // A count given by the user (--limit, --page) is a whole number >= 1: 0 or a negative
 // number is bad input, never "no limit" (that is leaving the option out).
-inline CLI::Validator CountAtLeastOne() {
-  return CLI::Validator(
-      [](std::string& v) -> std::string {
-        try {
-          size_t used = 0;
-          long long n = std::stoll(v, &used);
-          if (used == v.size() && n >= 1) return "";
-        } catch (const std::exception&) {
-        }
-        return "must be a whole number >= 1, not '" + v + "'";
-      },
-      "N>=1");
-}
+inline CLI::Validator CountAtLeastOne() { return WholeNumberAtLeastOne("must be", "", "N>=1"); }
 
 class CliContext {
  public:

@@ -237,6 +237,18 @@ inline std::vector<std::string> ListFiles(const std::string& root) {
   return out;
 }
 
+// The 1-based index of the first line of a fault-injector trace (RUNLAKE_TEST_FAULT's
+// count file) that contains `needle`; 0 if none.
+inline int OpIndex(const std::string& trace_file, const std::string& needle) {
+  std::stringstream ss(ReadFile(trace_file));
+  int i = 0;
+  for (std::string line; std::getline(ss, line);) {
+    ++i;
+    if (line.find(needle) != std::string::npos) return i;
+  }
+  return 0;
+}
+
 // Parses DuckDB's rendering of a VARCHAR[] ("[A, B]") or a JSON array into strings.
 inline std::vector<std::string> ParseList(const json& v) {
   std::vector<std::string> out;

@@ -17,17 +17,6 @@ const std::string kCsv =
     "TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n"
     "F1,A,1.00,EUR,2024-01-15T10:00:00Z\nF2,B,2.00,EUR,2024-01-15T11:00:00Z\n";
 
-// The 1-based index of the first traced op whose line contains `needle`, 0 if none.
-int OpIndex(const std::string& trace_file, const std::string& needle) {
-  std::stringstream ss(ReadFile(trace_file));
-  int i = 0;
-  for (std::string line; std::getline(ss, line);) {
-    ++i;
-    if (line.find(needle) != std::string::npos) return i;
-  }
-  return 0;
-}
-
 TEST(FaultFixes, DailyPublishRetriesATransientError) {
   TestLake lake;
   std::string key = lake.IngestText("a.csv", kCsv, "2024-01-15");

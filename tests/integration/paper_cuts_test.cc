@@ -25,17 +25,6 @@ const std::string kHalfBad = kHeader +
                              "Q1,A1,10.00,EUR,2024-01-16T01:00:00Z\n"
                              "Q2,A2,ten,EUR,2024-01-16T02:00:00Z\n";
 
-// The 1-based index of the first traced op whose line contains `needle`, 0 if none.
-int OpIndex(const std::string& trace_file, const std::string& needle) {
-  std::stringstream ss(ReadFile(trace_file));
-  int i = 0;
-  for (std::string line; std::getline(ss, line);) {
-    ++i;
-    if (line.find(needle) != std::string::npos) return i;
-  }
-  return 0;
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);

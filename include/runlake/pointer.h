@@ -101,6 +101,12 @@ Status RequireReferencedRuns(const PointerVersion& v,
                              const std::function<bool(const std::string& run_id)>& committed,
                              const std::string& consequence);
 
+// A step run right after a version is committed, outside the ledger: the catalog's
+// canonical_sources table (PublishCanonicalTable, runlake/canonical_table.h). The ledger
+// knows no query engine, so whoever changes the pointer through it passes the step in
+// (the way TaskKindHandlers hands the queue its kinds); nullptr runs nothing.
+using AfterPointerCommit = std::function<void(ObjectStore& store, const PointerVersion& committed)>;
+
 // "user@host", for created_by.
 std::string CurrentActor();
 

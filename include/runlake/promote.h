@@ -26,6 +26,8 @@ struct PromoteRequest {
   // FailedPrecondition, which is worth trying again). Checked against the head
   // the new version is built on, so no concurrent promote slips in between.
   std::optional<std::map<std::string, std::string>> expected_canonical;
+  // Run after the new version is committed (PublishCanonicalTable for the catalog).
+  AfterPointerCommit after_commit;
 };
 
 struct SourceDelta {
@@ -50,6 +52,7 @@ Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& request
 // newest; NotFound for a version that does not exist; FailedPrecondition when `to`
 // references a run that was deleted since (RequireReferencedRuns).
 Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
-                                std::optional<int64_t> to, const std::string& reason);
+                                std::optional<int64_t> to, const std::string& reason,
+                                const AfterPointerCommit& after_commit);
 
 }  // namespace runlake

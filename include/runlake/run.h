@@ -59,8 +59,5 @@ using RunLogger =
 Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& request,
                                const RunLogger& log);
 
-// Deletes every object of `run_id` under silver/, quarantine/, condemned/, gold/ of `dataset`
-// (the manifest and claim are left to the caller). Returns the number deleted.
-Result<int> DeleteRunFiles(ObjectStore& store, const DatasetId& dataset, const std::string& run_id);
 
 }  // namespace runlake

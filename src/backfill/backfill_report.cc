@@ -6,9 +6,10 @@
 #include <map>
 #include <optional>
 
-#include "lake/staging.h"
+#include "ledger/staging.h"
+#include "runlake/canonical_table.h"
 #include "runlake/promote.h"
-#include "runlake/run_admin.h"
+#include "runlake/run_diff.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake {
@@ -143,6 +144,7 @@ json PromoteBackfill(ObjectStore& store, const BackfillReport& report, const std
     return promotion;
   }
   PromoteRequest req;
+  req.after_commit = PublishCanonicalTable;
   for (const auto& d : report.dates) {
     // A --one-run backfill's dates share one run.
     if (std::find(req.run_ids.begin(), req.run_ids.end(), d.run_id) == req.run_ids.end()) {

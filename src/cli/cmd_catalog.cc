@@ -1,11 +1,11 @@
-// runlake catalog export: DDL for external engines (lake/catalog_export.h).
+// runlake catalog export: DDL for external engines (catalog/catalog_export.h).
 
 #include <filesystem>
 #include <iostream>
 
 #include "cli/cli_context.h"
-#include "lake/canonical_table.h"
-#include "lake/catalog_export.h"
+#include "runlake/canonical_table.h"
+#include "catalog/catalog_export.h"
 
 namespace runlake::cli {
 namespace {

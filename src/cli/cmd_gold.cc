@@ -4,8 +4,8 @@
 
 #include "cli/cli_context.h"
 #include "engine/result_format.h"
-#include "lake/catalog.h"
-#include "lake/staging.h"
+#include "catalog/catalog.h"
+#include "ledger/staging.h"
 #include "runlake/gold.h"
 
 namespace runlake::cli {

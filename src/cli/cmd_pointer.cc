@@ -4,6 +4,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
+#include "runlake/canonical_table.h"
 #include "runlake/promote.h"
 
 namespace runlake::cli {
@@ -69,6 +70,7 @@ void RegisterPromote(CLI::App& app, CliContext& ctx, int& exit_code) {
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
     PromoteRequest req;
+    req.after_commit = PublishCanonicalTable;
     req.run_ids = {run_id};
     req.reason = reason;
     if (!dates.empty()) {
@@ -98,7 +100,8 @@ void RegisterRollback(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
     auto d = ParseDatasetId(dataset);
     if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
-    auto o = Rollback(**store, *d, to > 0 ? std::optional<int64_t>(to) : std::nullopt, reason);
+    auto o = Rollback(**store, *d, to > 0 ? std::optional<int64_t>(to) : std::nullopt, reason,
+                      PublishCanonicalTable);
     if (!o.ok()) { exit_code = ctx.Fail(o.status()); return; }
     PrintOutcome(ctx, *o);
   });

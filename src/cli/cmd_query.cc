@@ -7,9 +7,9 @@
 #include "cli/cli_context.h"
 #include "cli/query_watch.h"
 #include "engine/result_format.h"
-#include "lake/catalog.h"
-#include "lake/object_cache.h"
-#include "lake/staging.h"
+#include "catalog/catalog.h"
+#include "store/object_cache.h"
+#include "ledger/staging.h"
 
 namespace runlake::cli {
 namespace {

@@ -6,11 +6,13 @@
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
 #include "cli/text_table.h"
-#include "lake/reject_transitions.h"
-#include "lake/run_files.h"
-#include "lake/staging.h"
+#include "catalog/reject_transitions.h"
+#include "ledger/run_files.h"
+#include "ledger/staging.h"
+#include "runlake/canonical_table.h"
 #include "runlake/pointer.h"
-#include "runlake/run_admin.h"
+#include "runlake/run_diff.h"
+#include "runlake/run_delete.h"
 #include "runlake/run_index.h"
 #include "runlake/run_manifest.h"
 
@@ -185,7 +187,7 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
   del->callback([&ctx, &exit_code] {
     auto store = ctx.Store();
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
-    auto o = DeleteRun(**store, run_id, force);
+    auto o = DeleteRun(**store, run_id, force, PublishCanonicalTable);
     if (!o.ok()) { exit_code = ctx.Fail(o.status()); return; }
     if (ctx.json) {
       ctx.PrintJson({{"run_id", run_id}, {"was_committed", o->was_committed}, {"files_deleted", o->files_deleted},

@@ -1,7 +1,7 @@
 #pragma once
 // The columns inside runlake's Parquet files (DESIGN.md "Rows"), in file order, shared by
 // the writer (which casts to exactly these types), the views (which must expose them even
-// over zero files) and the external-engine DDL (lake/catalog_export.h).
+// over zero files) and the external-engine DDL (catalog/catalog_export.h).
 
 #include <array>
 

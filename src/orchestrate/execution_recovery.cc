@@ -4,6 +4,7 @@
 
 #include "runlake/layout.h"
 #include "runlake/pointer.h"
+#include "runlake/canonical_table.h"
 #include "runlake/promote.h"
 
 namespace runlake {
@@ -111,6 +112,7 @@ Result<ExecutionRecord> RecoverLostExecution(const ExecutionContext& ctx, const 
   } else {
     RUNLAKE_ASSIGN_OR_RAISE(auto expected, RecordedCanonical(*ctx.state, rec.name));
     PromoteRequest publish;
+    publish.after_commit = PublishCanonicalTable;
     publish.run_ids = {m.run_id};
     publish.action = "publish";
     publish.execution = rec.name;

@@ -18,6 +18,7 @@
 #include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
 #include "runlake/layout.h"
+#include "runlake/canonical_table.h"
 #include "runlake/promote.h"
 #include "runlake/run.h"
 #include "state/process_liveness.h"
@@ -398,6 +399,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
       // A daily run publishes itself: its sources now point at it, in one new version.
       (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Publish"}});
       PromoteRequest publish;
+    publish.after_commit = PublishCanonicalTable;
       publish.run_ids = {m.run_id};
       publish.action = "publish";
       publish.execution = name;

@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "lake/reject_transitions.h"
-#include "lake/staging.h"
-#include "runlake/run_admin.h"
+#include "catalog/reject_transitions.h"
+#include "ledger/staging.h"
+#include "runlake/run_diff.h"
 #include "runlake/run_manifest.h"
 #include "serve/page_common.h"
 

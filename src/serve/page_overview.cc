@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "lake/run_files.h"
+#include "ledger/run_files.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"
 #include "serve/backfill_progress.h"

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "engine/engine.h"
-#include "lake/catalog.h"
-#include "lake/staging.h"
+#include "catalog/catalog.h"
+#include "ledger/staging.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"
 #include "serve/page_common.h"

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "lake/run_files.h"
+#include "ledger/run_files.h"
 #include "orchestrate/exec_log.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"

@@ -43,7 +43,7 @@ const char* kRejectColumns =
     "validation_errors VARCHAR[]\nsource_key VARCHAR\ningest_date DATE\nrow_hash VARCHAR\n"
     "attempt_count INTEGER\ningestion_timestamp TIMESTAMP\nrun_id VARCHAR\n";
 
-// Two runs over the same two months, moved into the lake layout the way src/lake will.
+// Two runs over the same two months, moved into the lake layout the way the pipeline does.
 class EngineLakeViewsTest : public ::testing::Test {
  protected:
   void SetUp() override {

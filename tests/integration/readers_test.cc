@@ -104,7 +104,7 @@ TEST(Readers, MissingOrWrongSizeFileHidesOnlyThatRun) {
   EXPECT_TRUE(kinds.count("missing_file") && kinds.count("wrong_size")) << check.out;
 }
 
-// Partition pruning (lake/partition_filter.h): a query filtered on run_id, year/month or
+// Partition pruning (catalog/partition_filter.h): a query filtered on run_id, year/month or
 // ingest_date never touches the files it cannot need, so another run's missing file does
 // not even come up; without the filter it does.
 TEST(Readers, PrunedQueriesFetchOnlyTheFilesTheyCanTouch) {

@@ -7,11 +7,12 @@
 #include <map>
 #include <sstream>
 
-#include "lake/catalog.h"
+#include "catalog/catalog.h"
 #include "lake_test_util.h"
+#include "runlake/canonical_table.h"
 #include "runlake/gold.h"
 #include "runlake/promote.h"
-#include "runlake/run_admin.h"
+#include "runlake/run_delete.h"
 
 namespace runlake {
 namespace {
@@ -75,14 +76,14 @@ TEST(CanonicalTest, PromoteAndRollbackMoveSilverCurrent) {
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->version.has_value());
 
-  auto rolled = Rollback(lake.store(), DatasetId{}, std::nullopt, "bad backfill");
+  auto rolled = Rollback(lake.store(), DatasetId{}, std::nullopt, "bad backfill", PublishCanonicalTable);
   ASSERT_TRUE(rolled.ok()) << rolled.status().ToString();
   EXPECT_EQ(rolled->version->version, 3);
   EXPECT_EQ(rolled->version->rolled_back_to, 1);
   EXPECT_EQ(CountCurrent(lake), 4);
   EXPECT_EQ(Snapshot(lake, "d2"), originals);  // the original run's files, byte for byte
 
-  auto to = Rollback(lake.store(), DatasetId{}, 2, "");
+  auto to = Rollback(lake.store(), DatasetId{}, 2, "", PublishCanonicalTable);
   ASSERT_TRUE(to.ok());
   EXPECT_EQ(CountCurrent(lake), 5);
 }
@@ -107,19 +108,19 @@ TEST(CanonicalTest, PromoteRefusesRunsThatAreNotCommitted) {
   EXPECT_EQ(Promote(lake.store(), PromoteRequest{{"dead"}, "", "", "", ""}).status().code(),
             StatusCode::kFailedPrecondition);
   lake.IngestAndRun(kDay1, "2024-01-01", "d1");
-  ASSERT_TRUE(DeleteRun(lake.store(), "d1", false).ok());
+  ASSERT_TRUE(DeleteRun(lake.store(), "d1", false, PublishCanonicalTable).ok());
   EXPECT_TRUE(Promote(lake.store(), PromoteRequest{{"d1"}, "", "", "", ""}).status().IsNotFound());
   EXPECT_TRUE(Promote(lake.store(), PromoteRequest{{"../x"}, "", "", "", ""}).status().IsInvalidArgument());
 }
 
 TEST(CanonicalTest, RollbackPastTheFirstVersionIsRefused) {
   TestLake lake("rbfirst");
-  EXPECT_EQ(Rollback(lake.store(), DatasetId{}, std::nullopt, "").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Rollback(lake.store(), DatasetId{}, std::nullopt, "", PublishCanonicalTable).status().code(), StatusCode::kFailedPrecondition);
   lake.IngestAndRun(kDay1, "2024-01-01", "d1");
   ASSERT_TRUE(Promote(lake.store(), PromoteRequest{{"d1"}, "", "", "", ""}).ok());
-  EXPECT_EQ(Rollback(lake.store(), DatasetId{}, std::nullopt, "").status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Rollback(lake.store(), DatasetId{}, 1, "").status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_FALSE(Rollback(lake.store(), DatasetId{}, 7, "").ok());
+  EXPECT_EQ(Rollback(lake.store(), DatasetId{}, std::nullopt, "", PublishCanonicalTable).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Rollback(lake.store(), DatasetId{}, 1, "", PublishCanonicalTable).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(Rollback(lake.store(), DatasetId{}, 7, "", PublishCanonicalTable).ok());
 }
 
 TEST(CanonicalTest, DeleteRefusesACanonicalRunAndNeverTouchesOthers) {
@@ -129,17 +130,17 @@ TEST(CanonicalTest, DeleteRefusesACanonicalRunAndNeverTouchesOthers) {
   lake.IngestAndRun(kDay2Fixed, "2024-01-02", "d2b");
   ASSERT_TRUE(Promote(lake.store(), PromoteRequest{{"d1", "d2"}, "", "", "", ""}).ok());
   auto d1 = Snapshot(lake, "d1"), d2 = Snapshot(lake, "d2");
-  EXPECT_EQ(DeleteRun(lake.store(), "d2", false).status().code(), StatusCode::kFailedPrecondition);
-  auto deleted = DeleteRun(lake.store(), "d2b", false);
+  EXPECT_EQ(DeleteRun(lake.store(), "d2", false, PublishCanonicalTable).status().code(), StatusCode::kFailedPrecondition);
+  auto deleted = DeleteRun(lake.store(), "d2b", false, PublishCanonicalTable);
   ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
   EXPECT_GT(deleted->files_deleted, 0);
   EXPECT_TRUE(Snapshot(lake, "d2b").empty());
   EXPECT_FALSE(lake.store().Head("_runs/d2b.json")->has_value());
   EXPECT_EQ(Snapshot(lake, "d1"), d1);
   EXPECT_EQ(Snapshot(lake, "d2"), d2);
-  EXPECT_TRUE(DeleteRun(lake.store(), "d2b", false).status().IsNotFound());
+  EXPECT_TRUE(DeleteRun(lake.store(), "d2b", false, PublishCanonicalTable).status().IsNotFound());
   // --force deletes a canonical run; rolling back to a version that needs it is refused later.
-  ASSERT_TRUE(DeleteRun(lake.store(), "d2", true).ok());
+  ASSERT_TRUE(DeleteRun(lake.store(), "d2", true, PublishCanonicalTable).ok());
   EXPECT_TRUE(Snapshot(lake, "d2").empty());
 }
 
@@ -147,7 +148,7 @@ TEST(CanonicalTest, DeleteCleansUpAnUncommittedRun) {
   TestLake lake("leftover");
   ASSERT_TRUE(lake.store().Put("_runs/_claims/crashed.json", "{}").ok());
   ASSERT_TRUE(lake.store().Put("silver/mortgages/transactions/year=2024/month=01/schema_v=v1/run_id=crashed/part-00000.parquet", "x").ok());
-  auto o = DeleteRun(lake.store(), "crashed", false);
+  auto o = DeleteRun(lake.store(), "crashed", false, PublishCanonicalTable);
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   EXPECT_FALSE(o->was_committed);
   EXPECT_EQ(o->files_deleted, 1);
@@ -184,7 +185,7 @@ TEST(CanonicalTest, GoldBalancesMatchAnIndependentComputation) {
   auto st = GetGoldStatus(lake.store(), DatasetId{}, "account_balances");
   ASSERT_TRUE(st.ok());
   EXPECT_FALSE(st->stale);
-  ASSERT_TRUE(Rollback(lake.store(), DatasetId{}, std::nullopt, "").status().code() == StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Rollback(lake.store(), DatasetId{}, std::nullopt, "", PublishCanonicalTable).status().code() == StatusCode::kFailedPrecondition);
   lake.IngestAndRun(Csv({"T8,A4,1.00,EUR,2024-03-02T00:00:00Z"}), "2024-04-01", "apr");
   ASSERT_TRUE(Promote(lake.store(), PromoteRequest{{"apr"}, "", "", "", ""}).ok());
   st = GetGoldStatus(lake.store(), DatasetId{}, "account_balances");

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "lake/catalog.h"
+#include "catalog/catalog.h"
 #include "lake_test_util.h"
 #include "runlake/promote.h"
 

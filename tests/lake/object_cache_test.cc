@@ -1,4 +1,4 @@
-// The object cache (lake/object_cache.h) over the in-memory store, whose ETag is a content
+// The object cache (store/object_cache.h) over the in-memory store, whose ETag is a content
 // hash like S3's: hits, a replaced object, LRU eviction with its grace period, processes
 // racing on one entry, and the fallback for a store without ETags.
 
@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "lake/local_files.h"
-#include "lake/object_cache.h"
+#include "store/local_files.h"
+#include "store/object_cache.h"
 #include "lake_test_util.h"
 
 namespace runlake {

@@ -1,7 +1,7 @@
-// Partition pruning from a statement (lake/partition_filter.h): constraints are taken only
+// Partition pruning from a statement (catalog/partition_filter.h): constraints are taken only
 // where they cannot change the answer; everything else fetches every file.
 
-#include "lake/partition_filter.h"
+#include "catalog/partition_filter.h"
 
 #include <gtest/gtest.h>
 

@@ -1,14 +1,19 @@
 // Each folder of src/ is a room that may use only the rooms listed before it (DESIGN.md,
-// "Modules"): common, store, ingest, engine, lake, state, orchestrate, queue, backfill,
-// serve, cli. Inside state/, each backend folder sees only the state core, never the other
-// backend; the core sees no backend except open_state_store.cc, which picks one. Only
-// engine/ includes duckdb.h. These are read from the #include lines of every source file,
-// so a door opened the wrong way fails here rather than in review.
+// "Modules"): common, store, ingest, engine, ledger, pipeline, catalog, state, orchestrate,
+// queue, backfill, serve, cli; the pipeline (the write path) and the catalog (the read
+// path) never see each other. Each public header include/runlake/X.h belongs to the room
+// that implements it (kPublicHeaders), so `#include "runlake/X.h"` opens the same door as
+// an include of that room, and the public headers themselves obey their room's order.
+// Inside state/, each backend folder sees only the state core, never the other backend;
+// the core sees no backend except open_state_store.cc, which picks one. Only engine/
+// includes duckdb.h. These are read from the #include lines of every source file, so a
+// door opened the wrong way fails here rather than in review.
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -17,9 +22,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kRooms = {"common", "store",       "ingest", "engine",
-                                         "lake",   "state",       "orchestrate", "queue",
-                                         "backfill", "serve",     "cli"};
+const std::vector<std::string> kRooms = {"common",  "store",    "ingest", "engine",      "ledger",
+                                         "pipeline", "catalog", "state",  "orchestrate", "queue",
+                                         "backfill", "serve",   "cli"};
+
+// Rooms of the same rank in all but name: neither may use the other.
+const std::vector<std::pair<std::string, std::string>> kStrangers = {{"pipeline", "catalog"}};
+
+// include/runlake/<file> -> the room that implements it.
+const std::map<std::string, std::string> kPublicHeaders = {
+    {"status.h", "common"},       {"version.h", "common"},      {"object_store.h", "store"},
+    {"row_batch.h", "ingest"},    {"rules.h", "ingest"},        {"layout.h", "ledger"},
+    {"run_manifest.h", "ledger"}, {"run_index.h", "ledger"},    {"pointer.h", "ledger"},
+    {"promote.h", "ledger"},      {"run_delete.h", "ledger"},   {"bronze.h", "pipeline"},
+    {"ingest.h", "pipeline"},     {"run.h", "pipeline"},        {"sample.h", "pipeline"},
+    {"canonical_table.h", "catalog"}, {"check.h", "catalog"},   {"gold.h", "catalog"},
+    {"run_diff.h", "catalog"},    {"backfill.h", "state"},      {"execution.h", "state"},
+    {"task_queue.h", "state"},
+};
 
 int RankOf(const std::string& room) {
   for (size_t i = 0; i < kRooms.size(); ++i) {
@@ -29,7 +49,7 @@ int RankOf(const std::string& room) {
 }
 
 struct Include {
-  std::string file;  // relative to src/
+  std::string file;  // relative to src/ (a public header: "runlake/<file>")
   int line;
   std::string target;  // the quoted path
 };
@@ -57,6 +77,22 @@ std::vector<Include> IncludesUnder(const fs::path& src) {
 
 std::string FirstPart(const std::string& path) { return path.substr(0, path.find('/')); }
 
+// The room a path belongs to: its first folder, or for runlake/<file> the room that
+// implements the header ("" when the table does not know it).
+std::string RoomOf(const std::string& path) {
+  std::string first = FirstPart(path);
+  if (first != "runlake") return first;
+  auto it = kPublicHeaders.find(path.substr(first.size() + 1));
+  return it == kPublicHeaders.end() ? "" : it->second;
+}
+
+bool Strangers(const std::string& a, const std::string& b) {
+  for (const auto& [x, y] : kStrangers) {
+    if ((a == x && b == y) || (a == y && b == x)) return true;
+  }
+  return false;
+}
+
 // The backend folder of a path under state/ ("sqlite", "postgres"), or "" for the core.
 std::string BackendOf(const std::string& path) {
   if (path.rfind("state/", 0) != 0) return "";
@@ -70,17 +106,29 @@ std::vector<std::string> Violations(const std::vector<Include>& includes) {
   std::vector<std::string> bad;
   for (const Include& inc : includes) {
     const std::string where = inc.file + ":" + std::to_string(inc.line) + " includes " + inc.target;
-    const std::string from = FirstPart(inc.file);
+    const std::string from = RoomOf(inc.file);
     if (inc.target == "duckdb.h" && from != "engine") bad.push_back(where + " (only engine/ uses DuckDB)");
-    const std::string to = FirstPart(inc.target);
-    int from_rank = RankOf(from), to_rank = RankOf(to);
+    int from_rank = RankOf(from);
     if (from_rank < 0) {
       bad.push_back(inc.file + ": not in any room of DESIGN.md");
       continue;
     }
-    if (to_rank < 0 || inc.target.find('/') == std::string::npos) continue;  // runlake/, system
+    if (inc.target.find('/') == std::string::npos) continue;  // system and library headers
+    const std::string to = RoomOf(inc.target);
+    if (FirstPart(inc.target) == "runlake" && to.empty()) {
+      if (inc.target != "runlake/git_commit.h") {  // generated at build time, in common
+        bad.push_back(where + " (a public header that kPublicHeaders does not place in a room)");
+      }
+      continue;
+    }
+    int to_rank = RankOf(to);
+    if (to_rank < 0) continue;  // a library's folder (nlohmann/, CLI/, gtest/)
     if (to_rank > from_rank) {
       bad.push_back(where + " (" + from + " comes before " + to + ")");
+      continue;
+    }
+    if (Strangers(from, to)) {
+      bad.push_back(where + " (" + from + " and " + to + " never see each other)");
       continue;
     }
     if (from == "state" && to == "state") {
@@ -99,6 +147,8 @@ TEST(Layering, IncludesFollowTheRoomsOneWay) {
   const fs::path src = fs::path(RUNLAKE_SOURCE_DIR) / "src";
   auto includes = IncludesUnder(src);
   ASSERT_GT(includes.size(), 100u) << "no sources found under " << src;
+  // The public headers, as runlake/<file>.
+  for (Include inc : IncludesUnder(fs::path(RUNLAKE_SOURCE_DIR) / "include")) includes.push_back(inc);
   std::string report;
   for (const auto& v : Violations(includes)) report += v + "\n";
   EXPECT_TRUE(report.empty()) << report;
@@ -110,8 +160,13 @@ TEST(Layering, TheCheckCatchesEachKindOfWrongDoor) {
       {"state/sqlite/store.cc", 4, "state/postgres/conn_internal.h"},  // backend to backend
       {"state/backfill_values.cc", 5, "state/sqlite/db_internal.h"},   // core to backend
       {"queue/task_runner.cc", 6, "backfill/backfill_task.h"},         // queue before backfill
-      {"lake/catalog.cc", 7, "duckdb.h"},                              // DuckDB outside engine
+      {"ledger/pointer.cc", 7, "duckdb.h"},                            // DuckDB outside engine
       {"misc/x.cc", 8, "common/clock.h"},                              // a folder of no room
+      {"ledger/pointer.cc", 9, "runlake/canonical_table.h"},           // a public header up
+      {"pipeline/run_pipeline.cc", 10, "catalog/catalog.h"},           // write path to read path
+      {"catalog/gold.cc", 11, "runlake/run.h"},                        // read path to write path
+      {"runlake/pointer.h", 12, "runlake/run_diff.h"},                 // public header up
+      {"cli/main.cc", 13, "runlake/nowhere.h"},                        // a header of no room
   };
   EXPECT_EQ(Violations(wrong).size(), wrong.size());
   std::vector<Include> right = {
@@ -120,6 +175,8 @@ TEST(Layering, TheCheckCatchesEachKindOfWrongDoor) {
       {"backfill/backfill_task.cc", 5, "queue/task_runner.h"},
       {"engine/engine.cc", 6, "duckdb.h"},
       {"cli/main.cc", 7, "runlake/status.h"},
+      {"catalog/check.cc", 8, "runlake/run_delete.h"},
+      {"runlake/promote.h", 9, "runlake/pointer.h"},
   };
   EXPECT_TRUE(Violations(right).empty());
 }

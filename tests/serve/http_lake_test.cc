@@ -13,7 +13,8 @@
 #include <regex>
 #include <set>
 
-#include "runlake/run_admin.h"
+#include "runlake/canonical_table.h"
+#include "runlake/run_delete.h"
 #include "runlake/run_manifest.h"
 #include "serve/serve_process.h"
 
@@ -158,7 +159,7 @@ TEST_F(ServeHttpLakeTest, MetricsThatFallWhenARunIsDeletedAreGauges) {
   ASSERT_EQ(before->status, 200);
   ASSERT_GT(Sample(before->body, valid), 0) << before->body;
 
-  auto deleted = DeleteRun(*lake_.store, "old-2024-01-01", false);
+  auto deleted = DeleteRun(*lake_.store, "old-2024-01-01", false, PublishCanonicalTable);
   ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
   auto after = client.Get("/metrics");
   ASSERT_TRUE(after);

@@ -138,13 +138,15 @@ Result<PointerOutcome> Promote(ObjectStore& store, const PromoteRequest& req) {
   });
   if (unchanged) return outcome;  // already canonical: no new version
   RUNLAKE_RETURN_NOT_OK(committed.status());
+  if (req.after_commit) req.after_commit(store, *committed);
   outcome.version = *committed;
   outcome.deltas = Deltas(store, committed->replaced);
   return outcome;
 }
 
 Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
-                                std::optional<int64_t> to, const std::string& reason) {
+                                std::optional<int64_t> to, const std::string& reason,
+                                const AfterPointerCommit& after_commit) {
   PointerLog log(store, "silver", dataset);
   RUNLAKE_ASSIGN_OR_RAISE(auto head, log.Head());
   if (!head) {
@@ -192,6 +194,7 @@ Result<PointerOutcome> Rollback(ObjectStore& store, const DatasetId& dataset,
     next.reason = reason;
     return next;
   }));
+  if (after_commit) after_commit(store, v);
   outcome.version = v;
   outcome.deltas = Deltas(store, v.replaced);
   return outcome;

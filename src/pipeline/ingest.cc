@@ -12,7 +12,7 @@
 #include "common/clock.h"
 #include "common/file_writer.h"
 #include "ingest/byte_source.h"
-#include "lake/staging.h"
+#include "ledger/staging.h"
 #include "runlake/bronze.h"
 
 namespace runlake {

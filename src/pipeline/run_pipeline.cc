@@ -16,13 +16,14 @@
 #include "engine/engine.h"
 #include "engine/run_writer.h"
 #include "ingest/transform.h"
-#include "lake/bronze_check.h"
-#include "lake/previous_attempts.h"
-#include "lake/run_claim.h"
-#include "lake/run_commit.h"
-#include "lake/staging.h"
+#include "ledger/bronze_check.h"
+#include "pipeline/previous_attempts.h"
+#include "ledger/run_claim.h"
+#include "pipeline/run_commit.h"
+#include "ledger/staging.h"
 #include "runlake/run_index.h"
 #include "runlake/run.h"
+#include "runlake/run_delete.h"
 #include "runlake/version.h"
 
 namespace runlake {
@@ -398,21 +399,6 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   // plain Put (no retry, no contention between committers); failures change nothing.
   if (listing.manifests_fetched >= kRunIndexRefreshThreshold) (void)WriteRunIndex(store, listing, {m});
   return m;
-}
-
-Result<int> DeleteRunFiles(ObjectStore& store, const DatasetId& dataset, const std::string& run_id) {
-  RUNLAKE_RETURN_NOT_OK(ValidateRunId(run_id));
-  std::string marker = "/run_id=" + run_id + "/";
-  int deleted = 0;
-  for (const char* layer : {"silver", "quarantine", "condemned", "gold"}) {
-    RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(std::string(layer) + "/" + dataset.path() + "/"));
-    for (const auto& o : objects) {
-      if (o.key.find(marker) == std::string::npos) continue;
-      RUNLAKE_RETURN_NOT_OK(store.Delete(o.key));
-      ++deleted;
-    }
-  }
-  return deleted;
 }
 
 }  // namespace runlake

@@ -1,4 +1,4 @@
-#include "lake/catalog.h"
+#include "catalog/catalog.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,8 +6,8 @@
 #include <set>
 
 #include "engine/views.h"
-#include "lake/local_files.h"
-#include "lake/partition_filter.h"
+#include "store/local_files.h"
+#include "catalog/partition_filter.h"
 #include "runlake/gold.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"

@@ -1,4 +1,4 @@
-#include "lake/bronze_check.h"
+#include "ledger/bronze_check.h"
 
 #include <nlohmann/json.hpp>
 

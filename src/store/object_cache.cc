@@ -1,4 +1,4 @@
-#include "lake/object_cache.h"
+#include "store/object_cache.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "lake/staging.h"
+#include "ledger/staging.h"
 
 #include <signal.h>
 #include <unistd.h>

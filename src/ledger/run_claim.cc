@@ -1,4 +1,4 @@
-#include "lake/run_claim.h"
+#include "ledger/run_claim.h"
 
 #include <unistd.h>
 

@@ -1,33 +1,16 @@
 #pragma once
-// Comparing and deleting runs: `runlake runs diff` (the runbook's "compare with original
-// data") and `runlake runs delete` (its cleanup and rollback steps, made safe).
+// Deleting runs: `runlake runs delete` (the runbook's cleanup and rollback steps, made
+// safe). Part of the ledger: no query engine is needed to forget a run.
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "runlake/layout.h"
 #include "runlake/object_store.h"
-#include "runlake/run_manifest.h"
+#include "runlake/pointer.h"
 
 namespace runlake {
-
-struct RunDiff {
-  std::string run_a, run_b;
-  // Per source (ingest_date) and per silver partition (year=/month=): the figures of each
-  // run side by side, as JSON objects {"a": {...}, "b": {...}}.
-  nlohmann::json sources, partitions;
-  int64_t added = 0, removed = 0, changed = 0, unchanged = 0;  // by transaction_id
-  // Up to `detail_limit` transaction_ids of each kind.
-  std::vector<std::string> added_ids, removed_ids, changed_ids;
-};
-
-// Compares two committed runs of one dataset. NotFound for a run that is not committed.
-Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std::string& run_b,
-                         const std::string& scratch_dir, size_t detail_limit = 1000);
-nlohmann::json RunDiffToJson(const RunDiff& d);
 
 struct DeleteOutcome {
   bool was_committed = false;
@@ -46,6 +29,12 @@ struct DeleteOutcome {
 // version newer than the delete names a run that is gone. A run whose manifest does not
 // parse is refused without `force` and removed with it. Works for uncommitted runs (the
 // leftovers of a crash) too. NotFound when nothing of the run exists.
-Result<DeleteOutcome> DeleteRun(ObjectStore& store, const std::string& run_id, bool force);
+// `after_commit` runs after that version (PublishCanonicalTable).
+Result<DeleteOutcome> DeleteRun(ObjectStore& store, const std::string& run_id, bool force,
+                                const AfterPointerCommit& after_commit);
+
+// Deletes every object of `run_id` under silver/, quarantine/, condemned/, gold/ of `dataset`
+// (the manifest and claim are left to the caller). Returns the number deleted.
+Result<int> DeleteRunFiles(ObjectStore& store, const DatasetId& dataset, const std::string& run_id);
 
 }  // namespace runlake

@@ -1,11 +1,11 @@
-#include "lake/catalog_export.h"
+#include "catalog/catalog_export.h"
 
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <vector>
 
 #include "engine/lake_schema.h"
-#include "lake/canonical_table.h"
+#include "runlake/canonical_table.h"
 
 namespace runlake {
 namespace {

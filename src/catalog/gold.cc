@@ -4,10 +4,10 @@
 
 #include "common/clock.h"
 #include "engine/engine.h"
-#include "lake/catalog.h"
-#include "lake/local_files.h"
-#include "lake/run_claim.h"
-#include "lake/staging.h"
+#include "catalog/catalog.h"
+#include "store/local_files.h"
+#include "ledger/run_claim.h"
+#include "ledger/staging.h"
 #include "runlake/version.h"
 
 namespace runlake {

@@ -1,10 +1,10 @@
-#include "lake/local_files.h"
+#include "store/local_files.h"
 
 #include <filesystem>
 #include <fstream>
 
 #include "common/parallel.h"
-#include "lake/object_cache.h"
+#include "store/object_cache.h"
 
 namespace runlake {
 

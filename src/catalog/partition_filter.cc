@@ -1,4 +1,4 @@
-#include "lake/partition_filter.h"
+#include "catalog/partition_filter.h"
 
 #include <algorithm>
 #include <cctype>

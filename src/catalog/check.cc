@@ -10,10 +10,10 @@
 #include <set>
 
 #include "common/sha256.h"
-#include "lake/canonical_table.h"
-#include "lake/staging.h"
+#include "runlake/canonical_table.h"
+#include "ledger/staging.h"
 #include "runlake/pointer.h"
-#include "runlake/run_admin.h"
+#include "runlake/run_delete.h"
 #include "runlake/run_index.h"
 
 namespace runlake {
@@ -280,7 +280,7 @@ struct Checker {
       auto& f = Add("dead_claim", o.key, "run " + rid + " was claimed by pid " + std::to_string(pid) +
                                              ", which is gone, and never committed");
       if (repair) {
-        RUNLAKE_ASSIGN_OR_RAISE(auto out, DeleteRun(store, rid, false));
+        RUNLAKE_ASSIGN_OR_RAISE(auto out, DeleteRun(store, rid, false, PublishCanonicalTable));
         f.repaired = true;
         f.action = "deleted the claim and " + std::to_string(out.files_deleted) + " uncommitted files";
       } else {

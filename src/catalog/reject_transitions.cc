@@ -1,9 +1,9 @@
 // RejectTransitions: a DuckDB join of A's rejects with B's silver and rejects on row_hash.
 
-#include "lake/reject_transitions.h"
+#include "catalog/reject_transitions.h"
 
 #include "engine/engine.h"
-#include "lake/catalog.h"
+#include "catalog/catalog.h"
 
 namespace runlake {
 

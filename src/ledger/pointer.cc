@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "common/clock.h"
-#include "lake/canonical_table.h"
 
 namespace runlake {
 
@@ -91,34 +90,6 @@ Result<PointerVersion> PointerFromJson(const json& j, const std::string& origin)
   }
 }
 
-namespace {
-
-// After silver version v: its canonical_sources table, and any an earlier crash left
-// unwritten. Never fails the commit (it is done): a table that cannot be written now is
-// written by the next pointer change or `runlake check --repair`.
-void PublishCanonicalTable(ObjectStore& store, const PointerVersion& v) {
-  // Test hook: die between the version and its table, as a killed process would.
-  if (const char* crash = std::getenv("RUNLAKE_TEST_CRASH_BEFORE_CANONICAL_TABLE");
-      crash && std::string(crash) == "1") {
-    std::_Exit(137);
-  }
-  Status st = WriteCanonicalTable(store, v);
-  if (st.ok() && v.version > 1) {
-    auto before = store.Head(CanonicalTableKey(v.dataset, v.version - 1));
-    if (!before.ok()) {
-      st = before.status();
-    } else if (!*before) {
-      st = WriteMissingCanonicalTables(store, v.dataset).status();
-    }
-  }
-  if (!st.ok()) {
-    std::fprintf(stderr, "warning: canonical_sources of silver version %lld not written (%s); "
-                 "`runlake check --repair` writes it\n",
-                 static_cast<long long>(v.version), st.ToString().c_str());
-  }
-}
-
-}  // namespace
 
 std::string CurrentActor() {
   std::string user;
@@ -222,7 +193,6 @@ Result<PointerVersion> PointerLog::Commit(const NextVersionFn& next) {
     if (st.ok()) {
       // The commit is done; a failure here only leaves the copy behind (repaired later).
       (void)store_.Put(LatestKey(), text);
-      if (layer_ == "silver") PublishCanonicalTable(store_, v);
       return v;
     }
     if (!st.IsAlreadyExists()) return st;

@@ -1,6 +1,6 @@
-#include "lake/previous_attempts.h"
+#include "pipeline/previous_attempts.h"
 
-#include "lake/local_files.h"
+#include "store/local_files.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake {

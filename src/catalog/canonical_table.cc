@@ -1,4 +1,4 @@
-#include "lake/canonical_table.h"
+#include "runlake/canonical_table.h"
 
 #include <stdlib.h>
 
@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "engine/engine.h"
-#include "lake/staging.h"
+#include "ledger/staging.h"
 
 namespace runlake {
 namespace {
@@ -122,5 +122,32 @@ Result<std::vector<int64_t>> WriteMissingCanonicalTables(ObjectStore& store,
   }
   return written;
 }
+
+// After silver version v: its canonical_sources table, and any an earlier crash left
+// unwritten. Never fails the commit (it is done): a table that cannot be written now is
+// written by the next pointer change or `runlake check --repair`.
+void PublishCanonicalTable(ObjectStore& store, const PointerVersion& v) {
+  if (v.layer != "silver") return;
+  // Test hook: die between the version and its table, as a killed process would.
+  if (const char* crash = std::getenv("RUNLAKE_TEST_CRASH_BEFORE_CANONICAL_TABLE");
+      crash && std::string(crash) == "1") {
+    std::_Exit(137);
+  }
+  Status st = WriteCanonicalTable(store, v);
+  if (st.ok() && v.version > 1) {
+    auto before = store.Head(CanonicalTableKey(v.dataset, v.version - 1));
+    if (!before.ok()) {
+      st = before.status();
+    } else if (!*before) {
+      st = WriteMissingCanonicalTables(store, v.dataset).status();
+    }
+  }
+  if (!st.ok()) {
+    std::fprintf(stderr, "warning: canonical_sources of silver version %lld not written (%s); "
+                 "`runlake check --repair` writes it\n",
+                 static_cast<long long>(v.version), st.ToString().c_str());
+  }
+}
+
 
 }  // namespace runlake

@@ -1,4 +1,4 @@
-#include "lake/run_commit.h"
+#include "pipeline/run_commit.h"
 
 #include "runlake/layout.h"
 

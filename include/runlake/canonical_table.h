@@ -37,4 +37,10 @@ Result<std::vector<int64_t>> MissingCanonicalTables(ObjectStore& store, const Da
 Result<std::vector<int64_t>> WriteMissingCanonicalTables(ObjectStore& store,
                                                          const DatasetId& dataset);
 
+// The post-commit step of every pointer change (an AfterPointerCommit, pointer.h): after
+// silver version v, its table and any an earlier crash left unwritten. Never fails the
+// commit (it is done): a table that cannot be written now is written by the next pointer
+// change or `runlake check --repair`; a warning says so. Gold versions have no table.
+void PublishCanonicalTable(ObjectStore& store, const PointerVersion& v);
+
 }  // namespace runlake

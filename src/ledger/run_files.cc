@@ -1,4 +1,4 @@
-#include "lake/run_files.h"
+#include "ledger/run_files.h"
 
 #include "common/parallel.h"
 

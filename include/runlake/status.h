@@ -22,6 +22,14 @@ enum class StatusCode {
   kFailedPrecondition,  // refused action: state does not allow it (exit code 1)
   kAborted,
   kInternal,
+  // Transient: the same call may succeed later (an S3 5xx, throttling or a reset
+  // connection; a PostgreSQL serialization failure, deadlock or lost connection; SQLite
+  // busy). Assigned only where runlake meets those services, and the only code that
+  // common/retry.h retries (abseil's kUnavailable is the model).
+  kUnavailable,
+  // Out of a resource that waiting does not bring back: memory, disk space. Exit 1, never
+  // retried; the message says which resource.
+  kResourceExhausted,
 };
 
 class [[nodiscard]] Status {
@@ -39,6 +47,10 @@ class [[nodiscard]] Status {
   }
   static Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) {
+    return {StatusCode::kResourceExhausted, std::move(m)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -48,6 +60,7 @@ class [[nodiscard]] Status {
   bool IsConflict() const { return code_ == StatusCode::kConflict; }
   bool IsInvalidArgument() const { return code_ == StatusCode::kInvalidArgument; }
   bool IsIOError() const { return code_ == StatusCode::kIOError; }
+  bool IsUnavailable() const { return code_ == StatusCode::kUnavailable; }
 
   // "NotFound: bronze/x.csv.gz does not exist"
   std::string ToString() const;

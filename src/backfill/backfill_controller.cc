@@ -12,6 +12,7 @@
 
 #include "backfill/backfill_pool.h"
 #include "backfill/backfill_queue.h"
+#include "common/retry.h"
 #include "backfill/controller_heartbeat.h"
 #include "backfill/backfill_task.h"
 #include "runlake/rules.h"
@@ -47,11 +48,6 @@ Result<Rules> RulesOf(const json& options) {
   return ParseRules(text, options.value("rules_origin", "rules"));
 }
 
-std::chrono::milliseconds Backoff(int attempt) {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  int base = 200 * (1 << std::min(attempt, 6));
-  return std::chrono::milliseconds(base / 2 + std::uniform_int_distribution<int>(0, base / 2)(rng));
-}
 
 // One call of StartBackfill/ResumeBackfill: the dates, the counters, the progress sink.
 class Controller {
@@ -278,16 +274,12 @@ Result<ExecutionOutcome> Controller::StartAttempt(std::vector<BackfillDate>* dat
   req.name = lead.execution;
   req.rules = rules_;
   req.max_attempts = record_.options.value("max_attempts", 3);
+  req.publish = false;  // a backfill is published only by promote
   req.cancelled = cancelled;
-  // RunExecution retries transient failures of the run itself; this loop covers the
-  // state store failing to start or finish the execution (a busy database, say).
-  for (int attempt = 1;; ++attempt) {
-    auto outcome = RunExecution(ctx_, req);
-    if (outcome.ok() || !outcome.status().IsIOError() || attempt >= req.max_attempts) {
-      return outcome;
-    }
-    std::this_thread::sleep_for(Backoff(attempt));
-  }
+  // RunExecution retries transient failures of the run itself; this covers the state
+  // store failing to start or finish the execution (a busy database, say).
+  RetryPolicy policy{req.max_attempts, std::chrono::milliseconds(200), std::chrono::milliseconds(12800)};
+  return Retry(policy, [&] { return RunExecution(ctx_, req); });
 }
 
 void Controller::Report(const BackfillDateOutcome* finished) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/test_hooks.h"
 #include "engine/engine.h"
 #include "ledger/staging.h"
 
@@ -128,11 +129,7 @@ Result<std::vector<int64_t>> WriteMissingCanonicalTables(ObjectStore& store,
 // written by the next pointer change or `runlake check --repair`.
 void PublishCanonicalTable(ObjectStore& store, const PointerVersion& v) {
   if (v.layer != "silver") return;
-  // Test hook: die between the version and its table, as a killed process would.
-  if (const char* crash = std::getenv("RUNLAKE_TEST_CRASH_BEFORE_CANONICAL_TABLE");
-      crash && std::string(crash) == "1") {
-    std::_Exit(137);
-  }
+  test_hooks::CrashBeforeCanonicalTable();  // die between the version and its table
   Status st = WriteCanonicalTable(store, v);
   if (st.ok() && v.version > 1) {
     auto before = store.Head(CanonicalTableKey(v.dataset, v.version - 1));

@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "orchestrate/execution_runner.h"
 #include "queue/task_runner.h"
+#include "common/test_hooks.h"
 
 namespace runlake::cli {
 
@@ -142,6 +143,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     auto text = input_path == "-" ? ReadFile("/dev/stdin") : ReadFile(input_path);
     if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
     req.input_json = *text;
+    // A daily run publishes itself; the runbook's backfill inputs wait for `promote`.
+    if (auto input = ParseExecutionInput(req.input_json, req.input_origin); input.ok()) {
+      req.publish = PublishesItself(*input, input->run_key);
+    }
     if (!rules_path.empty()) {
       auto rules = LoadRulesFile(rules_path);
       if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
@@ -169,8 +174,8 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     req.before_commit = []() -> Status {
       // Test hook: hold the run just before its commit (its files are written, its claim
       // taken), so a signal test lands in the window every time. Ends early on a signal.
-      if (const char* hold = std::getenv("RUNLAKE_TEST_HOLD_BEFORE_COMMIT_MS")) {
-        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::atoi(hold));
+      if (auto hold = test_hooks::HoldBeforeCommit(); hold.count() > 0) {
+        auto until = std::chrono::steady_clock::now() + hold;
         while (g_stop_signal.load() == 0 && std::chrono::steady_clock::now() < until) {
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }

@@ -18,6 +18,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kFailedPrecondition: return "FailedPrecondition";
     case StatusCode::kAborted: return "Aborted";
     case StatusCode::kInternal: return "Internal";
+    case StatusCode::kUnavailable: return "Unavailable";
+    case StatusCode::kResourceExhausted: return "ResourceExhausted";
   }
   return "Unknown";
 }
@@ -29,7 +31,8 @@ std::string Status::ToString() const {
 
 Status StatusFromErrno(const std::string& what, int err) {
   std::string msg = what + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT) return Status::FailedPrecondition(what + ": disk full (" + std::strerror(err) + ")");
+  if (err == ENOSPC || err == EDQUOT) return Status::ResourceExhausted(what + ": disk full (" + std::strerror(err) + ")");
+  if (err == ENOMEM) return Status::ResourceExhausted(what + ": out of memory (" + std::strerror(err) + ")");
   return Status::IOError(msg);
 }
 

@@ -1,6 +1,7 @@
 // Engine: configuration, statement execution and result materialisation over DuckDB's C API.
 
 #include "engine/engine.h"
+#include "common/test_hooks.h"
 
 #include <string_view>
 
@@ -152,10 +153,20 @@ std::string StripTrailingSemicolons(std::string sql) {
 
 }  // namespace
 
+// By the error's type, never retried here (status.h): a full disk or no memory left is
+// ResourceExhausted (exit 1, saying so), any other IO failure IOError, an interrupt
+// Aborted, DuckDB's own faults Internal; what remains (parser, binder, catalog,
+// conversion, constraint, ...) is the statement's fault: InvalidArgument (exit 2).
 Status StatusFromDuckDB(duckdb_error_type type, const char* message) {
   std::string m = message ? message : "unknown DuckDB error";
   switch (type) {
-    case DUCKDB_ERROR_IO: return Status::IOError(std::move(m));
+    case DUCKDB_ERROR_OUT_OF_MEMORY:
+      return Status::ResourceExhausted("out of memory (DuckDB's memory_limit or the machine's): " + m);
+    case DUCKDB_ERROR_IO:
+      if (m.find("No space left on device") != std::string::npos || m.find("Disk quota exceeded") != std::string::npos) {
+        return Status::ResourceExhausted("disk full: " + m);
+      }
+      return Status::IOError(std::move(m));
     case DUCKDB_ERROR_INTERRUPT: return Status::Aborted(std::move(m));
     case DUCKDB_ERROR_INTERNAL:
     case DUCKDB_ERROR_FATAL: return Status::Internal(std::move(m));
@@ -194,7 +205,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
       {"allow_persistent_secrets", "false"},
   };
   if (options.threads > 0) settings.emplace_back("threads", std::to_string(options.threads));
-  if (!options.memory_limit.empty()) settings.emplace_back("memory_limit", options.memory_limit);
+  std::string memory_limit = test_hooks::DuckDbMemoryLimit();
+  if (memory_limit.empty()) memory_limit = options.memory_limit;
+  if (!memory_limit.empty()) settings.emplace_back("memory_limit", memory_limit);
   for (const auto& [name, value] : settings) {
     if (duckdb_set_config(config, name.c_str(), value.c_str()) == DuckDBError) {
       duckdb_destroy_config(&config);

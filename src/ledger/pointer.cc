@@ -7,11 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <set>
-#include <thread>
 
 #include "common/clock.h"
+#include "common/retry.h"
 
 namespace runlake {
 
@@ -178,8 +177,9 @@ Result<std::optional<PointerVersion>> PointerLog::FindNewest(const VersionTest& 
 }
 
 Result<PointerVersion> PointerLog::Commit(const NextVersionFn& next) {
-  std::mt19937 rng{std::random_device{}()};
-  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
+  // Losing version N to another writer is a race, not a failure: re-read and try N+1.
+  Backoff backoff(RetryPolicy{kMaxCommitAttempts, std::chrono::milliseconds(2), std::chrono::milliseconds(256)});
+  do {
     RUNLAKE_ASSIGN_OR_RAISE(auto head, Head());
     RUNLAKE_ASSIGN_OR_RAISE(PointerVersion v, next(head));
     v.version = head ? head->version + 1 : 1;
@@ -196,9 +196,7 @@ Result<PointerVersion> PointerLog::Commit(const NextVersionFn& next) {
       return v;
     }
     if (!st.IsAlreadyExists()) return st;
-    int cap = 2 << std::min(attempt, 7);  // ms
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, cap)(rng)));
-  }
+  } while (backoff.Next());
   return Status::Conflict("could not commit a new " + layer_ + " pointer version of " + dataset_.path() +
                           " after " + std::to_string(kMaxCommitAttempts) + " attempts (too many writers)");
 }

@@ -21,6 +21,8 @@ namespace runlake {
 
 // The event detail key where a daily run records CanonicalAtStart.
 inline constexpr const char* kCanonicalAtStartKey = "canonical_at_start";
+// The event detail key where every run records StartRequest::publish.
+inline constexpr const char* kPublishKey = "publish";
 
 // For each source date of `input`: the run canonical for it now ("" = none), as a JSON
 // object, or null when the keys or the pointer log cannot be read (the run itself then

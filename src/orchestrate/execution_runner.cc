@@ -7,19 +7,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/json_duplicates.h"
+#include "common/retry.h"
+#include "common/test_hooks.h"
 #include "orchestrate/exec_log.h"
+#include "orchestrate/execution_finish.h"
 #include "orchestrate/execution_heartbeat.h"
 #include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
 #include "runlake/layout.h"
-#include "runlake/canonical_table.h"
-#include "runlake/promote.h"
 #include "runlake/run.h"
 #include "state/process_liveness.h"
 
@@ -35,19 +35,12 @@ std::string CauseFor(const Status& st) {
     case StatusCode::kNotFound: return "BronzeNotFound";
     case StatusCode::kAlreadyExists: return "RunIdExists";
     case StatusCode::kCorruption: return "CorruptInput";
-    case StatusCode::kIOError: return "TransientError";
+    case StatusCode::kUnavailable: return "TransientError";  // still failing after its retries
+    case StatusCode::kIOError: return "IOError";
+    case StatusCode::kResourceExhausted: return "ResourceExhausted";
     case StatusCode::kAborted: return "Aborted";
     default: return "States.TaskFailed";
   }
-}
-
-// Only storage trouble is worth retrying; bad data fails the same way every time.
-bool IsTransient(const Status& st) { return st.IsIOError(); }
-
-std::chrono::milliseconds Backoff(int attempt) {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  int base = 200 * (1 << std::min(attempt, 6));
-  return std::chrono::milliseconds(base / 2 + std::uniform_int_distribution<int>(0, base / 2)(rng));
 }
 
 int LineOfOffset(const std::string& text, size_t offset) {
@@ -119,10 +112,6 @@ Result<ExecutionRecord> WaitUntilEnded(StateStore& state, ExecutionRecord rec) {
 
 }  // namespace
 
-bool IsBackfillExecution(const ExecutionInput& input, const std::string& run_id) {
-  return input.trigger_source == "manual_backfill" || input.trigger_source == "backfill" ||
-         run_id.rfind("backfill-", 0) == 0;
-}
 
 // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), the form EventBridge writes, with a
 // real calendar date and time of day.
@@ -240,37 +229,51 @@ Status ValidateExecutionName(const std::string& name) {
   return Status::OK();
 }
 
-Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRequest& request) {
+namespace {
+
+// What a start needs once its input is read: the input, and the run_id it will use.
+struct PreparedStart {
+  ExecutionInput input;
+  std::string run_id;
+  bool generated = false;  // the run_id is this second's: a collision takes a suffix
+};
+
+// Step 1a: the input is read and checked before anything is recorded.
+Result<PreparedStart> Prepare(const ExecutionContext& ctx, const StartRequest& request) {
   if (!request.name.empty()) RUNLAKE_RETURN_NOT_OK(ValidateExecutionName(request.name));
-  RUNLAKE_ASSIGN_OR_RAISE(ExecutionInput input,
-                          ParseExecutionInput(request.input_json, request.input_origin));
-  if (!ctx.lake_bucket.empty() && !input.s3_bucket.empty() && input.s3_bucket != ctx.lake_bucket) {
-    return Status::InvalidArgument(request.input_origin + ": s3_bucket '" + input.s3_bucket +
+  PreparedStart p;
+  RUNLAKE_ASSIGN_OR_RAISE(p.input, ParseExecutionInput(request.input_json, request.input_origin));
+  if (!ctx.lake_bucket.empty() && !p.input.s3_bucket.empty() && p.input.s3_bucket != ctx.lake_bucket) {
+    return Status::InvalidArgument(request.input_origin + ": s3_bucket '" + p.input.s3_bucket +
                                    "' is not the lake's bucket '" + ctx.lake_bucket + "'");
   }
   // Without a run_key the run_id is the UTC second; two starts in one second get a
   // suffix instead of colliding (as bronze ingest does).
-  const bool generated = input.run_key.empty() && request.run_id.empty();
-  std::string run_id = !request.run_id.empty() ? request.run_id
-                       : generated             ? NowRunIdTimestamp()
-                                               : input.run_key;
+  p.generated = p.input.run_key.empty() && request.run_id.empty();
+  p.run_id = !request.run_id.empty() ? request.run_id : p.generated ? NowRunIdTimestamp() : p.input.run_key;
   // A key that names nothing would end a FAILED execution under this name, and the name
   // could then never run the corrected input: refused before anything is recorded.
-  for (const auto& key : input.s3_keys) {
+  for (const auto& key : p.input.s3_keys) {
     RUNLAKE_ASSIGN_OR_RAISE(auto found, ctx.store->Head(key));
     if (!found) {
       return Status::InvalidArgument(request.input_origin + ": s3_key '" + EscapeForMessage(key) +
                                      "' is not in the lake (nothing started; `runlake bronze list` shows what is)");
     }
   }
+  return p;
+}
+
+// Step 1b: records the execution, or finds the one of this name and input (idempotent
+// start). Fixes p->run_id (a generated one may take a suffix).
+Result<ExecutionOutcome> StartOrReuse(const ExecutionContext& ctx, const StartRequest& request, PreparedStart* p) {
   ExecutionRecord proposed;
   proposed.input_json = request.input_json;
   Result<StartOutcome> started = Status::Internal("not started");
   for (int attempt = 0;; ++attempt) {
-    proposed.run_id = attempt == 0 ? run_id : run_id + "-" + std::to_string(attempt);
+    proposed.run_id = attempt == 0 ? p->run_id : p->run_id + "-" + std::to_string(attempt);
     proposed.name = request.name.empty() ? proposed.run_id : request.name;
     started = ctx.state->StartExecution(proposed);
-    bool retry = generated && request.name.empty() && attempt < 100 &&
+    bool retry = p->generated && request.name.empty() && attempt < 100 &&
                  (started.ok() ? !started->created : started.status().IsAlreadyExists());
     if (!retry) break;
   }
@@ -278,170 +281,212 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     return Status::AlreadyExists(started.status().message() + ": run this input under another name with --name NAME");
   }
   RUNLAKE_RETURN_NOT_OK(started.status());
-  run_id = proposed.run_id;
+  p->run_id = proposed.run_id;
   ExecutionOutcome outcome;
   outcome.created = started->created;
   outcome.record = started->record;
-  if (!started->created) {
-    // Idempotent start: report the existing execution, once it has ended (`run` waits).
-    if (RunningHere::Orphaned(outcome.record)) {
-      RUNLAKE_ASSIGN_OR_RAISE(outcome.record, EndOrphan(*ctx.state, outcome.record));
+  return outcome;
+}
+
+// An execution that existed already: reported once it has ended (`run` waits), finished
+// first when its process died after the commit.
+Result<ExecutionOutcome> ReportExisting(const ExecutionContext& ctx, ExecutionOutcome outcome) {
+  if (RunningHere::Orphaned(outcome.record)) {
+    RUNLAKE_ASSIGN_OR_RAISE(outcome.record, EndOrphan(*ctx.state, outcome.record));
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(outcome.record, WaitUntilEnded(*ctx.state, outcome.record));
+  RUNLAKE_ASSIGN_OR_RAISE(outcome.record, RecoverLostExecution(ctx, outcome.record));
+  return outcome;
+}
+
+// Step 2: while the execution runs here, its heartbeat and its stop. A stop from another
+// process is seen through the store (execution_stop.h): between batches a second's delay
+// is enough; before the commit the store is always read.
+class Watch {
+ public:
+  Watch(const ExecutionContext& ctx, const StartRequest& request, const std::string& name)
+      : ctx_(ctx), request_(request), name_(name), running_here_(name), heartbeat_(*ctx.state, name) {}
+
+  bool Cancelled() {
+    if (request_.cancelled && request_.cancelled()) return true;
+    if (!stopped_in_store_ && std::chrono::steady_clock::now() - last_check_ > std::chrono::seconds(1)) {
+      last_check_ = std::chrono::steady_clock::now();
+      auto asked = StopRequested(*ctx_.state, name_);
+      stopped_in_store_ = asked.ok() && *asked;
     }
-    RUNLAKE_ASSIGN_OR_RAISE(outcome.record, WaitUntilEnded(*ctx.state, outcome.record));
-    RUNLAKE_ASSIGN_OR_RAISE(outcome.record, RecoverLostExecution(ctx, outcome.record));
-    return outcome;
+    return stopped_in_store_;
   }
 
-  const std::string& name = outcome.record.name;
-  RunningHere running_here(name);
-  // Renewed until this function returns: the execution ends (or is reaped) before that.
-  ExecutionHeartbeat heartbeat(*ctx.state, name);
-  RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, run_id, ctx.state));
-  log->Info("execution started", json{{"s3_key", input.s3_key}, {"s3_keys", input.s3_keys},
-                                      {"schema_version", input.schema_version},
-                                      {"trigger_source", input.trigger_source}});
-  RunRequest run;
-  run.run_id = run_id;
-  run.source_keys = input.s3_keys;
-  run.schema_version = input.schema_version;
-  if (request.rules) run.rules = *request.rules;
-  run.execution_name = name;
-  run.execution_arn = outcome.record.arn;
-  run.trigger_source = input.trigger_source;
-  run.trigger_event_id = input.trigger_event_id;
-  run.s3_bucket = input.s3_bucket;
-  run.progress = request.progress;
-  // A stop from another process is seen through the store (execution_stop.h): between
-  // batches a second's delay is enough; before the commit the store is always read.
-  auto last_check = std::chrono::steady_clock::now();
-  bool stopped_in_store = false;
-  run.cancelled = [&]() {
-    if (request.cancelled && request.cancelled()) return true;
-    if (!stopped_in_store && std::chrono::steady_clock::now() - last_check > std::chrono::seconds(1)) {
-      last_check = std::chrono::steady_clock::now();
-      auto asked = StopRequested(*ctx.state, name);
-      stopped_in_store = asked.ok() && *asked;
-    }
-    return stopped_in_store;
-  };
-  run.before_commit = [&]() -> Status {
+  Status BeforeCommit(const std::string& run_id) {
     // Reaped as stale while it ran: another process may already be retrying this input.
-    if (heartbeat.lost()) {
-      return Status::Aborted("execution " + name + " was reaped (its heartbeat went stale) before the commit");
+    if (heartbeat_.lost()) {
+      return Status::Aborted("execution " + name_ + " was reaped (its heartbeat went stale) before the commit");
     }
-    RUNLAKE_ASSIGN_OR_RAISE(bool asked, StopRequested(*ctx.state, name));
+    RUNLAKE_ASSIGN_OR_RAISE(bool asked, StopRequested(*ctx_.state, name_));
     if (asked) return Status::Aborted("run " + run_id + " was stopped before its commit");
-    if (request.before_commit) RUNLAKE_RETURN_NOT_OK(request.before_commit());
-    if (request.after_last_stop_check) request.after_last_stop_check();
+    if (request_.before_commit) RUNLAKE_RETURN_NOT_OK(request_.before_commit());
+    if (request_.after_last_stop_check) request_.after_last_stop_check();
     return Status::OK();
-  };
-  RunLogger logger = [&](const std::string& level, const std::string& msg, const json& extra) {
-    if (level == "METRIC") {
-      log->Metric(extra.value("metric_name", msg), extra.value("metric_value", 0.0));
-    } else if (level == "WARN") {
-      log->Warn(msg, extra);
-    } else if (level == "ERROR") {
-      log->Error(msg, extra);
-    } else {
-      log->Info(msg, extra);
-    }
-  };
-
-  json transform = {{"state", "Transform"}};
-  // What a late publish checks if this process dies after the commit (execution_recovery.h).
-  if (!IsBackfillExecution(input, run_id)) transform[kCanonicalAtStartKey] = CanonicalAtStart(*ctx.store, input);
-  (void)ctx.state->AppendEvent(name, "TaskStateEntered", transform);
-  Result<RunManifest> result = Status::Internal("not run");
-  for (int attempt = 1;; ++attempt) {
-    result = ExecuteRun(*ctx.store, run, logger);
-    if (result.ok() || !IsTransient(result.status()) || attempt >= request.max_attempts) break;
-    auto wait = Backoff(attempt);
-    log->Warn("transient failure, retrying", json{{"attempt", attempt}, {"error", result.status().ToString()},
-                                                  {"backoff_ms", wait.count()}});
-    (void)ctx.state->AppendEvent(name, "TaskRetry", json{{"attempt", attempt},
-                                                          {"error", result.status().ToString()}});
-    std::this_thread::sleep_for(wait);
   }
 
-  // Test hook: die like a killed process right after the commit point, before the
-  // publish and the execution's end (tests of execution_recovery.h).
-  if (result.ok() && std::getenv("RUNLAKE_TEST_EXIT_AFTER_COMMIT")) _exit(137);
+ private:
+  const ExecutionContext& ctx_;
+  const StartRequest& request_;
+  const std::string name_;
+  RunningHere running_here_;
+  ExecutionHeartbeat heartbeat_;  // renewed until the execution has ended here
+  std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
+  bool stopped_in_store_ = false;
+};
+
+RunLogger LoggerFor(ExecutionLog& log) {
+  return [&log](const std::string& level, const std::string& msg, const json& extra) {
+    if (level == "METRIC") {
+      log.Metric(extra.value("metric_name", msg), extra.value("metric_value", 0.0));
+    } else if (level == "WARN") {
+      log.Warn(msg, extra);
+    } else if (level == "ERROR") {
+      log.Error(msg, extra);
+    } else {
+      log.Info(msg, extra);
+    }
+  };
+}
+
+RunRequest RunRequestFor(const PreparedStart& p, const StartRequest& request, const ExecutionRecord& record,
+                         Watch& watch) {
+  RunRequest run;
+  run.run_id = p.run_id;
+  run.source_keys = p.input.s3_keys;
+  run.schema_version = p.input.schema_version;
+  if (request.rules) run.rules = *request.rules;
+  run.execution_name = record.name;
+  run.execution_arn = record.arn;
+  run.trigger_source = p.input.trigger_source;
+  run.trigger_event_id = p.input.trigger_event_id;
+  run.s3_bucket = p.input.s3_bucket;
+  run.progress = request.progress;
+  run.cancelled = [&watch] { return watch.Cancelled(); };
+  run.before_commit = [&watch, run_id = p.run_id] { return watch.BeforeCommit(run_id); };
+  return run;
+}
+
+// Records the Transform state with what the end needs if this process dies: whether the
+// run publishes itself and, for one that does, each source's canonical run now
+// (execution_recovery.h). Returns the latter (nullopt when it could not be read).
+std::optional<std::map<std::string, std::string>> EnterTransform(const ExecutionContext& ctx,
+                                                                 const StartRequest& request,
+                                                                 const PreparedStart& p, const std::string& name) {
+  json transform = {{"state", "Transform"}, {kPublishKey, request.publish}};
+  std::optional<std::map<std::string, std::string>> expected;
+  if (request.publish) {
+    json at_start = CanonicalAtStart(*ctx.store, p.input);
+    transform[kCanonicalAtStartKey] = at_start;
+    if (at_start.is_object()) {
+      expected.emplace();
+      for (const auto& [source, run] : at_start.items()) (*expected)[source] = run.get<std::string>();
+    }
+  }
+  // An event is a record for people; the run goes on without it (the store's trouble
+  // shows at the execution's end, which must be recorded).
+  (void)ctx.state->AppendEvent(name, "TaskStateEntered", transform);
+  return expected;
+}
+
+// Step 3: the run, tried again while it fails with a transient error (common/retry.h).
+Result<RunManifest> AttemptLoop(const ExecutionContext& ctx, const StartRequest& request, const RunRequest& run,
+                                ExecutionLog& log) {
+  RunLogger logger = LoggerFor(log);
+  RetryPolicy policy{request.max_attempts, std::chrono::milliseconds(200), std::chrono::milliseconds(12800)};
+  return Retry(policy, [&] { return ExecuteRun(*ctx.store, run, logger); }, IsTransient,
+               [&](int attempt, const Status& error, std::chrono::milliseconds wait) {
+                 log.Warn("transient failure, retrying", json{{"attempt", attempt}, {"error", error.ToString()},
+                                                              {"backoff_ms", wait.count()}});
+                 (void)ctx.state->AppendEvent(run.execution_name, "TaskRetry",  // a record for people
+                                              json{{"attempt", attempt}, {"error", error.ToString()}});
+               });
+}
+
+// Step 4a: a run that did not commit ends the execution FAILED (ABORTED when stopped).
+Status FinishUncommitted(const ExecutionContext& ctx, const std::string& name, const Status& error,
+                         ExecutionLog& log) {
+  log.Error("execution failed: " + error.message(), json{{"cause", CauseFor(error)}});
+  (void)ctx.state->AppendEvent(name, "TaskFailed", json{{"state", "Transform"}, {"error", error.message()}});
+  auto final_status = error.code() == StatusCode::kAborted ? ExecutionStatus::kAborted : ExecutionStatus::kFailed;
+  log.Flush();  // whoever sees the execution ended sees its lines
+  return ctx.state->FinishExecution(name, final_status, CauseFor(error), error.message(), json());
+}
+
+// Step 4b: a committed run ends as FinishCommittedRun decides (execution_finish.h).
+Status FinishCommitted(const ExecutionContext& ctx, const StartRequest& request, const std::string& name,
+                       const RunManifest& m, std::optional<std::map<std::string, std::string>> expected,
+                       ExecutionLog& log) {
+  const json summary = RunSummary(m);
+  (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Transform"}, {"output", summary}});
+  // A stop that came after the last check found the run committed: too late to abort.
+  auto late_stop = StopRequested(*ctx.state, name);
+  if (late_stop.ok() && *late_stop) {
+    log.Warn("a stop request arrived after the run committed; the execution completes");
+    (void)ctx.state->AppendEvent(name, kStopIgnoredEvent,
+                                 json{{"reason", "the run had committed before the stop was seen"},
+                                      {"run_id", m.run_id}});
+  }
+  CommittedRun run;
+  run.manifest = &m;
+  run.execution = name;
+  run.publish = request.publish;
+  run.expected = std::move(expected);
+  run.publish_retry = RetryPolicy{request.max_attempts, std::chrono::milliseconds(200), std::chrono::milliseconds(12800)};
+  if (run.publish && m.gate.passed) {
+    (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Publish"}});
+  }
+  auto end = FinishCommittedRun(*ctx.store, run, [&](int attempt, const Status& error, std::chrono::milliseconds wait) {
+    log.Warn("transient failure publishing, retrying",
+             json{{"attempt", attempt}, {"error", error.ToString()}, {"backoff_ms", wait.count()}});
+  });
+  RUNLAKE_RETURN_NOT_OK(end.status());
+  if (end->summary.contains("pointer_version") && end->summary.value("published", false)) {
+    (void)ctx.state->AppendEvent(name, "TaskSucceeded",
+                                 json{{"state", "Publish"}, {"pointer_version", end->summary["pointer_version"]}});
+  }
+  if (end->status == ExecutionStatus::kSucceeded) {
+    log.Info(end->note, end->summary);
+    log.Info("execution succeeded", end->summary);
+  } else {
+    log.Error(end->cause == "QualityGateFailed" ? "quality gate failed: " + end->error : end->note, end->summary);
+  }
+  log.Flush();  // whoever sees the execution ended sees its lines
+  return ctx.state->FinishExecution(name, end->status, end->cause, end->error, end->summary);
+}
+
+}  // namespace
+
+bool PublishesItself(const ExecutionInput& input, const std::string& run_id) {
+  return !(input.trigger_source == "manual_backfill" || input.trigger_source == "backfill" ||
+           run_id.rfind("backfill-", 0) == 0);
+}
+
+Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRequest& request) {
+  RUNLAKE_ASSIGN_OR_RAISE(PreparedStart p, Prepare(ctx, request));
+  RUNLAKE_ASSIGN_OR_RAISE(ExecutionOutcome outcome, StartOrReuse(ctx, request, &p));
+  if (!outcome.created) return ReportExisting(ctx, std::move(outcome));
+
+  const std::string name = outcome.record.name;
+  Watch watch(ctx, request, name);
+  RUNLAKE_ASSIGN_OR_RAISE(auto log, ExecutionLog::Open(ctx.log_dir, name, p.run_id, ctx.state));
+  log->Info("execution started", json{{"s3_key", p.input.s3_key}, {"s3_keys", p.input.s3_keys},
+                                      {"schema_version", p.input.schema_version},
+                                      {"trigger_source", p.input.trigger_source}});
+  RunRequest run = RunRequestFor(p, request, outcome.record, watch);
+  auto expected = EnterTransform(ctx, request, p, name);
+  Result<RunManifest> result = AttemptLoop(ctx, request, run, *log);
+  if (result.ok()) test_hooks::ExitAfterCommit();  // tests of execution_recovery.h
   if (!result.ok()) {
     outcome.error = result.status();
-    log->Error("execution failed: " + outcome.error.message(), json{{"cause", CauseFor(outcome.error)}});
-    (void)ctx.state->AppendEvent(name, "TaskFailed", json{{"state", "Transform"},
-                                                          {"error", outcome.error.message()}});
-    auto final_status = outcome.error.code() == StatusCode::kAborted ? ExecutionStatus::kAborted
-                                                                     : ExecutionStatus::kFailed;
-    log->Flush();  // whoever sees the execution ended sees its lines
-    RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, final_status, CauseFor(outcome.error),
-                                                     outcome.error.message(), json()));
+    RUNLAKE_RETURN_NOT_OK(FinishUncommitted(ctx, name, outcome.error, *log));
   } else {
     outcome.manifest = *result;
-    const RunManifest& m = *outcome.manifest;
-    json summary = {{"run_id", m.run_id}, {"metrics", MetricsToJson(m.metrics)},
-                    {"quality_gate", {{"passed", m.gate.passed}, {"reasons", m.gate.reasons}}}};
-    (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Transform"}, {"output", summary}});
-    // A stop that came after the last check found the run committed: too late to abort.
-    auto late_stop = StopRequested(*ctx.state, name);
-    if (late_stop.ok() && *late_stop) {
-      log->Warn("a stop request arrived after the run committed; the execution completes");
-      (void)ctx.state->AppendEvent(name, kStopIgnoredEvent,
-                                   json{{"reason", "the run had committed before the stop was seen"},
-                                        {"run_id", m.run_id}});
-    }
-    if (m.gate.passed && IsBackfillExecution(input, run_id)) {
-      log->Info("execution succeeded; a backfill is published only by promote", summary);
-      log->Flush();  // whoever sees the execution ended sees its lines
-      RUNLAKE_RETURN_NOT_OK(
-          ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));
-    } else if (m.gate.passed) {
-      // A daily run publishes itself: its sources now point at it, in one new version.
-      (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Publish"}});
-      PromoteRequest publish;
-    publish.after_commit = PublishCanonicalTable;
-      publish.run_ids = {m.run_id};
-      publish.action = "publish";
-      publish.execution = name;
-      publish.reason = "daily execution " + name;
-      // The run is committed: a transient storage error must not cost it its publish, so
-      // the publish retries like the run does (the fault sweep's IOError at the pointer
-      // log's put ended such executions FAILED with their run committed).
-      auto published = Promote(*ctx.store, publish);
-      for (int attempt = 1; !published.ok() && IsTransient(published.status()) &&
-                            attempt < request.max_attempts;
-           ++attempt) {
-        auto wait = Backoff(attempt);
-        log->Warn("transient failure publishing, retrying",
-                  json{{"attempt", attempt}, {"error", published.status().ToString()},
-                       {"backoff_ms", wait.count()}});
-        std::this_thread::sleep_for(wait);
-        published = Promote(*ctx.store, publish);
-      }
-      if (!published.ok()) {
-        outcome.error = published.status();
-        log->Error("publish failed: " + outcome.error.message());
-        log->Flush();  // whoever sees the execution ended sees its lines
-        RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed, "PublishFailed",
-                                                         outcome.error.message(), summary));
-      } else {
-        int64_t version = published->version ? published->version->version : 0;
-        summary["pointer_version"] = version;
-        (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Publish"}, {"pointer_version", version}});
-        log->Info("published as silver pointer version " + std::to_string(version), summary);
-        log->Info("execution succeeded", summary);
-        log->Flush();  // whoever sees the execution ended sees its lines
-        RUNLAKE_RETURN_NOT_OK(
-            ctx.state->FinishExecution(name, ExecutionStatus::kSucceeded, "", "", summary));
-      }
-    } else {
-      std::string reasons;
-      for (const auto& r : m.gate.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
-      log->Error("quality gate failed: " + reasons, summary);
-      log->Flush();  // whoever sees the execution ended sees its lines
-      RUNLAKE_RETURN_NOT_OK(ctx.state->FinishExecution(name, ExecutionStatus::kFailed,
-                                                       "QualityGateFailed", reasons, summary));
-    }
+    RUNLAKE_RETURN_NOT_OK(FinishCommitted(ctx, request, name, *outcome.manifest, std::move(expected), *log));
   }
   RUNLAKE_ASSIGN_OR_RAISE(auto finished, ctx.state->GetExecution(name));
   if (finished) outcome.record = *finished;

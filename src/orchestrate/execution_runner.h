@@ -64,6 +64,10 @@ struct StartRequest {
   std::function<Status()> before_commit;
   // Passed to RunRequest::progress: after every row batch of every attempt.
   std::function<void(const RunProgress&)> progress;
+  // Whether a committed run that passes its gate becomes canonical at once (a daily run)
+  // or waits for `promote` (a backfill). Set by whoever starts it, never guessed later;
+  // recorded with the execution so a recovery finishes it the same way.
+  bool publish = false;
 };
 
 struct ExecutionOutcome {
@@ -73,9 +77,11 @@ struct ExecutionOutcome {
   std::optional<RunManifest> manifest;
 };
 
-// Backfills (runbook: trigger_source manual_backfill, run_id backfill-...) never publish
-// themselves; an operator promotes them after comparing.
-bool IsBackfillExecution(const ExecutionInput& input, const std::string& run_id);
+// What StartRequest::publish is for a runbook input run as it stands (`runlake run`, a
+// queued daily task): false for the runbook's backfill inputs (trigger_source
+// manual_backfill or backfill, run_id backfill-...), which an operator promotes after
+// comparing; true otherwise.
+bool PublishesItself(const ExecutionInput& input, const std::string& run_id);
 
 // Starts (or finds) the named execution and, when new, runs it to the end. Returns an
 // error only when no execution could be started (bad input JSON, a name taken by another

@@ -92,6 +92,13 @@ Result<std::optional<TaskRunOutcome>> PrepareDailyTask(
   req.name = TaskAttemptName(task.payload.value("name", task.name), k);
   std::string run_id = task.payload.value("run_id", "");
   if (!run_id.empty()) req.run_id = TaskAttemptRunId(run_id, k);
+  // Whoever queued it decided; a task queued before the field existed is read as `run`
+  // reads its input.
+  if (task.payload.contains("publish") && task.payload["publish"].is_boolean()) {
+    req.publish = task.payload["publish"].get<bool>();
+  } else if (auto input = ParseExecutionInput(req.input_json, req.input_origin); input.ok()) {
+    req.publish = PublishesItself(*input, input->run_key);
+  }
   
   return std::optional<TaskRunOutcome>();
 }
@@ -106,7 +113,8 @@ json DailyTaskPayload(const StartRequest& request, const std::string& run_id,
           {"run_id", run_id},
           {"rules_text", rules_text},
           {"rules_origin", rules_origin},
-          {"max_attempts", request.max_attempts}};
+          {"max_attempts", request.max_attempts},
+          {"publish", request.publish}};
 }
 
 Result<TaskRunOutcome> RunClaimedTask(const ExecutionContext& ctx, const TaskRecord& task,

@@ -181,7 +181,7 @@ void Worker::RunOne(const TaskRecord& task) {
     Log(label + ": released to the queue");
   } else if (!outcome.ok()) {
     // Nothing could start (state store trouble, say): the next attempt may do better.
-    ended = outcome.status().IsIOError()
+    ended = outcome.status().IsUnavailable()
                 ? ctx_.state->ReleaseTask(task.id, opt_.worker_id, outcome.status().message())
                 : ctx_.state->CompleteTask(task.id, opt_.worker_id, TaskStatus::kFailed,
                                            outcome.status().message(), json());

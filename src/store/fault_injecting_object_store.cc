@@ -77,10 +77,10 @@ class FaultInjectingObjectStore : public ObjectStore {
       }
       case FaultKind::kTransient:
         SayFault("transient error at " + what);
-        return Status::IOError("injected transient error: " + what);
+        return Status::Unavailable("injected transient error: " + what);
       case FaultKind::kDiskFull:
         SayFault("disk full at " + what);
-        return Status::FailedPrecondition("injected: " + what + ": disk full (No space left on device)");
+        return Status::ResourceExhausted("injected: " + what + ": disk full (No space left on device)");
       case FaultKind::kTorn:
         LeaveTornTemp(key, data, local_file);
         CrashForFault("torn write of " + what);

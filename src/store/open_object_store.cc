@@ -4,6 +4,7 @@
 
 #include "runlake/object_store.h"
 #include "store/fault_injecting_object_store.h"
+#include "common/test_hooks.h"
 
 namespace runlake {
 namespace {
@@ -29,7 +30,7 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri) {
   RUNLAKE_ASSIGN_OR_RAISE(auto store, OpenBackend(uri));
   // Test-only: the fault sweep (tests/integration/fault_sweep_test.cc) crashes or fails
   // the real binary at its K-th write. Unset in production, so this costs one getenv.
-  const char* fault = std::getenv("RUNLAKE_TEST_FAULT");
+  const char* fault = std::getenv(test_hooks::kFault);
   if (fault == nullptr || *fault == '\0') return store;
   RUNLAKE_ASSIGN_OR_RAISE(FaultSpec spec, ParseFaultSpec(fault));
   return NewFaultInjectingObjectStore(std::move(store), std::move(spec));

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "common/retry.h"
 #include "common/sha256.h"
 #include "store/s3_client_internal.h"
 
@@ -240,7 +241,7 @@ Result<Response> Client::SendOnce(const Request& req) {
     std::string msg = "S3 " + req.method + " " + Describe(req.key) + " at " + endpoint_ + ": " +
                       curl_easy_strerror(rc);
     if (!IsRetryableCurl(rc)) return Status::InvalidArgument(msg);
-    return Status::IOError(msg);
+    return Status::Unavailable(msg);  // a reset, a timeout: worth another try
   }
   return resp;
 }
@@ -255,11 +256,11 @@ bool Client::IsRetryable(const Response& resp) {
 }
 
 void Client::Backoff(int attempt) const {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  double window = config_.retry_base_ms * double(uint64_t(1) << std::min(attempt - 1, 20));
-  window = std::min<double>(window, config_.retry_max_ms);
-  std::uniform_real_distribution<double> jitter(window / 2, window);  // "equal jitter"
-  std::this_thread::sleep_for(std::chrono::microseconds(int64_t(jitter(rng) * 1000)));
+  RetryPolicy policy;
+  policy.max_attempts = config_.max_attempts;
+  policy.first_delay = std::chrono::milliseconds(int64_t(config_.retry_base_ms));
+  policy.max_delay = std::chrono::milliseconds(int64_t(config_.retry_max_ms));
+  std::this_thread::sleep_for(runlake::Backoff(policy).DelayAfter(attempt));
 }
 
 Result<Response> Client::Send(const Request& req) {
@@ -269,7 +270,7 @@ Result<Response> Client::Send(const Request& req) {
     if (attempt > 0) Backoff(attempt);
     Result<Response> resp = SendOnce(req);
     if (resp.ok() && !IsRetryable(*resp)) return resp;
-    if (!resp.ok() && !resp.status().IsIOError()) return resp;  // our mistake: do not retry
+    if (!resp.ok() && !resp.status().IsUnavailable()) return resp;  // our mistake: do not retry
     if (attempt + 1 == attempts) {
       if (resp.ok()) return resp;  // a 5xx after the last retry: the caller maps it
       if (attempts == 1) return resp.status();
@@ -298,8 +299,8 @@ Status Client::ErrorStatus(const Request& req, const Response& resp) const {
   }
   if (resp.status == 412) return Status::Conflict(what);
   if (resp.status >= 500 || resp.status == 429) {
-    return Status::IOError(what + " (after " + std::to_string(config_.max_attempts) +
-                           " attempts)");
+    return Status::Unavailable(what + " (after " + std::to_string(config_.max_attempts) +
+                               " attempts)");
   }
   if (resp.status == 400) return Status::InvalidArgument(what);
   return Status::IOError(what);

@@ -149,7 +149,7 @@ class S3ObjectStore : public ObjectStore {
         return Status::AlreadyExists(Describe(key) + " already exists");
       }
       if (resp.ok() && !Client::IsRetryable(*resp)) return client_->ErrorStatus(req, *resp);
-      if (!resp.ok() && !resp.status().IsIOError()) return resp.status();
+      if (!resp.ok() && !resp.status().IsUnavailable()) return resp.status();
       last = resp.ok() ? client_->ErrorStatus(req, *resp) : resp.status();
       maybe_written = true;
       // Re-read before deciding: the PUT may have been applied before the failure.
@@ -159,9 +159,9 @@ class S3ObjectStore : public ObjectStore {
         return Status::AlreadyExists(Describe(key) + " already exists");
       }
     }
-    return Status::IOError("put-if-absent of " + Describe(key) + " gave up after " +
-                           std::to_string(attempts) + " attempts; last error: " +
-                           last.message());
+    return Status::Unavailable("put-if-absent of " + Describe(key) + " gave up after " +
+                               std::to_string(attempts) + " attempts; last error: " +
+                               last.message());
   }
 
   Status PutFile(std::string_view key, const std::string& local_path) override {

@@ -168,9 +168,14 @@ Result<Rows> Conn::Check(pg_result* result, const std::string& sql) {
   std::string where = "PostgreSQL at " + endpoint_.host + ":" + endpoint_.port;
   if (sqlstate == "23505") return Status::AlreadyExists(where + ": " + message);
   std::string first_words = sql.substr(0, sql.find_first_of("(\n"));
-  return Status::IOError(where + ": " + message +
-                         (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")") + " in: " +
-                         first_words.substr(0, 60));
+  std::string text = where + ": " + message + (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")") +
+                     " in: " + first_words.substr(0, 60);
+  // Serialization failures, deadlocks, lost connections, a server shutting down: the
+  // same statement may pass later (status.h's kUnavailable). Disk full (53100) and out
+  // of memory (53200) do not pass by waiting.
+  if (last_error_transient_) return Status::Unavailable(std::move(text));
+  if (sqlstate == "53100" || sqlstate == "53200") return Status::ResourceExhausted(std::move(text));
+  return Status::IOError(std::move(text));
 }
 
 bool IsTransientSqlState(const std::string& s) {

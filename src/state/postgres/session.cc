@@ -1,7 +1,6 @@
 #include "state/postgres/session_internal.h"
 
-#include <random>
-#include <thread>
+#include <limits>
 
 namespace runlake::pg {
 
@@ -13,8 +12,9 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& uri, RetryPoli
 
 Status Session::Run(bool transaction, const std::function<Status(Conn&)>& body) {
   std::lock_guard lock(mu_);
-  deadline_ = std::chrono::steady_clock::now() + policy_.budget;
-  delay_ = policy_.first_delay;
+  // Tries are bounded by the budget alone: a restart or failover takes what it takes.
+  backoff_.emplace(runlake::RetryPolicy{std::numeric_limits<int>::max(), policy_.first_delay,
+                                        policy_.max_delay, policy_.budget});
   int tries = 0;
   while (true) {
     ++tries;
@@ -23,8 +23,8 @@ Status Session::Run(bool transaction, const std::function<Status(Conn&)>& body) 
     if (st.ok()) st = RunOnce(transaction, body, &transient);
     if (st.ok() || !transient) return st;
     if (!SleepBeforeRetry()) {
-      return Status::IOError(st.message() + " (still failing after " + std::to_string(tries) +
-                             " tries in " + std::to_string(policy_.budget.count() / 1000) + " s)");
+      return Status::Unavailable(st.message() + " (still failing after " + std::to_string(tries) +
+                                 " tries in " + std::to_string(policy_.budget.count() / 1000) + " s)");
     }
   }
 }
@@ -83,8 +83,8 @@ Status Session::ResolveInDoubt(int64_t xid, bool* transient) {
         if (state == "committed") return Status::OK();
         if (state == "aborted" || state.empty()) {  // empty: too old to know, never ours
           *transient = true;
-          return Status::IOError("PostgreSQL at " + endpoint_.host + ":" + endpoint_.port +
-                                 ": connection lost during COMMIT; the transaction aborted");
+          return Status::Unavailable("PostgreSQL at " + endpoint_.host + ":" + endpoint_.port +
+                                     ": connection lost during COMMIT; the transaction aborted");
         }
         st = Status::IOError("transaction " + std::to_string(xid) + " still in progress");
       } else {
@@ -100,19 +100,6 @@ Status Session::ResolveInDoubt(int64_t xid, bool* transient) {
   }
 }
 
-bool Session::SleepBeforeRetry() {
-  auto now = std::chrono::steady_clock::now();
-  if (now >= deadline_) return false;
-  // "Equal jitter": half the delay fixed, half random, so many workers that lost the
-  // same server do not reconnect in lockstep.
-  thread_local std::mt19937 rng{std::random_device{}()};
-  auto half = delay_.count() / 2;
-  std::uniform_int_distribution<long long> jitter(0, half);
-  std::chrono::milliseconds sleep{half + jitter(rng)};
-  sleep = std::min(sleep, std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now));
-  std::this_thread::sleep_for(sleep);
-  delay_ = std::min(delay_ * 2, policy_.max_delay);
-  return true;
-}
+bool Session::SleepBeforeRetry() { return backoff_->Next(); }
 
 }  // namespace runlake::pg

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "common/retry.h"
 #include "state/postgres/conn_internal.h"
 
 namespace runlake::pg {
@@ -85,9 +86,8 @@ class Session {
   Endpoint endpoint_;
   std::unique_ptr<Conn> conn_;  // null after a failed reconnect
   RetryPolicy policy_;
-  // The current call's retry state (under mu_).
-  std::chrono::steady_clock::time_point deadline_;
-  std::chrono::milliseconds delay_{0};
+  // The current call's waits (under mu_).
+  std::optional<runlake::Backoff> backoff_;
   int reconnects_ = 0;
 };
 

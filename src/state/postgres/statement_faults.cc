@@ -6,6 +6,7 @@
 
 #include "common/fault_spec.h"
 #include "state/postgres/statement_faults_internal.h"
+#include "common/test_hooks.h"
 
 namespace runlake::pg {
 namespace {
@@ -19,7 +20,7 @@ struct Faults {
 const Faults& TheFaults() {
   static const Faults faults = [] {
     Faults f;
-    const char* text = std::getenv("RUNLAKE_TEST_STATE_FAULT");
+    const char* text = std::getenv(test_hooks::kStateFault);
     if (text == nullptr || *text == '\0') return f;
     auto spec = ParseFaultSpec(text, "RUNLAKE_TEST_STATE_FAULT");
     if (!spec.ok()) {

@@ -1,4 +1,5 @@
 #include "state/sqlite/db_internal.h"
+#include "common/test_hooks.h"
 
 #include <sqlite3.h>
 
@@ -18,10 +19,10 @@ Status Db::Error(int rc, const std::string& what) const {
   std::string detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
   std::string message = "state store " + path_ + ": " + what + ": " + detail;
   // SQLite reports a full disk as SQLITE_FULL or, on a failed write, as "disk I/O error":
-  // say "disk full", and not as IOError, which callers retry as transient.
+  // say "disk full" (ResourceExhausted: waiting does not free the disk).
   int sys_errno = db_ != nullptr ? sqlite3_system_errno(db_) : 0;
   if ((rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EDQUOT))) {
-    return Status::FailedPrecondition("state store " + path_ + ": " + what + ": disk full (" + detail + ")");
+    return Status::ResourceExhausted("state store " + path_ + ": " + what + ": disk full (" + detail + ")");
   }
   // Said plainly: the statement that tried to write means nothing to the user.
   if ((rc & 0xff) == SQLITE_READONLY) {
@@ -31,7 +32,7 @@ Status Db::Error(int rc, const std::string& what) const {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::IOError("state store " + path_ + " is locked by another process (gave up after " +
+      return Status::Unavailable("state store " + path_ + " is locked by another process (gave up after " +
                              std::to_string(busy_timeout_ms_) + " ms): " + what + ": " + detail);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
@@ -73,7 +74,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_m
   // Test-only: the state fault sweep fails or crashes the real binary at its K-th write to
   // disk (fault_vfs.h). Unset in production, so this costs one getenv.
   const char* vfs = nullptr;
-  if (const char* fault = std::getenv("RUNLAKE_TEST_STATE_FAULT"); fault != nullptr && *fault != '\0') {
+  if (const char* fault = std::getenv(test_hooks::kStateFault); fault != nullptr && *fault != '\0') {
     RUNLAKE_ASSIGN_OR_RAISE(vfs, FaultVfsName(fault));
   }
   sqlite3* handle = nullptr;

@@ -38,8 +38,8 @@ Result<ColumnType> ParseColumnType(std::string_view text);
 
 // As the rules file's tx_date_window: whole UTC days, an unset bound is no bound.
 struct DateWindow {
-  std::optional<std::string> not_before;      // YYYY-MM-DD: the value >= its 00:00 UTC
-  std::optional<int> max_days_after_ingest;   // the value's UTC day - ingest_date <= this
+  std::optional<std::string> not_before;     // YYYY-MM-DD: the value >= its 00:00 UTC
+  std::optional<int> max_days_after_ingest;  // the value's UTC day - ingest_date <= this
   bool operator==(const DateWindow&) const = default;
 };
 
@@ -52,10 +52,10 @@ struct Column {
   std::vector<std::string> formats;
   bool required = false;  // an empty field is NULL_VALUE_ERROR (else NULL)
   bool trim = true;       // leading and trailing spaces are dropped before the checks
-  std::vector<std::string> enum_values;  // exact match; empty: no list
-  bool enum_iso4217 = false;             // `enum: iso4217`
-  std::optional<std::string> pattern;    // RE2, matching the whole text
-  std::shared_ptr<const re2::RE2> pattern_re;  // `pattern` compiled once, shared by copies
+  std::vector<std::string> enum_values;           // exact match; empty: no list
+  bool enum_iso4217 = false;                      // `enum: iso4217`
+  std::optional<std::string> pattern;             // RE2, matching the whole text
+  std::shared_ptr<const re2::RE2> pattern_re;     // `pattern` compiled once, shared by copies
   std::optional<int64_t> min_length, max_length;  // in characters
   std::optional<std::string> min, max;  // as written; checked to parse as the column's type
   std::optional<DateWindow> window;     // date and timestamp columns only
@@ -101,7 +101,7 @@ struct Contract {
   std::string description;
   ContractSource source;
   std::string partition_by = std::string(kIngestDatePartition);  // or a date/timestamp column
-  std::vector<std::string> key;  // empty: no key
+  std::vector<std::string> key;                                  // empty: no key
   std::string key_reason = "DUPLICATE_KEY";
   int max_attempts = 3;
   QualityGate gate;
@@ -137,8 +137,8 @@ std::string ReasonFor(const Column& column, CheckKind check);
 // expression does not bind or its type does not cast to the declared one.
 struct DerivedToBind {
   std::string version;
-  const DerivedColumn* derived;       // points into the contract
-  const std::vector<Column>* scope;   // the version's columns
+  const DerivedColumn* derived;      // points into the contract
+  const std::vector<Column>* scope;  // the version's columns
 };
 std::vector<DerivedToBind> DerivedColumnsToBind(const Contract& contract);
 

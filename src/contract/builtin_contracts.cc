@@ -31,6 +31,7 @@ schemas:
   v2:
     extends: v1
     columns:
+      - {name: transaction_type, from: TransactionType, type: string, required: true}
 )yaml";
   return kYaml.substr(1);  // the raw string starts with the newline after its opening
 }

@@ -8,21 +8,28 @@ namespace runlake {
 
 std::string ColumnType::ToString() const {
   switch (kind) {
-    case ColumnKind::kString: return "string";
-    case ColumnKind::kInt64: return "int64";
+    case ColumnKind::kString:
+      return "string";
+    case ColumnKind::kInt64:
+      return "int64";
     case ColumnKind::kDecimal:
       return "decimal(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
-    case ColumnKind::kBoolean: return "boolean";
-    case ColumnKind::kDate: return "date";
-    case ColumnKind::kTimestamp: return "timestamp";
+    case ColumnKind::kBoolean:
+      return "boolean";
+    case ColumnKind::kDate:
+      return "date";
+    case ColumnKind::kTimestamp:
+      return "timestamp";
   }
   return "?";
 }
 
 Result<ColumnType> ParseColumnType(std::string_view text) {
   static constexpr std::pair<std::string_view, ColumnKind> kPlain[] = {
-      {"string", ColumnKind::kString}, {"int64", ColumnKind::kInt64},
-      {"boolean", ColumnKind::kBoolean}, {"date", ColumnKind::kDate},
+      {"string", ColumnKind::kString},
+      {"int64", ColumnKind::kInt64},
+      {"boolean", ColumnKind::kBoolean},
+      {"date", ColumnKind::kDate},
       {"timestamp", ColumnKind::kTimestamp}};
   for (const auto& [name, kind] : kPlain) {
     if (text == name) return ColumnType{kind, 0, 0};

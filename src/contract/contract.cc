@@ -24,15 +24,19 @@ std::string ContractSha256(std::string_view yaml_text) { return Sha256::Of(yaml_
 
 std::string ReasonFor(const Column& column, CheckKind check) {
   if (column.reason) return *column.reason;
-  const bool time = column.type.kind == ColumnKind::kDate ||
-                    column.type.kind == ColumnKind::kTimestamp;
+  const bool time =
+      column.type.kind == ColumnKind::kDate || column.type.kind == ColumnKind::kTimestamp;
   switch (check) {
-    case CheckKind::kParse: return time ? "TIMESTAMP_ERROR" : "TYPE_ERROR";
+    case CheckKind::kParse:
+      return time ? "TIMESTAMP_ERROR" : "TYPE_ERROR";
     case CheckKind::kEnum:
     case CheckKind::kPattern:
-    case CheckKind::kLength: return "DOMAIN_ERROR";
-    case CheckKind::kRange: return "RANGE_ERROR";
-    case CheckKind::kWindow: return "TIMESTAMP_ERROR";
+    case CheckKind::kLength:
+      return "DOMAIN_ERROR";
+    case CheckKind::kRange:
+      return "RANGE_ERROR";
+    case CheckKind::kWindow:
+      return "TIMESTAMP_ERROR";
   }
   return "TYPE_ERROR";
 }

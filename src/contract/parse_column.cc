@@ -29,9 +29,9 @@ Status WrongTypeFor(const Field& f, const char* who, const ColumnType& t) {
 const std::vector<std::string>& DefaultFormats(ColumnKind kind) {
   static const std::vector<std::string> kDate = {"%Y-%m-%d"};
   // ISO 8601 in UTC: the rules file's default timestamp_formats.
-  static const std::vector<std::string> kTimestamp = {
-      "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S%z",
-      "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"};
+  static const std::vector<std::string> kTimestamp = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ",
+                                                      "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
+                                                      "%Y-%m-%dT%H:%M:%S"};
   return kind == ColumnKind::kDate ? kDate : kTimestamp;
 }
 
@@ -118,8 +118,8 @@ Status ReadBounds(const Fields& fields, Column* c) {
 Status ReadWindow(const Field& f, Column* c) {
   if (!IsTime(c->type)) return WrongTypeFor(f, "date and timestamp", c->type);
   if (IsNull(f)) return Status::OK();  // no window, as the rules file's null
-  RUNLAKE_ASSIGN_OR_RAISE(Fields w, Fields::Read(f.value, f.at, {"not_before",
-                                                                 "max_days_after_ingest"}));
+  RUNLAKE_ASSIGN_OR_RAISE(Fields w,
+                          Fields::Read(f.value, f.at, {"not_before", "max_days_after_ingest"}));
   DateWindow window;
   if (const Field* nb = w.Get("not_before"); nb != nullptr && !IsNull(*nb)) {
     RUNLAKE_ASSIGN_OR_RAISE(std::string text, ReadString(*nb));
@@ -185,11 +185,10 @@ Result<ColumnType> ReadType(const Fields& fields) {
 
 Result<ColumnDraft> ParseColumn(const YAML::Node& node, const At& at) {
   RUNLAKE_ASSIGN_OR_RAISE(
-      Fields fields,
-      Fields::Read(node, at,
-                   {"name", "from", "type", "formats", "required", "trim", "enum", "pattern",
-                    "min_length", "max_length", "min", "max", "window", "true_values",
-                    "false_values", "reason"}));
+      Fields fields, Fields::Read(node, at,
+                                  {"name", "from", "type", "formats", "required", "trim", "enum",
+                                   "pattern", "min_length", "max_length", "min", "max", "window",
+                                   "true_values", "false_values", "reason"}));
   ColumnDraft d;
   Column& c = d.column;
   RUNLAKE_ASSIGN_OR_RAISE(c.name, ReadName(fields, &d.name_at));

@@ -41,8 +41,8 @@ Status ReadSource(const Field& f, ContractSource* out) {
 }
 
 Status ReadGate(const Field& f, QualityGate* out) {
-  RUNLAKE_ASSIGN_OR_RAISE(Fields fields, Fields::Read(f.value, f.at, {"max_quarantine_rate",
-                                                                      "max_condemned_rows"}));
+  RUNLAKE_ASSIGN_OR_RAISE(
+      Fields fields, Fields::Read(f.value, f.at, {"max_quarantine_rate", "max_condemned_rows"}));
   if (const Field* rate = fields.Get("max_quarantine_rate")) {
     RUNLAKE_ASSIGN_OR_RAISE(out->max_quarantine_rate, ReadNumber(*rate, 0));
   }
@@ -74,10 +74,10 @@ Result<std::vector<VersionDraft>> ReadVersions(const Field& f) {
 }
 
 Result<Contract> Load(const YAML::Node& doc, const At& root) {
-  RUNLAKE_ASSIGN_OR_RAISE(
-      Fields top, Fields::Read(doc, root,
-                               {"dataset", "description", "source", "partition_by", "key",
-                                "key_reason", "max_attempts", "gate", "schemas"}));
+  RUNLAKE_ASSIGN_OR_RAISE(Fields top,
+                          Fields::Read(doc, root,
+                                       {"dataset", "description", "source", "partition_by", "key",
+                                        "key_reason", "max_attempts", "gate", "schemas"}));
   Contract c;
   RUNLAKE_ASSIGN_OR_RAISE(const Field* dataset, top.Require("dataset"));
   RUNLAKE_ASSIGN_OR_RAISE(c.dataset, ReadChecked(*dataset, DatasetNameProblem));
@@ -118,8 +118,7 @@ Result<Contract> ParseContract(std::string_view text, const std::string& origin)
     std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
     if (docs.empty() || docs[0].IsNull()) return root.Invalid("the contract is empty");
     if (docs.size() > 1) {
-      return At{&origin, "<document>", docs[1].Mark()}.Invalid(
-          "a contract is one YAML document");
+      return At{&origin, "<document>", docs[1].Mark()}.Invalid("a contract is one YAML document");
     }
     RUNLAKE_ASSIGN_OR_RAISE(Contract c, Load(docs[0], root));
     c.sha256 = ContractSha256(text);

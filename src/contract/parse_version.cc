@@ -7,9 +7,9 @@
 namespace runlake::contract_internal {
 
 Result<VersionDraft> ParseVersion(const std::string& name, const Field& field) {
-  RUNLAKE_ASSIGN_OR_RAISE(Fields fields, Fields::Read(field.value, field.at,
-                                                      {"extends", "columns", "check_order",
-                                                       "derived"}));
+  RUNLAKE_ASSIGN_OR_RAISE(
+      Fields fields,
+      Fields::Read(field.value, field.at, {"extends", "columns", "check_order", "derived"}));
   VersionDraft v;
   v.name = name;
   v.at = field.key_at;

@@ -145,7 +145,8 @@ Status CheckPartitionAndKey(const Contract& contract, const Field* partition_by,
       if (c == nullptr) return partition_by->at.Invalid(name + " is not a column of " + v.name);
       if (c->type.kind != ColumnKind::kDate && c->type.kind != ColumnKind::kTimestamp) {
         return partition_by->at.Invalid(name + " is a " + c->type.ToString() + " column in " +
-                                        v.name + "; partition_by needs a date or timestamp "
+                                        v.name +
+                                        "; partition_by needs a date or timestamp "
                                         "column, or ingest_date");
       }
       // A row without a value would have no year=/month= to go to.
@@ -157,7 +158,8 @@ Status CheckPartitionAndKey(const Contract& contract, const Field* partition_by,
   }
   for (size_t i = 0; i < key.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      if (key[j].text == key[i].text) return key[i].at.Invalid("'" + key[i].text + "' is listed twice");
+      if (key[j].text == key[i].text)
+        return key[i].at.Invalid("'" + key[i].text + "' is listed twice");
     }
     for (const SchemaVersion& v : contract.schemas) {
       if (v.FindColumn(key[i].text) == nullptr) {

@@ -78,7 +78,10 @@ Result<Fields> Fields::ReadKeys(const YAML::Node& node, const At& at,
     // which of two values a contract means.
     if (out.Get(name) != nullptr) return key_at.Invalid("duplicate key");
     At value_at = at.Key(name, value.Mark());
-    if (value.Mark().line < 0) value_at.mark = key.Mark();  // `key:` with no value
+    // `key:` with nothing after it: yaml-cpp marks the null where the next token starts.
+    if (value.Mark().line < 0 || (value.IsNull() && value.Mark().line != key.Mark().line)) {
+      value_at.mark = key.Mark();
+    }
     out.fields_.emplace_back(name, Field{value, std::move(value_at), std::move(key_at)});
   }
   return out;
@@ -114,8 +117,7 @@ Result<bool> ReadBool(const Field& f) {
 }
 
 Result<int64_t> ReadInt(const Field& f, int64_t min, int64_t max) {
-  const std::string what =
-      "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  const std::string what = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
   if (!IsPlain(f.value)) return Expected(f, what);
   const std::string& s = f.value.Scalar();
   int64_t v = 0;

@@ -27,7 +27,7 @@ struct At {
 
   At Key(std::string_view key, const YAML::Mark& key_mark) const;
   At Index(size_t i, const YAML::Mark& item_mark) const;
-  std::string Where() const;  // "<origin>:<line>:<column>: <path>"
+  std::string Where() const;                         // "<origin>:<line>:<column>: <path>"
   Status Invalid(const std::string& problem) const;  // InvalidArgument "<Where()>: <problem>"
 };
 

@@ -3,10 +3,9 @@
 // since the canonical runs' revision"): every changed column, check and limit, compared after
 // defaults and `extends` are resolved, so spelling a default out is no change.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runlake/contract.h"
 

@@ -8,15 +8,13 @@
 
 #include "contract/names.h"
 #include "contract/parse_internal.h"
+#include "contract/yaml_document_internal.h"
 #include "runlake/contract.h"
 
 namespace runlake {
 namespace {
 
 using namespace contract_internal;  // NOLINT: this file is the loader's front door
-
-// A contract is a page of text; a bigger one is a mistake (or an attack on the parser).
-constexpr size_t kMaxContractBytes = size_t{1} << 20;
 
 Status ReadSource(const Field& f, ContractSource* out) {
   RUNLAKE_ASSIGN_OR_RAISE(Fields fields,
@@ -112,21 +110,13 @@ Result<Contract> Load(const YAML::Node& doc, const At& root) {
 }  // namespace
 
 Result<Contract> ParseContract(std::string_view text, const std::string& origin) {
-  const At root{&origin, "<document>", YAML::Mark()};
-  if (text.size() > kMaxContractBytes) return root.Invalid("a contract is at most 1 MiB");
+  RUNLAKE_ASSIGN_OR_RAISE(YAML::Node doc, LoadOneDocument(text, origin));
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.empty() || docs[0].IsNull()) return root.Invalid("the contract is empty");
-    if (docs.size() > 1) {
-      return At{&origin, "<document>", docs[1].Mark()}.Invalid("a contract is one YAML document");
-    }
-    RUNLAKE_ASSIGN_OR_RAISE(Contract c, Load(docs[0], root));
+    RUNLAKE_ASSIGN_OR_RAISE(Contract c, Load(doc, At{&origin, "<document>", YAML::Mark()}));
     c.sha256 = ContractSha256(text);
     return c;
-  } catch (const YAML::Exception& e) {
-    // Syntax errors, and nesting deep enough to trip yaml-cpp's recursion guard.
-    return At{&origin, "<document>", e.mark}.Invalid("YAML: " + e.msg);
   } catch (const std::exception& e) {
+    // The readers check each node's kind before using it; this is for what they missed.
     return Status::Internal(origin + ": loading the contract: " + e.what());
   }
 }

@@ -12,7 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include "runlake/rules.h"  // QualityGate: the same gate as the rules file's
 #include "runlake/status.h"
 
 namespace re2 {
@@ -94,6 +93,13 @@ struct ContractSource {
   int64_t max_record_bytes = int64_t{8} << 20;  // 1024 .. 1 GiB, as the rules file's
 };
 
+// The rules file's gate (runlake/rules.h, QualityGate), with the same defaults and meaning;
+// its own type because the contract room comes before ingest and may use only common.
+struct ContractGate {
+  double max_quarantine_rate = 0.05;  // passes when quarantined/input < this
+  int64_t max_condemned_rows = 100;   // passes when condemned < this
+};
+
 inline constexpr std::string_view kIngestDatePartition = "ingest_date";
 
 struct Contract {
@@ -104,7 +110,7 @@ struct Contract {
   std::vector<std::string> key;                                  // empty: no key
   std::string key_reason = "DUPLICATE_KEY";
   int max_attempts = 3;
-  QualityGate gate;
+  ContractGate gate;
   std::vector<SchemaVersion> schemas;  // sorted by version number: v1, v2, …, v10
   std::string sha256;                  // ContractSha256 of the text it was parsed from
 

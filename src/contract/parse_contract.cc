@@ -38,7 +38,7 @@ Status ReadSource(const Field& f, ContractSource* out) {
   return Status::OK();
 }
 
-Status ReadGate(const Field& f, QualityGate* out) {
+Status ReadGate(const Field& f, ContractGate* out) {
   RUNLAKE_ASSIGN_OR_RAISE(
       Fields fields, Fields::Read(f.value, f.at, {"max_quarantine_rate", "max_condemned_rows"}));
   if (const Field* rate = fields.Get("max_quarantine_rate")) {

@@ -11,11 +11,12 @@ HEADER_PKG="duckdb@1.4.4"
 HEADER_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed
 
 # libcpp-httplib-dev: the HTTP client of `runlake serve`'s tests; chromium: its headless browser test only;
-# prometheus: its promtool checks /metrics in a test.
+# prometheus: its promtool checks /metrics in a test; libyaml-cpp-dev and libre2-dev: dataset
+# contracts (YAML, and RE2 for their `pattern` checks).
 DEBS=(build-essential cmake pkg-config git ca-certificates
       libisal-dev isal libssl-dev zlib1g-dev libcurl4-openssl-dev nlohmann-json3-dev
       libcli11-dev libpugixml-dev libsqlite3-dev libpq-dev libgtest-dev libgmock-dev
-      libbenchmark-dev libcpp-httplib-dev chromium prometheus)
+      libbenchmark-dev libcpp-httplib-dev libyaml-cpp-dev libre2-dev chromium prometheus)
 
 missing=()
 # npm fetches DuckDB; a machine with its own Node.js keeps it.

@@ -1,6 +1,7 @@
 // Each folder of src/ is a room that may use only the rooms listed before it (DESIGN.md,
-// "Modules"): common, store, ingest, engine, ledger, pipeline, catalog, state, orchestrate,
-// queue, backfill, serve, cli; the pipeline (the write path) and the catalog (the read
+// "Modules"): common, contract, store, ingest, engine, ledger, pipeline, catalog, state,
+// orchestrate, queue, backfill, serve, cli (contract, dataset contracts, uses only common, so
+// every later room may read one); the pipeline (the write path) and the catalog (the read
 // path) never see each other. Each public header include/runlake/X.h belongs to the room
 // that implements it (kPublicHeaders), so `#include "runlake/X.h"` opens the same door as
 // an include of that room, and the public headers themselves obey their room's order.
@@ -22,16 +23,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kRooms = {"common",  "store",    "ingest", "engine",      "ledger",
-                                         "pipeline", "catalog", "state",  "orchestrate", "queue",
-                                         "backfill", "serve",   "cli"};
+const std::vector<std::string> kRooms = {"common",   "contract", "store",       "ingest", "engine",
+                                         "ledger",   "pipeline", "catalog",     "state",  "orchestrate",
+                                         "queue",    "backfill", "serve",       "cli"};
 
 // Rooms of the same rank in all but name: neither may use the other.
 const std::vector<std::pair<std::string, std::string>> kStrangers = {{"pipeline", "catalog"}};
 
 // include/runlake/<file> -> the room that implements it.
 const std::map<std::string, std::string> kPublicHeaders = {
-    {"status.h", "common"},       {"version.h", "common"},      {"object_store.h", "store"},
+    {"status.h", "common"},       {"version.h", "common"},      {"contract.h", "contract"},
+    {"contract_diff.h", "contract"}, {"contract_evolution.h", "contract"},
+    {"builtin_contracts.h", "contract"}, {"object_store.h", "store"},
     {"row_batch.h", "ingest"},    {"rules.h", "ingest"},        {"layout.h", "ledger"},
     {"run_manifest.h", "ledger"}, {"run_index.h", "ledger"},    {"pointer.h", "ledger"},
     {"promote.h", "ledger"},      {"run_delete.h", "ledger"},   {"bronze.h", "pipeline"},
@@ -167,6 +170,8 @@ TEST(Layering, TheCheckCatchesEachKindOfWrongDoor) {
       {"catalog/gold.cc", 11, "runlake/run.h"},                        // read path to write path
       {"runlake/pointer.h", 12, "runlake/run_diff.h"},                 // public header up
       {"cli/main.cc", 13, "runlake/nowhere.h"},                        // a header of no room
+      {"contract/parse_contract.cc", 14, "ingest/timestamp_format.h"},  // contract: common only
+      {"runlake/contract.h", 15, "runlake/rules.h"},                   // the same, in public
   };
   EXPECT_EQ(Violations(wrong).size(), wrong.size());
   std::vector<Include> right = {
@@ -177,6 +182,8 @@ TEST(Layering, TheCheckCatchesEachKindOfWrongDoor) {
       {"cli/main.cc", 7, "runlake/status.h"},
       {"catalog/check.cc", 8, "runlake/run_delete.h"},
       {"runlake/promote.h", 9, "runlake/pointer.h"},
+      {"contract/contract.cc", 10, "common/sha256.h"},
+      {"ingest/transform.cc", 11, "runlake/contract.h"},
   };
   EXPECT_TRUE(Violations(right).empty());
 }

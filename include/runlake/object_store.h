@@ -73,15 +73,26 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri);
 std::unique_ptr<ObjectStore> NewLocalObjectStore(const std::string& root_dir);
 std::unique_ptr<ObjectStore> NewMemoryObjectStore(const std::string& name);
 
+namespace aws {
+class CredentialsRefresher;  // src/store/credentials_refresher.h
+}  // namespace aws
+
 // Where and how to reach an S3 bucket. Keys of the store live under `prefix` in `bucket`.
 struct S3Config {
   std::string bucket;
   std::string prefix;    // no leading or trailing '/'; may be empty
-  std::string endpoint;  // "http://127.0.0.1:7480": path-style; empty: AWS, virtual-hosted
+  std::string endpoint;  // "http://127.0.0.1:7480"; empty: AWS (https://s3.<region>.amazonaws.com)
   std::string region = "us-east-1";
+  // "path", "virtual", or "auto": virtual-hosted on AWS; path style for a custom endpoint
+  // on an IP address or localhost, and for a bucket with dots over https.
+  std::string addressing = "auto";
+  // Static credentials, used when `credentials` is null (tests, fixed keys).
   std::string access_key_id;
   std::string secret_access_key;  // never logged nor put in an error message
   std::string session_token;      // optional (temporary credentials)
+  // The AWS credential chain's refresher: asked for credentials on every request, so
+  // temporary ones are renewed while a long job runs. Shared by the clients of one lake.
+  std::shared_ptr<aws::CredentialsRefresher> credentials;
 
   // Retries (5xx, 429/SlowDown, timeouts, connection errors): attempts in all, and the
   // exponential backoff with full jitter between them.
@@ -97,10 +108,13 @@ struct S3Config {
   int list_page_size = 1000;                   // max-keys of each ListObjectsV2 page
 };
 
-// Parses "s3://bucket[/prefix]" and fills endpoint, region and credentials from the
-// environment the AWS way: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, AWS_REGION or
-// AWS_DEFAULT_REGION (default us-east-1), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-// AWS_SESSION_TOKEN. InvalidArgument for a malformed URI or missing credentials.
+// Parses "s3://bucket[/prefix]" and fills endpoint, region, addressing and credentials
+// the AWS CLI's way (shared/DESIGN.md, "S3 on AWS"): AWS_ENDPOINT_URL_S3 or
+// AWS_ENDPOINT_URL; AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else
+// us-east-1; RUNLAKE_S3_ADDRESSING or the profile's s3.addressing_style; credentials from
+// the AWS credential chain (env, web identity, profile, container, IMDS), fetched on
+// first use. InvalidArgument for a malformed URI, a bad AWS file or setting, or no
+// credentials anywhere.
 Result<S3Config> S3ConfigFromUri(const std::string& uri);
 
 // An S3 (or S3-compatible: Ceph RGW, MinIO) store. uri() is "s3://bucket/prefix".

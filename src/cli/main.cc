@@ -8,6 +8,10 @@
 #include "cli/cli_context.h"
 #include "runlake/object_store.h"
 
+namespace runlake::cli {
+void RegisterDoctor(CLI::App&, CliContext&, int&);  // cmd_doctor.cc
+}  // namespace runlake::cli
+
 int main(int argc, char** argv) {
   using namespace runlake::cli;
   CLI::App app{"runlake: a medallion data lake with isolated runs, backfills, promote and rollback"};
@@ -34,7 +38,7 @@ int main(int argc, char** argv) {
       RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
       RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
       RegisterWorkers, RegisterQueue,    RegisterState,   RegisterCatalog, RegisterVersion,
-      RegisterBronze,  RegisterCheck,    RegisterServe};
+      RegisterBronze,  RegisterCheck,    RegisterServe,   RegisterDoctor};
   for (auto reg : registrars) reg(app, ctx, exit_code);
 
   try {

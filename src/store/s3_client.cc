@@ -14,6 +14,7 @@
 
 #include "common/retry.h"
 #include "common/sha256.h"
+#include "store/credentials_refresher.h"
 #include "store/s3_client_internal.h"
 
 namespace runlake::s3 {
@@ -98,7 +99,51 @@ bool IsRetryableCurl(CURLcode rc) {
   }
 }
 
+// "https://host:port/x" -> {"https", "host:port"}.
+std::pair<std::string, std::string> SchemeAndHost(const std::string& url) {
+  size_t sep = url.find("://");
+  if (sep == std::string::npos) return {"", url};
+  size_t end = url.find('/', sep + 3);
+  return {url.substr(0, sep), url.substr(sep + 3, end == std::string::npos ? end : end - sep - 3)};
+}
+
+bool IsIpOrLocalhost(std::string host) {
+  if (!host.empty() && host[0] == '[') return true;  // an IPv6 literal
+  host = host.substr(0, host.find(':'));
+  if (host == "localhost") return true;
+  return !host.empty() && host.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+// An answer that says the credentials have expired or been rotated under us. A HEAD has
+// no body to say so: a 400 to a HEAD with temporary credentials is taken as one.
+bool IsExpiredToken(const Request& req, const Response& resp, const aws::Credentials& creds) {
+  if (resp.status != 400 && resp.status != 403) return false;
+  std::string code = ParseError(resp.body).code;
+  if (code == "ExpiredToken" || code == "InvalidToken" || code == "ExpiredTokenException" ||
+      code == "TokenRefreshRequired") {
+    return true;
+  }
+  return req.method == "HEAD" && resp.status == 400 && !creds.session_token.empty();
+}
+
+// The bucket's region from a wrong-region answer (301 PermanentRedirect, or a 400 such
+// as AuthorizationHeaderMalformed), "" when the answer is not one.
+std::string RedirectRegion(const Response& resp) {
+  if (resp.status != 301 && resp.status != 400) return "";
+  std::string region = resp.Header("x-amz-bucket-region");
+  return region.empty() ? ParseErrorRegion(resp.body) : region;
+}
+
 }  // namespace
+
+bool UsePathStyle(const S3Config& c) {
+  if (c.addressing == "path") return true;
+  if (c.addressing == "virtual") return false;
+  bool dotted = c.bucket.find('.') != std::string::npos;
+  if (c.endpoint.empty()) return dotted;  // AWS is https: a dotted name breaks its certificate
+  auto [scheme, host] = SchemeAndHost(c.endpoint);
+  return IsIpOrLocalhost(host) || (dotted && scheme == "https");
+}
 
 std::string UriEncode(std::string_view s, bool keep_slash) {
   static const char* hex = "0123456789ABCDEF";
@@ -121,7 +166,8 @@ Client::Client(S3Config config) : config_(std::move(config)) {
   endpoint_ = config_.endpoint.empty() ? "https://s3." + config_.region + ".amazonaws.com"
                                        : config_.endpoint;
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
-  sigv4_param_ = "aws:amz:" + config_.region + ":s3";
+  region_ = config_.region;
+  path_style_ = UsePathStyle(config_);
 }
 
 Client::~Client() {
@@ -132,14 +178,18 @@ std::string Client::Describe(std::string_view key) const {
   return "s3://" + config_.bucket + (key.empty() ? "" : "/" + std::string(key));
 }
 
-std::string Client::Url(const Request& req) const {
+std::string Client::Url(const Request& req, const std::string& region) const {
+  std::string base = config_.endpoint.empty() ? "https://s3." + region + ".amazonaws.com"
+                                              : endpoint_;
   std::string url;
-  if (config_.endpoint.empty()) {  // AWS: virtual-hosted style
-    url = "https://" + config_.bucket + ".s3." + config_.region + ".amazonaws.com/" +
-          UriEncode(req.key, true);
-  } else {  // custom endpoint: path style
-    url = endpoint_ + "/" + UriEncode(config_.bucket, false);
+  if (path_style_) {
+    url = base + "/" + UriEncode(config_.bucket, false);
     if (!req.key.empty()) url += "/" + UriEncode(req.key, true);
+  } else {  // virtual-hosted: the bucket is the first label of the host
+    size_t host = base.find("://");
+    host = host == std::string::npos ? 0 : host + 3;
+    url = base.substr(0, host) + config_.bucket + "." + base.substr(host) + "/" +
+          UriEncode(req.key, true);
   }
   if (!req.query.empty()) {
     std::vector<std::pair<std::string, std::string>> q;
@@ -177,7 +227,52 @@ std::mutex g_counts_mu;
 std::map<std::string, int64_t> g_counts;  // S3RequestCounts()
 }  // namespace
 
+std::string Client::CredentialsSource() const {
+  return config_.credentials ? "credentials from " + config_.credentials->ProviderName()
+                             : "check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY";
+}
+
+Result<Client::Signer> Client::CurrentSigner() {
+  Signer s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s.region = region_;
+  }
+  if (!config_.credentials) {
+    s.creds = aws::Credentials{config_.access_key_id, config_.secret_access_key,
+                               config_.session_token, std::nullopt};
+    return s;
+  }
+  Result<aws::Credentials> c = config_.credentials->Get();
+  // Not an IOError: Send() must not spin on a chain that cannot answer (its own
+  // timeouts already bound each fetch).
+  if (!c.ok()) return Status::FailedPrecondition(c.status().message());
+  s.creds = std::move(*c);
+  return s;
+}
+
 Result<Response> Client::SendOnce(const Request& req) {
+  RUNLAKE_ASSIGN_OR_RAISE(Signer signer, CurrentSigner());
+  RUNLAKE_ASSIGN_OR_RAISE(Response resp, SendSigned(req, signer));
+  if (config_.credentials && IsExpiredToken(req, resp, signer.creds)) {
+    Result<aws::Credentials> fresh = config_.credentials->ForceRefresh(signer.creds);
+    if (!fresh.ok()) return Status::FailedPrecondition(fresh.status().message());
+    signer.creds = std::move(*fresh);
+    RUNLAKE_ASSIGN_OR_RAISE(resp, SendSigned(req, signer));
+  }
+  std::string region = RedirectRegion(resp);
+  if (!region.empty() && region != signer.region) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      region_ = region;
+    }
+    signer.region = region;
+    RUNLAKE_ASSIGN_OR_RAISE(resp, SendSigned(req, signer));
+  }
+  return resp;
+}
+
+Result<Response> Client::SendSigned(const Request& req, const Signer& signer) {
   {
     bool list = false;
     for (const auto& q : req.query) list |= req.method == "GET" && q.first == "list-type";
@@ -188,23 +283,24 @@ Result<Response> Client::SendOnce(const Request& req) {
   if (!curl) return Status::IOError("curl_easy_init failed");
   Response resp;
   Upload upload{req.body};
-  std::string url = Url(req);
+  std::string url = Url(req, signer.region);
+  std::string sigv4_param = "aws:amz:" + signer.region + ":s3";
   curl_slist* headers = nullptr;
   std::string hash = req.body && req.body->fd < 0 ? Sha256::Of(req.body->data)
                      : req.body                   ? kUnsignedPayload
                                                   : Sha256::Of("");
   std::vector<std::string> lines = req.headers;
   lines.push_back("x-amz-content-sha256: " + hash);
-  if (!config_.session_token.empty()) {
-    lines.push_back("x-amz-security-token: " + config_.session_token);
+  if (!signer.creds.session_token.empty()) {
+    lines.push_back("x-amz-security-token: " + signer.creds.session_token);
   }
   for (const auto& h : lines) headers = curl_slist_append(headers, h.c_str());
 
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_param_.c_str());
-  curl_easy_setopt(curl, CURLOPT_USERNAME, config_.access_key_id.c_str());
-  curl_easy_setopt(curl, CURLOPT_PASSWORD, config_.secret_access_key.c_str());
+  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_param.c_str());
+  curl_easy_setopt(curl, CURLOPT_USERNAME, signer.creds.access_key_id.c_str());
+  curl_easy_setopt(curl, CURLOPT_PASSWORD, signer.creds.secret_access_key.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, long(config_.connect_timeout_ms));
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -248,6 +344,8 @@ Result<Response> Client::SendOnce(const Request& req) {
 
 bool Client::IsRetryable(const Response& resp) {
   if (resp.status >= 500 || resp.status == 429) return true;
+  // AWS: a conditional write raced another on the same key; the answer is to retry.
+  if (resp.status == 409) return ParseError(resp.body).code == "ConditionalRequestConflict";
   if (resp.status == 400 || resp.status == 503) {
     std::string code = ParseError(resp.body).code;
     return code == "RequestTimeout" || code == "SlowDown";
@@ -295,7 +393,7 @@ Status Client::ErrorStatus(const Request& req, const Response& resp) const {
   }
   if (resp.status == 401 || resp.status == 403) {
     return Status::FailedPrecondition("access denied: " + what +
-                                      " (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+                                      " (" + CredentialsSource() + ")");
   }
   if (resp.status == 412) return Status::Conflict(what);
   if (resp.status >= 500 || resp.status == 429) {

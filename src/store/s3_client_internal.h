@@ -20,6 +20,7 @@
 
 #include "runlake/object_store.h"
 #include "runlake/status.h"
+#include "store/credentials.h"
 #include "store/s3_xml_internal.h"
 
 namespace runlake::s3 {
@@ -62,6 +63,9 @@ struct Response {
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+// True when `config` is to be addressed path style (see S3Config::addressing).
+bool UsePathStyle(const S3Config& config);
+
 // Uploads `size` bytes of `fd` to `key` with a multipart upload (parts of
 // config.part_size, at least 5 MiB), aborting the upload on failure so no parts linger.
 Status MultipartUpload(class Client& client, const std::string& key, int fd, uint64_t size);
@@ -96,15 +100,27 @@ class Client {
   Status ErrorStatus(const Request& req, const Response& resp) const;
 
  private:
+  // What a request is signed with: the credentials of the moment and the region.
+  struct Signer {
+    aws::Credentials creds;
+    std::string region;
+  };
+  // One attempt, plus at most one immediate resend after an ExpiredToken answer (with
+  // refreshed credentials) and one after a wrong-region answer (in the bucket's region,
+  // remembered for later requests). Neither counts as a retry.
   Result<Response> SendOnce(const Request& req);
-  std::string Url(const Request& req) const;
+  Result<Signer> CurrentSigner();
+  Result<Response> SendSigned(const Request& req, const Signer& signer);
+  std::string Url(const Request& req, const std::string& region) const;
+  std::string CredentialsSource() const;
   void* AcquireHandle();
   void ReleaseHandle(void* h);
 
   S3Config config_;
   std::string endpoint_;
-  std::string sigv4_param_;
+  bool path_style_ = true;
   std::mutex mu_;
+  std::string region_;  // guarded by mu_: config's, until S3 names the bucket's own
   std::vector<void*> free_handles_;  // CURL* kept for connection reuse
 };
 

@@ -1,16 +1,13 @@
-// S3ConfigFromUri: "s3://bucket/prefix" plus the standard AWS environment variables.
-
-#include <cstdlib>
+// S3ConfigFromUri: "s3://bucket/prefix" plus the AWS environment and shared files.
 
 #include "runlake/object_store.h"
+#include "store/aws_env.h"
+#include "store/aws_profiles.h"
+#include "store/credential_chain.h"
+#include "store/credentials_refresher.h"
 
 namespace runlake {
 namespace {
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
 
 // S3's rules, loosely: 3-63 characters of a-z, 0-9, '.', '-'.
 bool ValidBucketName(const std::string& b) {
@@ -41,19 +38,29 @@ Result<S3Config> S3ConfigFromUri(const std::string& uri) {
     Status st = ValidateKey(c.prefix);
     if (!st.ok()) return st.WithContext("lake '" + uri + "': bad prefix");
   }
-  c.endpoint = Env("AWS_ENDPOINT_URL_S3");
-  if (c.endpoint.empty()) c.endpoint = Env("AWS_ENDPOINT_URL");
-  c.region = Env("AWS_REGION");
-  if (c.region.empty()) c.region = Env("AWS_DEFAULT_REGION");
-  if (c.region.empty()) c.region = "us-east-1";
-  c.access_key_id = Env("AWS_ACCESS_KEY_ID");
-  c.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
-  c.session_token = Env("AWS_SESSION_TOKEN");
-  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    return Status::InvalidArgument("lake '" + uri +
-                                   "': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                                   "(and AWS_ENDPOINT_URL for a server other than AWS)");
+  aws::AwsEnv env = aws::AwsEnv::FromProcess();
+  std::string where = "lake '" + uri + "'";
+  Result<aws::AwsProfiles> profiles = aws::LoadAwsProfiles(env);
+  if (!profiles.ok()) return profiles.status().WithContext(where);
+  std::string profile = aws::SelectedProfileName(env);
+  c.endpoint = env.Get("AWS_ENDPOINT_URL_S3");
+  if (c.endpoint.empty()) c.endpoint = env.Get("AWS_ENDPOINT_URL");
+  c.region = aws::ResolveRegion(env, *profiles, profile);
+  c.addressing = env.Get("RUNLAKE_S3_ADDRESSING");
+  if (c.addressing.empty()) c.addressing = profiles->Get(profile, "s3.addressing_style");
+  if (c.addressing.empty()) c.addressing = "auto";
+  if (c.addressing != "auto" && c.addressing != "path" && c.addressing != "virtual") {
+    return Status::InvalidArgument(where + ": S3 addressing '" + c.addressing +
+                                   "' (RUNLAKE_S3_ADDRESSING or s3.addressing_style) is not "
+                                   "path, virtual or auto");
   }
+  Result<std::unique_ptr<aws::CredentialsProvider>> provider =
+      aws::ResolveCredentialChain(env, *profiles);
+  if (!provider.ok()) {
+    return Status::InvalidArgument(where + ": " + provider.status().message() +
+                                   " (and AWS_ENDPOINT_URL for a server other than AWS)");
+  }
+  c.credentials = std::make_shared<aws::CredentialsRefresher>(std::move(*provider));
   return c;
 }
 

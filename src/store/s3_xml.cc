@@ -131,6 +131,50 @@ ErrorInfo ParseError(std::string_view body) {
   return ErrorInfo{Text(Child(root, "Code")), Text(Child(root, "Message"))};
 }
 
+namespace {
+
+// The first element named `local` anywhere under `node` (depth first).
+pugi::xml_node Find(pugi::xml_node node, std::string_view local) {
+  for (pugi::xml_node n : node.children()) {
+    if (n.type() != pugi::node_element) continue;
+    if (LocalName(n.name()) == local) return n;
+    if (pugi::xml_node f = Find(n, local)) return f;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<StsCredentialsXml> ParseStsCredentials(std::string_view body) {
+  pugi::xml_document doc;
+  RUNLAKE_RETURN_NOT_OK(Load(doc, body, "STS"));
+  pugi::xml_node creds = Find(doc, "Credentials");
+  StsCredentialsXml out{Text(Child(creds, "AccessKeyId")), Text(Child(creds, "SecretAccessKey")),
+                        Text(Child(creds, "SessionToken")), Text(Child(creds, "Expiration"))};
+  if (!creds || out.access_key_id.empty() || out.secret_access_key.empty() ||
+      out.session_token.empty() || out.expiration.empty()) {
+    return Status::IOError("STS answer without AccessKeyId, SecretAccessKey, SessionToken and "
+                           "Expiration in <Credentials>");
+  }
+  return out;
+}
+
+ErrorInfo ParseStsError(std::string_view body) {
+  pugi::xml_document doc;
+  if (!Load(doc, body, "error").ok()) return {};
+  pugi::xml_node err = Find(doc, "Error");
+  if (!err) return {};
+  return ErrorInfo{Text(Child(err, "Code")), Text(Child(err, "Message"))};
+}
+
+std::string ParseErrorRegion(std::string_view body) {
+  pugi::xml_document doc;
+  if (!Load(doc, body, "error").ok()) return {};
+  pugi::xml_node root = Root(doc);
+  if (LocalName(root.name()) != "Error") return {};
+  return Text(Child(root, "Region"));
+}
+
 std::string XmlEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -51,3 +51,22 @@ ErrorInfo ParseError(std::string_view body);
 std::string XmlEscape(std::string_view s);
 
 }  // namespace runlake::s3
+
+namespace runlake::s3 {
+
+// The <Credentials> of an STS AssumeRole / AssumeRoleWithWebIdentity / GetSessionToken
+// answer, and the <Error> of an STS <ErrorResponse>.
+struct StsCredentialsXml {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+  std::string expiration;  // ISO 8601 as sent
+};
+// IOError when malformed or when any of the four fields is missing.
+Result<StsCredentialsXml> ParseStsCredentials(std::string_view body);
+// Code and Message of <ErrorResponse><Error>…; both empty when not one.
+ErrorInfo ParseStsError(std::string_view body);
+// <Region> of an S3 error body (a wrong-region answer); "" when absent.
+std::string ParseErrorRegion(std::string_view body);
+
+}  // namespace runlake::s3

@@ -34,7 +34,7 @@ const std::vector<std::pair<std::string, std::string>> kStrangers = {{"pipeline"
 const std::map<std::string, std::string> kPublicHeaders = {
     {"status.h", "common"},       {"version.h", "common"},      {"contract.h", "contract"},
     {"contract_diff.h", "contract"}, {"contract_evolution.h", "contract"},
-    {"builtin_contracts.h", "contract"}, {"object_store.h", "store"},
+    {"builtin_contracts.h", "contract"}, {"object_store.h", "store"}, {"lake_doctor.h", "store"},
     {"row_batch.h", "ingest"},    {"rules.h", "ingest"},        {"layout.h", "ledger"},
     {"run_manifest.h", "ledger"}, {"run_index.h", "ledger"},    {"pointer.h", "ledger"},
     {"promote.h", "ledger"},      {"run_delete.h", "ledger"},   {"bronze.h", "pipeline"},

@@ -18,7 +18,8 @@ bool ParseKind(const std::string& s, FaultKind* kind) {
   static const std::pair<const char*, FaultKind> kKinds[] = {
       {"crash", FaultKind::kCrash},         {"crash_after", FaultKind::kCrashAfter},
       {"ioerror", FaultKind::kIOError},     {"transient", FaultKind::kTransient},
-      {"diskfull", FaultKind::kDiskFull},   {"torn", FaultKind::kTorn}};
+      {"diskfull", FaultKind::kDiskFull},   {"torn", FaultKind::kTorn},
+      {"serialization", FaultKind::kSerialization}};
   for (const auto& [name, k] : kKinds) {
     if (s == name) {
       *kind = k;

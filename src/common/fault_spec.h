@@ -10,8 +10,10 @@
 //                and the append happen under one flock.
 //   at=K         the op (1-based) that faults; without count=, a process-wide counter.
 //   kind=KIND    crash, crash_after, ioerror (op K and every later one), transient (op K
-//                only), diskfull (op K only), torn (half the bytes, then a crash): what each
-//                means for its layer, its header says.
+//                only), diskfull (op K only), torn (half the bytes, then a crash),
+//                serialization (op K only: PostgreSQL answers SQLSTATE 40001; the other
+//                layers treat it as transient): what each means for its layer, its header
+//                says.
 
 #include <atomic>
 #include <cstdint>
@@ -21,7 +23,7 @@
 
 namespace runlake {
 
-enum class FaultKind { kNone, kCrash, kCrashAfter, kIOError, kTransient, kDiskFull, kTorn };
+enum class FaultKind { kNone, kCrash, kCrashAfter, kIOError, kTransient, kDiskFull, kTorn, kSerialization };
 
 struct FaultSpec {
   std::string count_path;  // "" : count in-process only

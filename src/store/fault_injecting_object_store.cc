@@ -76,6 +76,7 @@ class FaultInjectingObjectStore : public ObjectStore {
         CrashForFault("crash after " + what + ": " + (st.ok() ? "OK" : st.ToString()));
       }
       case FaultKind::kTransient:
+      case FaultKind::kSerialization:
         SayFault("transient error at " + what);
         return Status::Unavailable("injected transient error: " + what);
       case FaultKind::kDiskFull:

@@ -125,5 +125,25 @@ TEST(PgCli, UnreachableServerAtStartExitsOneNamingHostAndPort) {
   EXPECT_EQ(r.out, "");
 }
 
+// A serialization failure (SQLSTATE 40001, the server's own answer) is transient
+// (kUnavailable): the transaction is retried and the run goes on to commit (issue 26).
+TEST(PgCli, ASerializationFailureIsRetriedAndTheRunCommits) {
+  RUNLAKE_SKIP_WITHOUT_PG();
+  TestLake lake;
+  std::string uri = PgDatabaseFor(TestKey());
+  ASSERT_EQ(lake.Rl({"--state", uri, "state", "migrate"}).exit_code, 0);
+  std::string key = lake.IngestText("p.csv", kCsv, "2024-01-05");
+  WriteFile(lake.Work("in.json"), InputJson("pg-serial-1", key));
+  // Statement 3 of the run is inside the start's transaction, whatever it is.
+  CmdResult run = lake.Rl({"--state", uri, "run", "--input", lake.Work("in.json")},
+                          {"RUNLAKE_TEST_STATE_FAULT=at=3,kind=serialization"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.err.find("runlake-fault: state serialization failure"), std::string::npos) << run.err;
+  EXPECT_TRUE(lake.HasManifest("pg-serial-1"));
+  CmdResult d = lake.Rl({"--state", uri, "--json", "executions", "describe", "pg-serial-1"});
+  ASSERT_EQ(d.exit_code, 0) << d.Describe();
+  EXPECT_EQ(d.Json().value("status", ""), "SUCCEEDED");
+}
+
 }  // namespace
 }  // namespace runlake::it

@@ -128,14 +128,20 @@ Result<Rows> Conn::ExecScript(const std::string& sql) {
 
 Result<Rows> Conn::Send(const std::string& sql, const std::function<pg_result*()>& send) {
   std::string what;
-  switch (NextStatementFault(sql, &what)) {  // test-only (statement_faults_internal.h)
+  const StatementFault fault = NextStatementFault(sql, &what);
+  switch (fault) {  // test-only (statement_faults_internal.h)
     case StatementFault::kKillConnection:
       PQclear(PQexec(conn_, "SELECT pg_terminate_backend(pg_backend_pid())"));
       break;
-    case StatementFault::kDiskFull: {
-      Result<Rows> refused = Check(PQexec(conn_, "DO $$BEGIN RAISE EXCEPTION 'runlake-fault: injected disk full' "
-                                                 "USING ERRCODE = '53100'; END$$"),
-                                   sql);
+    case StatementFault::kDiskFull:
+    case StatementFault::kSerialization: {
+      // The server's own answer, so the error takes the path a real one would.
+      const char* raise = fault == StatementFault::kDiskFull
+                              ? "DO $$BEGIN RAISE EXCEPTION 'runlake-fault: injected disk full' "
+                                "USING ERRCODE = '53100'; END$$"
+                              : "DO $$BEGIN RAISE EXCEPTION 'runlake-fault: injected serialization failure' "
+                                "USING ERRCODE = '40001'; END$$";
+      Result<Rows> refused = Check(PQexec(conn_, raise), sql);
       // A COMMIT the server refuses still ends the transaction block.
       if (sql.rfind("COMMIT", 0) == 0) PQclear(PQexec(conn_, "ROLLBACK"));
       return refused;

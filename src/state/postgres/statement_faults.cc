@@ -73,6 +73,9 @@ StatementFault NextStatementFault(const std::string& sql, std::string* what) {
     case FaultKind::kDiskFull:
       SayFault("state disk full at " + *what);
       return StatementFault::kDiskFull;
+    case FaultKind::kSerialization:
+      SayFault("state serialization failure at " + *what);
+      return StatementFault::kSerialization;
     default:
       return StatementFault::kNone;
   }

@@ -18,7 +18,7 @@
 
 namespace runlake::pg {
 
-enum class StatementFault { kNone, kKillConnection, kDiskFull, kCrashAfter };
+enum class StatementFault { kNone, kKillConnection, kDiskFull, kSerialization, kCrashAfter };
 
 // InvalidArgument when the variable is set to a bad spec (Conn::Open refuses to connect).
 Status CheckStatementFaultSpec();

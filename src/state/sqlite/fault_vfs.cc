@@ -89,6 +89,7 @@ Decision Decide(sqlite3_file* f, const char* op, int ioerr, bool can_tear) {
       d.action = Action::kCrashAfter;
       return d;
     case FaultKind::kTransient:
+    case FaultKind::kSerialization:
       SayFault("state transient error at " + d.where);
       d.action = Action::kFail;
       d.rc = ioerr;

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,14 +49,34 @@ struct BackfillDate {
   std::string run_id, execution;  // of the newest attempt ("" before the first)
 };
 
+// How a backfill was started: what `resume` and every controller read back. One JSON codec
+// (BackfillOptionsToJson/FromJson); the record is ours, so an unknown key or a missing one
+// is a corruption, never a silent default.
+struct BackfillOptions {
+  int concurrency = 1;
+  bool canary = false;
+  bool promote = false;        // promote when every date succeeded
+  std::string reason;          // the promotion's reason
+  std::string schema_version = "v1";
+  std::string bronze_run;      // --bronze-run: read the bronze files of this run
+  int max_attempts = 3;
+  std::string rules_hash;      // of the rules in effect
+  std::map<std::string, std::string> canonical;  // date -> the run canonical at the start
+  bool one_run = false;        // every date in one run
+  bool queue = false;          // dates run as queued tasks
+  // The rules file verbatim, so resume validates the same way; "" for the defaults.
+  std::string rules_text, rules_origin;
+};
+
+nlohmann::json BackfillOptionsToJson(const BackfillOptions& o);
+Result<BackfillOptions> BackfillOptionsFromJson(const nlohmann::json& j, const std::string& origin);
+
 struct BackfillRecord {
   std::string id, stamp;
   DatasetId dataset;
   std::string from_date, to_date;
   BackfillStatus status = BackfillStatus::kRunning;
-  // concurrency, canary, promote, reason, schema_version, bronze_run, max_attempts,
-  // rules_text/rules_origin (the rules file verbatim, so resume validates the same way).
-  nlohmann::json options = nlohmann::json::object();
+  BackfillOptions options;
   nlohmann::json result;  // promotion outcome and final figures; null until the end
   std::string created_at, updated_at;
   int64_t controller_pid = 0;

@@ -16,6 +16,7 @@
 #include "backfill/controller_heartbeat.h"
 #include "backfill/backfill_task.h"
 #include "runlake/rules.h"
+#include "state/reaping_reads.h"
 
 namespace runlake {
 namespace {
@@ -29,7 +30,7 @@ enum class Need { kDone, kSameAttempt, kNextAttempt, kElsewhere };
 Result<Need> Assess(const ExecutionContext& ctx, const BackfillDate& d) {
   if (d.attempts == 0) return Need::kNextAttempt;
   // GetExecution reaps first, so a RUNNING execution of a dead process reads FAILED.
-  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ctx.state->GetExecution(d.execution));
+  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetExecution(*ctx.state, d.execution));
   if (!rec) return Need::kSameAttempt;  // recorded, never started: start that attempt
   switch (rec->status) {
     case ExecutionStatus::kSucceeded: return Need::kDone;
@@ -42,10 +43,9 @@ Result<Need> Assess(const ExecutionContext& ctx, const BackfillDate& d) {
   return committed ? Need::kDone : Need::kNextAttempt;
 }
 
-Result<Rules> RulesOf(const json& options) {
-  std::string text = options.value("rules_text", "");
-  if (text.empty()) return Rules::Defaults();
-  return ParseRules(text, options.value("rules_origin", "rules"));
+Result<Rules> RulesOf(const BackfillOptions& options) {
+  if (options.rules_text.empty()) return Rules::Defaults();
+  return ParseRules(options.rules_text, options.rules_origin);
 }
 
 
@@ -55,7 +55,7 @@ class Controller {
   Controller(const ExecutionContext& ctx, BackfillRecord record, Rules rules,
              BackfillProgressFn progress)
       : ctx_(ctx), record_(std::move(record)), rules_(std::move(rules)),
-        progress_(std::move(progress)), one_run_(record_.options.value("one_run", false)) {}
+        progress_(std::move(progress)), one_run_(record_.options.one_run) {}
 
   // canary_only: run only the first date still to do when no date has succeeded yet.
   // queue: enqueue the dates for workers and follow them (backfill_queue.h).
@@ -127,7 +127,7 @@ Result<BackfillReport> Controller::Execute(bool canary_only, int concurrency, bo
   auto stop_requested = [this] {
     // A controller that lost the backfill stops as if asked: another one may run it now.
     if (heartbeat_->lost()) return true;
-    auto rec = ctx_.state->GetBackfill(record_.id);
+    auto rec = ReapAndGetBackfill(*ctx_.state, record_.id);
     return rec.ok() && *rec && (*rec)->status == BackfillStatus::kAborting;
   };
   if (queue) {
@@ -181,7 +181,7 @@ Result<BackfillReport> Controller::Conclude(bool canary_only, const std::vector<
 int Controller::DailyRunning() {
   ExecutionFilter filter;
   filter.status = ExecutionStatus::kRunning;
-  auto running = ctx_.state->ListExecutions(filter);
+  auto running = ReapAndListExecutions(*ctx_.state, filter);
   if (!running.ok()) return 0;
   int daily = 0;
   for (const auto& r : *running) daily += r.run_id.rfind("backfill-", 0) != 0;
@@ -273,7 +273,7 @@ Result<ExecutionOutcome> Controller::StartAttempt(std::vector<BackfillDate>* dat
   req.input_origin = "backfill " + record_.id;
   req.name = lead.execution;
   req.rules = rules_;
-  req.max_attempts = record_.options.value("max_attempts", 3);
+  req.max_attempts = record_.options.max_attempts;
   req.publish = false;  // a backfill is published only by promote
   req.cancelled = cancelled;
   // RunExecution retries transient failures of the run itself; this covers the state
@@ -289,7 +289,7 @@ void Controller::Report(const BackfillDateOutcome* finished) {
 }
 
 Result<BackfillReport> Controller::Finish(const std::string& canary_date, bool stopped) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto current, ctx_.state->GetBackfill(record_.id));
+  RUNLAKE_ASSIGN_OR_RAISE(auto current, ReapAndGetBackfill(*ctx_.state, record_.id));
   if (!current) return Status::NotFound("backfill '" + record_.id + "' vanished from the state store");
   RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report,
                           BuildBackfillReport(*ctx_.store, *ctx_.state, *current));
@@ -319,10 +319,10 @@ Result<BackfillReport> Controller::Finish(const std::string& canary_date, bool s
     }
   } else {
     final_status = all_ok ? BackfillStatus::kSucceeded : BackfillStatus::kFailed;
-    bool requested = record_.options.value("promote", false);
+    bool requested = record_.options.promote;
     bool already = result.contains("promotion") && result["promotion"].value("promoted", false);
     if (requested && !already) {
-      result["promotion"] = PromoteBackfill(*ctx_.store, report, record_.options.value("reason", ""));
+      result["promotion"] = PromoteBackfill(*ctx_.store, report, record_.options.reason);
     } else if (!requested) {
       result["promotion"] = {{"requested", false}, {"promoted", false},
                              {"reason", "not requested: `runlake promote` the run_ids, or "
@@ -338,7 +338,7 @@ Result<BackfillReport> Controller::Finish(const std::string& canary_date, bool s
                       record_.id, {BackfillStatus::kRunning, BackfillStatus::kAborting},
                       final_status, result));
   if (!moved) report.warnings.push_back("backfill status changed under this controller");
-  RUNLAKE_ASSIGN_OR_RAISE(auto after, ctx_.state->GetBackfill(record_.id));
+  RUNLAKE_ASSIGN_OR_RAISE(auto after, ReapAndGetBackfill(*ctx_.state, record_.id));
   if (after) report.record = *after;
   report.promotion = result.value("promotion", json());
   return report;
@@ -373,21 +373,24 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
   record.from_date = plan.from;
   record.to_date = plan.to;
   record.status = BackfillStatus::kRunning;
-  json canonical = json::object();
+  BackfillOptions& o = record.options;
   for (const auto& d : plan.dates) {
     record.dates.push_back(BackfillDate{d.date, d.source_key, 0, "", ""});
-    if (!d.canonical_run_id.empty()) canonical[d.date] = d.canonical_run_id;
+    if (!d.canonical_run_id.empty()) o.canonical[d.date] = d.canonical_run_id;
   }
-  int concurrency = DefaultConcurrency(req.concurrency);
-  record.options = {{"concurrency", concurrency},      {"canary", req.canary},
-                    {"promote", req.promote},          {"reason", req.reason},
-                    {"schema_version", plan.schema_version},
-                    {"bronze_run", req.plan.bronze_run}, {"max_attempts", req.max_attempts},
-                    {"rules_hash", rules.hash},        {"canonical", canonical},
-                    {"one_run", plan.one_run},         {"queue", req.queue}};
+  o.concurrency = DefaultConcurrency(req.concurrency);
+  o.canary = req.canary;
+  o.promote = req.promote;
+  o.reason = req.reason;
+  o.schema_version = plan.schema_version;
+  o.bronze_run = req.plan.bronze_run;
+  o.max_attempts = req.max_attempts;
+  o.rules_hash = rules.hash;
+  o.one_run = plan.one_run;
+  o.queue = req.queue;
   if (!req.rules_text.empty()) {
-    record.options["rules_text"] = req.rules_text;
-    record.options["rules_origin"] = req.rules_origin;
+    o.rules_text = req.rules_text;
+    o.rules_origin = req.rules_origin;
   }
   // Another backfill may hold this second's stamp: take the next free one.
   for (int tries = 0;; ++tries) {
@@ -397,10 +400,10 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
     if (!created.IsAlreadyExists() || tries >= 100) return created;
     record.stamp = NextStamp(record.stamp);
   }
-  RUNLAKE_ASSIGN_OR_RAISE(auto stored, ctx.state->GetBackfill(record.id));
+  RUNLAKE_ASSIGN_OR_RAISE(auto stored, ReapAndGetBackfill(*ctx.state, record.id));
   if (!stored) return Status::Internal("backfill '" + record.id + "' was not stored");
   Controller controller(ctx, *stored, rules, progress);
-  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, controller.Execute(req.canary, concurrency, req.queue));
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, controller.Execute(req.canary, o.concurrency, req.queue));
   for (const auto& id : plan.overlapping_backfills) {
     report.warnings.push_back("overlaps backfill " + id + " on some dates");
   }
@@ -410,10 +413,10 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
 Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::string& id,
                                       const BackfillProgressFn& progress, int concurrency,
                                       bool queue) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto existing, ctx.state->GetBackfill(id));
+  RUNLAKE_ASSIGN_OR_RAISE(auto existing, ReapAndGetBackfill(*ctx.state, id));
   if (!existing) return Status::NotFound("no backfill '" + id + "'");
   json promotion = existing->result.is_object() ? existing->result.value("promotion", json()) : json();
-  bool promote_pending = existing->options.value("promote", false) &&
+  bool promote_pending = existing->options.promote &&
                          !(promotion.is_object() && promotion.value("promoted", false));
   if (existing->status == BackfillStatus::kSucceeded && !promote_pending) {
     RUNLAKE_ASSIGN_OR_RAISE(auto report, BuildBackfillReport(*ctx.store, *ctx.state, *existing));
@@ -422,10 +425,10 @@ Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::st
   }
   RUNLAKE_ASSIGN_OR_RAISE(Rules rules, RulesOf(existing->options));
   RUNLAKE_ASSIGN_OR_RAISE(BackfillRecord claimed, ctx.state->ClaimBackfill(id));
-  int workers = concurrency > 0 ? concurrency : existing->options.value("concurrency", 0);
+  int workers = concurrency > 0 ? concurrency : existing->options.concurrency;
   Controller controller(ctx, claimed, rules, progress);
-  return controller.Execute(claimed.options.value("canary", false), DefaultConcurrency(workers),
-                            queue || claimed.options.value("queue", false));
+  return controller.Execute(claimed.options.canary, DefaultConcurrency(workers),
+                            queue || claimed.options.queue);
 }
 
 }  // namespace runlake

@@ -10,6 +10,7 @@
 #include "runlake/bronze.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"
+#include "state/reaping_reads.h"
 
 namespace runlake {
 namespace {
@@ -88,7 +89,7 @@ Result<BackfillPlan> PlanBackfill(ObjectStore& store, StateStore& state,
   RUNLAKE_ASSIGN_OR_RAISE(auto head, PointerLog(store, "silver", req.dataset).Head());
   BackfillFilter active;
   active.active_only = true;
-  RUNLAKE_ASSIGN_OR_RAISE(auto backfills, state.ListBackfills(active));
+  RUNLAKE_ASSIGN_OR_RAISE(auto backfills, ReapAndListBackfills(state, active));
   std::vector<const BackfillRecord*> overlapping;
   for (const auto& b : backfills) {
     if (Overlaps(b, req)) {

@@ -11,6 +11,7 @@
 #include "runlake/promote.h"
 #include "runlake/run_diff.h"
 #include "runlake/run_manifest.h"
+#include "state/reaping_reads.h"
 
 namespace runlake {
 namespace {
@@ -92,7 +93,7 @@ Result<BackfillReport> BuildBackfillReport(ObjectStore& store, StateStore& state
   if (record.result.is_object() && record.result.contains("promotion")) {
     report.promotion = record.result["promotion"];
   }
-  json canonical = record.options.value("canonical", json::object());
+  const auto& canonical = record.options.canonical;
   std::map<std::string, std::optional<RunManifest>> manifests;
   for (const auto& d : record.dates) {
     BackfillDateOutcome o;
@@ -100,9 +101,9 @@ Result<BackfillReport> BuildBackfillReport(ObjectStore& store, StateStore& state
     o.run_id = d.run_id;
     o.execution = d.execution;
     o.attempts = d.attempts;
-    o.canonical_run_id = canonical.value(d.date, "");
+    if (auto it = canonical.find(d.date); it != canonical.end()) o.canonical_run_id = it->second;
     if (!d.execution.empty()) {
-      RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetExecution(d.execution));
+      RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetExecution(state, d.execution));
       if (rec) {
         o.status = ToString(rec->status);
         o.cause = rec->cause;
@@ -188,7 +189,7 @@ json BackfillReportToJson(const BackfillReport& r) {
           {"from", r.record.from_date},
           {"to", r.record.to_date},
           {"dataset", r.record.dataset.path()},
-          {"options", r.record.options},
+          {"options", BackfillOptionsToJson(r.record.options)},
           {"succeeded", r.succeeded},
           {"failed", r.failed},
           {"aborted", r.aborted},

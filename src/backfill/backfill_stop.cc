@@ -2,6 +2,7 @@
 // running any of its dates (backfill_controller.h declares them beside run and resume).
 
 #include "backfill/backfill_controller.h"
+#include "state/reaping_reads.h"
 
 namespace runlake {
 
@@ -11,7 +12,7 @@ Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id) {
   // Queued dates must not start on a worker after the stop; running ones are asked to stop.
   RUNLAKE_RETURN_NOT_OK(state.CancelTasks(id).status());
   for (int tries = 0; tries < 5; ++tries) {
-    RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetBackfill(id));
+    RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetBackfill(state, id));
     if (!rec) return Status::NotFound("no backfill '" + id + "'");
     switch (rec->status) {
       case BackfillStatus::kAborting: return *rec;
@@ -26,7 +27,7 @@ Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id) {
                                                                 : BackfillStatus::kAborted;
     RUNLAKE_ASSIGN_OR_RAISE(bool moved, state.TransitionBackfill(id, {rec->status}, to, json()));
     if (moved) {
-      RUNLAKE_ASSIGN_OR_RAISE(auto after, state.GetBackfill(id));
+      RUNLAKE_ASSIGN_OR_RAISE(auto after, ReapAndGetBackfill(state, id));
       if (after) return *after;
     }
   }
@@ -34,7 +35,7 @@ Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id) {
 }
 
 Result<BackfillReport> DescribeBackfill(const ExecutionContext& ctx, const std::string& id) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ctx.state->GetBackfill(id));
+  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetBackfill(*ctx.state, id));
   if (!rec) return Status::NotFound("no backfill '" + id + "'");
   return BuildBackfillReport(*ctx.store, *ctx.state, *rec);
 }

@@ -11,7 +11,7 @@ std::string BackfillAttemptInput(const BackfillRecord& backfill, const BackfillD
   json input = {{"run_key", date.run_id},
                 {"s3_bucket", lake_bucket},
                 {"s3_key", date.source_key},
-                {"schema_version", backfill.options.value("schema_version", "v1")},
+                {"schema_version", backfill.options.schema_version},
                 {"trigger_source", "manual_backfill"},
                 {"trigger_event_id", backfill.id},
                 {"trigger_event_time", backfill.created_at}};
@@ -25,16 +25,16 @@ TaskSpec BackfillDateTask(const BackfillRecord& backfill, const BackfillDate& da
   spec.kind = TaskKind::kBackfill;
   spec.backfill_id = backfill.id;
   spec.attempts_before = attempts_before;
-  spec.max_attempts = backfill.options.value("max_attempts", 3);
+  spec.max_attempts = backfill.options.max_attempts;
   spec.payload = {{"backfill_id", backfill.id},
                   {"stamp", backfill.stamp},
                   {"date", date.date},
                   {"source_key", date.source_key},
                   {"created_at", backfill.created_at},
-                  {"schema_version", backfill.options.value("schema_version", "v1")},
-                  {"max_attempts", backfill.options.value("max_attempts", 3)},
-                  {"rules_text", backfill.options.value("rules_text", "")},
-                  {"rules_origin", backfill.options.value("rules_origin", "rules")}};
+                  {"schema_version", backfill.options.schema_version},
+                  {"max_attempts", backfill.options.max_attempts},
+                  {"rules_text", backfill.options.rules_text},
+                  {"rules_origin", backfill.options.rules_origin}};
   return spec;
 }
 
@@ -49,10 +49,20 @@ Result<BackfillRecord> BackfillOfTask(const TaskRecord& task) {
   r.id = p["backfill_id"];
   r.stamp = p["stamp"];
   r.created_at = p["created_at"];
-  r.options = {{"schema_version", p.value("schema_version", "v1")},
-               {"max_attempts", p.value("max_attempts", 3)},
-               {"rules_text", p.value("rules_text", "")},
-               {"rules_origin", p.value("rules_origin", "rules")}};
+  // The task's payload is ours too: what it carries of the options, or the task is bad.
+  auto field = [&](const char* key, auto* out) -> Status {
+    if (!p.contains(key)) return Status::InvalidArgument("task '" + task.name + "': payload has no '" + key + "'");
+    try {
+      p.at(key).get_to(*out);
+    } catch (const json::exception&) {
+      return Status::InvalidArgument("task '" + task.name + "': payload field '" + key + "' has the wrong type");
+    }
+    return Status::OK();
+  };
+  RUNLAKE_RETURN_NOT_OK(field("schema_version", &r.options.schema_version));
+  RUNLAKE_RETURN_NOT_OK(field("max_attempts", &r.options.max_attempts));
+  RUNLAKE_RETURN_NOT_OK(field("rules_text", &r.options.rules_text));
+  RUNLAKE_RETURN_NOT_OK(field("rules_origin", &r.options.rules_origin));
   r.dates.push_back(BackfillDate{p["date"], p["source_key"], 0, "", ""});
   return r;
 }

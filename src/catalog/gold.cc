@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/parse_number.h"
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "catalog/catalog.h"
@@ -132,7 +133,7 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
                                         Engine::Quote(local) + " (FORMAT parquet, COMPRESSION zstd)"));
   RUNLAKE_ASSIGN_OR_RAISE(auto counted,
                           engine->Query("SELECT count(*) FROM read_parquet(" + Engine::Quote(local) + ")"));
-  int64_t rows = std::stoll(*counted.rows[0][0]);
+  RUNLAKE_ASSIGN_OR_RAISE(int64_t rows, ParseInt64Cell(counted.rows.at(0).at(0), "gold build: the row count"));
   uint64_t bytes = std::filesystem::file_size(local);
 
   std::string dir = "gold/" + m.dataset.path() + "/run_id=" + run_id;

@@ -2,6 +2,7 @@
 
 #include "catalog/reject_transitions.h"
 
+#include "common/parse_number.h"
 #include "engine/engine.h"
 #include "catalog/catalog.h"
 
@@ -47,7 +48,7 @@ Result<json> RejectTransitions(ObjectStore& store, const RunManifest& a, const R
   for (const auto& row : rows.rows) {
     json& t = out[row[0].value_or("")];
     if (t.is_null()) t = {{"valid", 0}, {"still_failing", 0}, {"other_reason", 0}, {"not_in_b", 0}};
-    t[row[1].value_or("")] = std::stoll(row[2].value_or("0"));
+    RUNLAKE_ASSIGN_OR_RAISE(t[row[1].value_or("")], ParseInt64Cell(row[2], "reject transitions: a count"));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "runlake/run_diff.h"
 
+#include "common/parse_number.h"
 #include "engine/engine.h"
 #include "engine/views.h"
 #include "catalog/catalog.h"
@@ -34,7 +35,7 @@ Status RejectViewOf(Engine& engine, ObjectStore& store, const RunManifest& m, co
   return CreateRejectViewOf(engine, store, {m}, m.dataset, "quarantine", view, scratch);
 }
 
-int64_t AsInt(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
+Result<int64_t> AsInt(const std::optional<std::string>& v) { return ParseInt64Cell(v, "runs diff: a count"); }
 
 }  // namespace
 
@@ -66,7 +67,10 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
     RUNLAKE_ASSIGN_OR_RAISE(auto r, engine->Query(std::string("SELECT strftime(ingest_date, '%Y-%m-%d'), "
                                                               "validation_error, count(*) FROM quarantine_") +
                                                   side + " GROUP BY ALL ORDER BY ALL"));
-    for (const auto& row : r.rows) d.sources[*row[0]][side]["quarantine_by_reason"][*row[1]] = AsInt(row[2]);
+    for (const auto& row : r.rows) {
+      RUNLAKE_ASSIGN_OR_RAISE(int64_t n, AsInt(row[2]));
+      d.sources[*row[0]][side]["quarantine_by_reason"][*row[1]] = n;
+    }
   }
   d.partitions = json::object();
   for (const char* side : {"a", "b"}) {
@@ -74,7 +78,8 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
                                                               "count(*), CAST(sum(amount) AS VARCHAR) FROM silver_") +
                                                   side + " GROUP BY ALL ORDER BY ALL"));
     for (const auto& row : r.rows) {
-      d.partitions[*row[0]][side] = {{"valid_rows", AsInt(row[1])}, {"amount_sum", row[2].value_or("0")}};
+      RUNLAKE_ASSIGN_OR_RAISE(int64_t valid, AsInt(row[1]));
+      d.partitions[*row[0]][side] = {{"valid_rows", valid}, {"amount_sum", row[2].value_or("0")}};
     }
   }
   // Row level, by (ingest_date, transaction_id): ids are unique per source only, and a
@@ -92,7 +97,7 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
       ON a.transaction_id = b.transaction_id AND a.ingest_date = b.ingest_date)"));
   RUNLAKE_ASSIGN_OR_RAISE(auto counts, engine->Query("SELECT kind, count(*) FROM row_diff GROUP BY kind"));
   for (const auto& row : counts.rows) {
-    int64_t n = AsInt(row[1]);
+    RUNLAKE_ASSIGN_OR_RAISE(int64_t n, AsInt(row[1]));
     if (*row[0] == "added") d.added = n;
     if (*row[0] == "removed") d.removed = n;
     if (*row[0] == "changed") d.changed = n;

@@ -12,6 +12,7 @@
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
 #include "backfill/backfill_controller.h"
+#include "state/reaping_reads.h"
 
 namespace runlake::cli {
 namespace {
@@ -294,7 +295,7 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
   list->callback([&ctx, &exit_code] {
     auto state = ctx.State();
     if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
-    auto all = (*state)->ListBackfills(BackfillFilter{});
+    auto all = ReapAndListBackfills(*(*state), BackfillFilter{});
     if (!all.ok()) { exit_code = ctx.Fail(all.status()); return; }
     if (ctx.json) {
       json arr = json::array();

@@ -11,6 +11,7 @@
 #include "orchestrate/exec_log.h"
 #include "orchestrate/execution_recovery.h"
 #include "orchestrate/execution_stop.h"
+#include "state/reaping_reads.h"
 
 namespace runlake::cli {
 namespace {
@@ -56,7 +57,7 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
       if (!s.ok()) { exit_code = ctx.Fail(s.status()); return; }
       filter.status = *s;
     }
-    auto records = (*state)->ListExecutions(filter);
+    auto records = ReapAndListExecutions(*(*state), filter);
     if (!records.ok()) { exit_code = ctx.Fail(records.status()); return; }
     for (auto& r : *records) r = Recovered(ctx, **state, r);
     // A recovered execution may no longer match a status filter.
@@ -81,7 +82,7 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
   describe->callback([&ctx, &exit_code] {
     auto state = ctx.State();
     if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
-    auto rec = (*state)->GetExecution(name);
+    auto rec = ReapAndGetExecution(*(*state), name);
     if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
     if (!*rec) { exit_code = ctx.Fail(Status::NotFound("no execution named '" + name + "'")); return; }
     **rec = Recovered(ctx, **state, **rec);
@@ -125,7 +126,8 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
   history->callback([&ctx, &exit_code] {
     auto state = ctx.State();
     if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
-    if (auto rec = (*state)->GetExecution(name); rec.ok() && *rec) (void)Recovered(ctx, **state, **rec);
+    // Finishing a lost execution first is a courtesy here: the history is printed either way.
+    if (auto rec = ReapAndGetExecution(*(*state), name); rec.ok() && *rec) (void)Recovered(ctx, **state, **rec);
     auto events = (*state)->History(name);
     if (!events.ok()) { exit_code = ctx.Fail(events.status()); return; }
     if (ctx.json) {

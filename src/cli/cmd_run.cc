@@ -22,6 +22,7 @@
 #include "orchestrate/execution_runner.h"
 #include "queue/task_runner.h"
 #include "common/test_hooks.h"
+#include "state/reaping_reads.h"
 
 namespace runlake::cli {
 
@@ -76,7 +77,7 @@ void Enqueue(CliContext& ctx, int& exit_code, StartRequest req, const std::strin
   // one is not run again (nor queued), another input under its name is refused.
   if (!generated) {
     const std::string name = req.name.empty() ? base : req.name;
-    auto existing = (*state)->GetExecution(name);
+    auto existing = ReapAndGetExecution(*(*state), name);
     if (!existing.ok()) { exit_code = ctx.Fail(existing.status()); return; }
     if (*existing && (*existing)->input_sha256 != ExecutionInputSha256(req.input_json)) {
       exit_code = ctx.Fail(Status::AlreadyExists("execution '" + name + "' already exists with a different input: queue this input under another name with --name NAME"));

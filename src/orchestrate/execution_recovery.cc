@@ -5,6 +5,7 @@
 #include "runlake/layout.h"
 #include "orchestrate/execution_finish.h"
 #include "runlake/pointer.h"
+#include "state/reaping_reads.h"
 
 namespace runlake {
 namespace {
@@ -85,7 +86,7 @@ Result<ExecutionRecord> RecoverLostExecution(const ExecutionContext& ctx, const 
   RUNLAKE_ASSIGN_OR_RAISE(CommittedEnd end, FinishCommittedRun(*ctx.store, run));
   Status st = ctx.state->RecoverExecution(rec.name, end.status, end.cause, end.error, end.summary, end.note);
   if (!st.ok() && st.code() != StatusCode::kFailedPrecondition) return st;
-  RUNLAKE_ASSIGN_OR_RAISE(auto now, ctx.state->GetExecution(rec.name));
+  RUNLAKE_ASSIGN_OR_RAISE(auto now, ReapAndGetExecution(*ctx.state, rec.name));
   return now ? *now : rec;
 }
 

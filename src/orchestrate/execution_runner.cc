@@ -22,6 +22,7 @@
 #include "runlake/layout.h"
 #include "runlake/run.h"
 #include "state/process_liveness.h"
+#include "state/reaping_reads.h"
 
 namespace runlake {
 namespace {
@@ -93,7 +94,7 @@ Result<ExecutionRecord> EndOrphan(StateStore& state, const ExecutionRecord& rec)
   RUNLAKE_RETURN_NOT_OK(state.FinishExecution(
       rec.name, ExecutionStatus::kFailed, "WorkerLost",
       "this process started it and could not record its end (the state store failed)", json()));
-  RUNLAKE_ASSIGN_OR_RAISE(auto now, state.GetExecution(rec.name));
+  RUNLAKE_ASSIGN_OR_RAISE(auto now, ReapAndGetExecution(state, rec.name));
   if (!now) return Status::NotFound("execution '" + rec.name + "' disappeared");
   return *now;
 }
@@ -103,7 +104,7 @@ Result<ExecutionRecord> EndOrphan(StateStore& state, const ExecutionRecord& rec)
 Result<ExecutionRecord> WaitUntilEnded(StateStore& state, ExecutionRecord rec) {
   while (rec.status == ExecutionStatus::kRunning) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    RUNLAKE_ASSIGN_OR_RAISE(auto now, state.GetExecution(rec.name));
+    RUNLAKE_ASSIGN_OR_RAISE(auto now, ReapAndGetExecution(state, rec.name));
     if (!now) return Status::NotFound("execution '" + rec.name + "' disappeared");
     rec = *now;
   }
@@ -230,6 +231,14 @@ Status ValidateExecutionName(const std::string& name) {
 }
 
 namespace {
+
+// An event is a record for people: the execution goes on without it, and a store that
+// cannot append one shows its trouble at the execution's end, which is recorded (and
+// whose failure is returned). So this is the one place an event's result is dropped.
+void RecordEvent(const ExecutionContext& ctx, const std::string& name, const std::string& type,
+                 const json& details) {
+  (void)ctx.state->AppendEvent(name, type, details);
+}
 
 // What a start needs once its input is read: the input, and the run_id it will use.
 struct PreparedStart {
@@ -387,9 +396,7 @@ std::optional<std::map<std::string, std::string>> EnterTransform(const Execution
       for (const auto& [source, run] : at_start.items()) (*expected)[source] = run.get<std::string>();
     }
   }
-  // An event is a record for people; the run goes on without it (the store's trouble
-  // shows at the execution's end, which must be recorded).
-  (void)ctx.state->AppendEvent(name, "TaskStateEntered", transform);
+  RecordEvent(ctx, name, "TaskStateEntered", transform);
   return expected;
 }
 
@@ -402,8 +409,7 @@ Result<RunManifest> AttemptLoop(const ExecutionContext& ctx, const StartRequest&
                [&](int attempt, const Status& error, std::chrono::milliseconds wait) {
                  log.Warn("transient failure, retrying", json{{"attempt", attempt}, {"error", error.ToString()},
                                                               {"backoff_ms", wait.count()}});
-                 (void)ctx.state->AppendEvent(run.execution_name, "TaskRetry",  // a record for people
-                                              json{{"attempt", attempt}, {"error", error.ToString()}});
+                 RecordEvent(ctx, run.execution_name, "TaskRetry", json{{"attempt", attempt}, {"error", error.ToString()}});
                });
 }
 
@@ -411,7 +417,7 @@ Result<RunManifest> AttemptLoop(const ExecutionContext& ctx, const StartRequest&
 Status FinishUncommitted(const ExecutionContext& ctx, const std::string& name, const Status& error,
                          ExecutionLog& log) {
   log.Error("execution failed: " + error.message(), json{{"cause", CauseFor(error)}});
-  (void)ctx.state->AppendEvent(name, "TaskFailed", json{{"state", "Transform"}, {"error", error.message()}});
+  RecordEvent(ctx, name, "TaskFailed", json{{"state", "Transform"}, {"error", error.message()}});
   auto final_status = error.code() == StatusCode::kAborted ? ExecutionStatus::kAborted : ExecutionStatus::kFailed;
   log.Flush();  // whoever sees the execution ended sees its lines
   return ctx.state->FinishExecution(name, final_status, CauseFor(error), error.message(), json());
@@ -422,12 +428,12 @@ Status FinishCommitted(const ExecutionContext& ctx, const StartRequest& request,
                        const RunManifest& m, std::optional<std::map<std::string, std::string>> expected,
                        ExecutionLog& log) {
   const json summary = RunSummary(m);
-  (void)ctx.state->AppendEvent(name, "TaskSucceeded", json{{"state", "Transform"}, {"output", summary}});
+  RecordEvent(ctx, name, "TaskSucceeded", json{{"state", "Transform"}, {"output", summary}});
   // A stop that came after the last check found the run committed: too late to abort.
   auto late_stop = StopRequested(*ctx.state, name);
   if (late_stop.ok() && *late_stop) {
     log.Warn("a stop request arrived after the run committed; the execution completes");
-    (void)ctx.state->AppendEvent(name, kStopIgnoredEvent,
+    RecordEvent(ctx, name, kStopIgnoredEvent,
                                  json{{"reason", "the run had committed before the stop was seen"},
                                       {"run_id", m.run_id}});
   }
@@ -438,7 +444,7 @@ Status FinishCommitted(const ExecutionContext& ctx, const StartRequest& request,
   run.expected = std::move(expected);
   run.publish_retry = RetryPolicy{request.max_attempts, std::chrono::milliseconds(200), std::chrono::milliseconds(12800)};
   if (run.publish && m.gate.passed) {
-    (void)ctx.state->AppendEvent(name, "TaskStateEntered", json{{"state", "Publish"}});
+    RecordEvent(ctx, name, "TaskStateEntered", json{{"state", "Publish"}});
   }
   auto end = FinishCommittedRun(*ctx.store, run, [&](int attempt, const Status& error, std::chrono::milliseconds wait) {
     log.Warn("transient failure publishing, retrying",
@@ -446,7 +452,7 @@ Status FinishCommitted(const ExecutionContext& ctx, const StartRequest& request,
   });
   RUNLAKE_RETURN_NOT_OK(end.status());
   if (end->summary.contains("pointer_version") && end->summary.value("published", false)) {
-    (void)ctx.state->AppendEvent(name, "TaskSucceeded",
+    RecordEvent(ctx, name, "TaskSucceeded",
                                  json{{"state", "Publish"}, {"pointer_version", end->summary["pointer_version"]}});
   }
   if (end->status == ExecutionStatus::kSucceeded) {
@@ -488,7 +494,7 @@ Result<ExecutionOutcome> RunExecution(const ExecutionContext& ctx, const StartRe
     outcome.manifest = *result;
     RUNLAKE_RETURN_NOT_OK(FinishCommitted(ctx, request, name, *outcome.manifest, std::move(expected), *log));
   }
-  RUNLAKE_ASSIGN_OR_RAISE(auto finished, ctx.state->GetExecution(name));
+  RUNLAKE_ASSIGN_OR_RAISE(auto finished, ReapAndGetExecution(*ctx.state, name));
   if (finished) outcome.record = *finished;
   return outcome;
 }

@@ -1,11 +1,12 @@
 #include "orchestrate/execution_stop.h"
+#include "state/reaping_reads.h"
 
 #include <thread>
 
 namespace runlake {
 
 Status RequestExecutionStop(StateStore& state, const std::string& name, const std::string& by) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetExecution(name));
+  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetExecution(state, name));
   if (!rec) return Status::NotFound("no execution named '" + name + "'");
   if (rec->status != ExecutionStatus::kRunning) {
     return Status::FailedPrecondition("execution '" + name + "' already ended " +
@@ -15,7 +16,7 @@ Status RequestExecutionStop(StateStore& state, const std::string& name, const st
 }
 
 Result<bool> StopRequested(StateStore& state, const std::string& name) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetExecution(name));
+  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetExecution(state, name));
   if (!rec) return false;
   if (rec->status == ExecutionStatus::kAborted) return true;
   RUNLAKE_ASSIGN_OR_RAISE(auto events, state.History(name));
@@ -30,7 +31,7 @@ Result<ExecutionRecord> StopExecution(StateStore& state, const std::string& name
   RUNLAKE_RETURN_NOT_OK(RequestExecutionStop(state, name, "runlake executions stop"));
   auto deadline = std::chrono::steady_clock::now() + wait;
   for (;;) {
-    RUNLAKE_ASSIGN_OR_RAISE(auto rec, state.GetExecution(name));
+    RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetExecution(state, name));
     if (!rec) return Status::NotFound("execution '" + name + "' disappeared");
     if (rec->status != ExecutionStatus::kRunning || std::chrono::steady_clock::now() >= deadline) {
       return *rec;

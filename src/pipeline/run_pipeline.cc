@@ -392,6 +392,7 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   if (!st.ok()) {
     // Nothing of a failed run may stay behind: its files first, then the claim.
     auto removed = DeleteRunFiles(store, m.dataset, m.run_id);
+    // A claim left behind names a run that has no files: `check` removes it.
     if (removed.ok()) (void)store.Delete(layout::RunClaimKey(m.run_id));
     return st;
   }

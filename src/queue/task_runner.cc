@@ -4,6 +4,7 @@
 
 #include "runlake/layout.h"
 #include "runlake/rules.h"
+#include "state/reaping_reads.h"
 
 namespace runlake {
 namespace {
@@ -24,7 +25,7 @@ Result<std::optional<ExecutionRecord>> SettleEarlierAttempts(const ExecutionCont
                                                              const std::string& worker_id) {
   for (int j = task.attempts - 1; j >= 1; --j) {
     std::string name = TaskAttemptName(task.name, j);
-    RUNLAKE_ASSIGN_OR_RAISE(auto rec, ctx.state->GetExecution(name));
+    RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetExecution(*ctx.state, name));
     if (!rec) continue;
     if (rec->status == ExecutionStatus::kRunning) {
       Status st = ctx.state->FinishExecution(
@@ -34,7 +35,7 @@ Result<std::optional<ExecutionRecord>> SettleEarlierAttempts(const ExecutionCont
               " runs on worker " + worker_id,
           json());
       if (!st.ok() && st.code() != StatusCode::kFailedPrecondition) return st;
-      RUNLAKE_ASSIGN_OR_RAISE(rec, ctx.state->GetExecution(name));
+      RUNLAKE_ASSIGN_OR_RAISE(rec, ReapAndGetExecution(*ctx.state, name));
       if (!rec) continue;
     }
     RUNLAKE_ASSIGN_OR_RAISE(auto manifest, ctx.store->Head(layout::RunManifestKey(rec->run_id)));

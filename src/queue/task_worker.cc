@@ -76,6 +76,7 @@ Status Worker::Run() {
       drain_deadline = Clock::now() + std::chrono::seconds(opt_.drain_seconds);
       Log("worker " + opt_.worker_id + " draining: no new tasks; running ones get " +
           std::to_string(opt_.drain_seconds) + "s");
+      // The status is shown by `workers`; the next heartbeat says it again if this fails.
       (void)ctx_.state->HeartbeatWorker(opt_.worker_id, "DRAINING");
     }
     size_t busy;
@@ -121,7 +122,8 @@ void Worker::Slot() {
 
 void Worker::MarkLost(Running& r, const std::string& why) {
   if (r.lost.exchange(true)) return;
-  // The run stops at its next row batch; its execution ends FAILED like a dead worker's.
+  // The run stops at its next row batch; its execution ends FAILED like a dead worker's
+  // (when the store cannot record that now, the reaper ends it once the heartbeat is stale).
   std::string name = TaskAttemptName(r.task.name, r.task.attempts);
   (void)ctx_.state->FinishExecution(name, ExecutionStatus::kFailed, "WorkerLost",
                                     "worker " + opt_.worker_id + " " + why, json());

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/engine.h"
+#include "common/parse_number.h"
 #include "catalog/catalog.h"
 #include "ledger/staging.h"
 #include "runlake/pointer.h"
@@ -90,7 +91,7 @@ Result<Page> QuarantinePage(const DashboardSources& src, const PageRequest& req)
       std::string date = row[0].value_or(""), run = row[1].value_or(""),
                   reason = row[2].value_or("");
       if (canonical[date] != run) continue;  // a multi-date run canonical for other dates only
-      int64_t n = std::stoll(row[3].value_or("0"));
+      RUNLAKE_ASSIGN_OR_RAISE(int64_t n, ParseInt64Cell(row[3], "quarantine page: a count"));
       d["by_date"][date][reason] = n;
       totals[reason] += n;
     }
@@ -107,9 +108,10 @@ Result<Page> QuarantinePage(const DashboardSources& src, const PageRequest& req)
     for (const auto& row : samples.rows) {
       if (canonical[row[0].value_or("")] != row[1].value_or("")) continue;
       if (d["samples"].size() >= static_cast<size_t>(kSamples)) break;
+      RUNLAKE_ASSIGN_OR_RAISE(int64_t line, ParseInt64Cell(row[2], "quarantine page: a source_line"));
       d["samples"].push_back({{"ingest_date", row[0].value_or("")},
                               {"run_id", row[1].value_or("")},
-                              {"source_line", std::stoll(row[2].value_or("0"))},
+                              {"source_line", line},
                               {"validation_error", row[3].value_or("")},
                               {"raw_record", row[4].value_or("")}});
     }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 namespace runlake {
 namespace {
@@ -69,6 +70,55 @@ bool IsActive(BackfillStatus s) {
          s == BackfillStatus::kAborting || s == BackfillStatus::kInterrupted;
 }
 
+nlohmann::json BackfillOptionsToJson(const BackfillOptions& o) {
+  nlohmann::json j = {{"concurrency", o.concurrency}, {"canary", o.canary},       {"promote", o.promote},
+                      {"reason", o.reason},           {"schema_version", o.schema_version},
+                      {"bronze_run", o.bronze_run},   {"max_attempts", o.max_attempts},
+                      {"rules_hash", o.rules_hash},   {"canonical", o.canonical},
+                      {"one_run", o.one_run},         {"queue", o.queue}};
+  if (!o.rules_text.empty()) {
+    j["rules_text"] = o.rules_text;
+    j["rules_origin"] = o.rules_origin;
+  }
+  return j;
+}
+
+Result<BackfillOptions> BackfillOptionsFromJson(const nlohmann::json& j, const std::string& origin) {
+  if (!j.is_object()) return Status::Corruption(origin + ": the options are not a JSON object");
+  BackfillOptions o;
+  // Each key once, of its type; rules_text/rules_origin only when a rules file was given.
+  std::set<std::string> seen;
+  auto take = [&](const char* key, auto* out, bool required) -> Status {
+    if (!j.contains(key)) {
+      return required ? Status::Corruption(origin + ": the options lack '" + key + "'") : Status::OK();
+    }
+    seen.insert(key);
+    try {
+      j.at(key).get_to(*out);
+    } catch (const nlohmann::json::exception&) {
+      return Status::Corruption(origin + ": option '" + key + "' has the wrong type (" + j.at(key).dump() + ")");
+    }
+    return Status::OK();
+  };
+  RUNLAKE_RETURN_NOT_OK(take("concurrency", &o.concurrency, true));
+  RUNLAKE_RETURN_NOT_OK(take("canary", &o.canary, true));
+  RUNLAKE_RETURN_NOT_OK(take("promote", &o.promote, true));
+  RUNLAKE_RETURN_NOT_OK(take("reason", &o.reason, true));
+  RUNLAKE_RETURN_NOT_OK(take("schema_version", &o.schema_version, true));
+  RUNLAKE_RETURN_NOT_OK(take("bronze_run", &o.bronze_run, true));
+  RUNLAKE_RETURN_NOT_OK(take("max_attempts", &o.max_attempts, true));
+  RUNLAKE_RETURN_NOT_OK(take("rules_hash", &o.rules_hash, true));
+  RUNLAKE_RETURN_NOT_OK(take("canonical", &o.canonical, true));
+  RUNLAKE_RETURN_NOT_OK(take("one_run", &o.one_run, true));
+  RUNLAKE_RETURN_NOT_OK(take("queue", &o.queue, true));
+  RUNLAKE_RETURN_NOT_OK(take("rules_text", &o.rules_text, false));
+  RUNLAKE_RETURN_NOT_OK(take("rules_origin", &o.rules_origin, !o.rules_text.empty()));
+  for (const auto& [key, value] : j.items()) {
+    if (!seen.count(key)) return Status::Corruption(origin + ": unknown option '" + key + "'");
+  }
+  return o;
+}
+
 nlohmann::json ToJson(const BackfillRecord& r) {
   nlohmann::json dates = nlohmann::json::array();
   for (const auto& d : r.dates) {
@@ -81,7 +131,7 @@ nlohmann::json ToJson(const BackfillRecord& r) {
           {"from", r.from_date},
           {"to", r.to_date},
           {"status", ToString(r.status)},
-          {"options", r.options},
+          {"options", BackfillOptionsToJson(r.options)},
           {"result", r.result},
           {"created_at", r.created_at},
           {"updated_at", r.updated_at},

@@ -261,7 +261,10 @@ TEST_F(BackfillControllerTest, OneRunFailsOrSucceedsAsAWholeAndResumeRepairsAHal
   rec.from_date = plan->from;
   rec.to_date = plan->to;
   rec.status = BackfillStatus::kInterrupted;
-  rec.options = {{"one_run", true}, {"promote", true}, {"schema_version", "v1"}, {"concurrency", 2}};
+  rec.options.one_run = true;
+  rec.options.promote = true;
+  rec.options.schema_version = "v1";
+  rec.options.concurrency = 2;
   for (const auto& d : plan->dates) rec.dates.push_back(BackfillDate{d.date, d.source_key, 0, "", ""});
   Status created = state_->CreateBackfill(rec);
   ASSERT_TRUE(created.ok()) << created.ToString();

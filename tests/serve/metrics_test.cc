@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -102,6 +105,28 @@ TEST(Metrics, TheDashboardServesThemWithTheSecurityChecks) {
 
 TEST(Metrics, LabelValuesAreEscaped) {
   EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+// Reads never write (issue 26): a scrape over an execution whose worker died leaves it
+// RUNNING and its history as it was; reaping is for the commands that act on it.
+TEST(Metrics, AScrapeWritesNothingToTheStateStore) {
+  lake_test::TestLake lake("metrics-read-only");
+  auto state = OpenSqliteStateStore(lake.dir() + "/state.sqlite");
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  int status = 0;
+  waitpid(child, &status, 0);  // a pid that is certainly gone
+  ExecutionRecord r;
+  r.name = "dead";
+  r.run_id = "dead";
+  r.input_json = "{}";
+  r.pid = child;
+  ASSERT_TRUE((*state)->StartExecution(r).ok());
+  ASSERT_TRUE(PrometheusMetrics(lake.store(), **state).ok());
+  EXPECT_EQ((*(*state)->GetExecution("dead"))->status, ExecutionStatus::kRunning);
+  EXPECT_EQ((*state)->History("dead")->size(), 1u);
+  EXPECT_EQ(*(*state)->ReapDeadExecutions(), 1) << "the scrape reaped it";
 }
 
 }  // namespace

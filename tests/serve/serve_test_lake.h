@@ -103,7 +103,7 @@ class ServeTestLake {
     b.from_date = "2024-01-04";
     b.to_date = "2024-01-05";
     b.status = BackfillStatus::kRunning;
-    b.options = {{"concurrency", 1}, {"canary", false}, {"promote", false}};
+    b.options.concurrency = 1;
     std::string exec5 = BackfillExecutionName(b.id, "2024-01-05", 1);
     std::string run5 = BackfillRunId("2024-01-05", b.stamp, 1);
     b.dates = {{"2024-01-04", BronzeKeyOf("2024-01-04", "b1"), 0, "", ""},

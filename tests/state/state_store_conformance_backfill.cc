@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "state/reaping_reads.h"
 #include "state/process_liveness.h"
 #include "state/state_store_conformance.h"
 
@@ -23,7 +24,8 @@ BackfillRecord BackfillRecordOf(const std::string& stamp, const std::string& fro
   r.id = BackfillId(from, to, stamp);
   r.from_date = from;
   r.to_date = to;
-  r.options = {{"promote", true}};
+  r.options.promote = true;
+  r.options.canonical = {{"2024-01-01", "d1"}};
   for (const char* d : {"2024-01-01", "2024-01-02", "2024-01-03"}) {
     r.dates.push_back(BackfillDate{d, std::string("bronze/x/") + d, 0, "", ""});
   }
@@ -33,18 +35,19 @@ BackfillRecord BackfillRecordOf(const std::string& stamp, const std::string& fro
 TEST_P(StateStoreConformanceTest, BackfillCreateGetAndList) {
   auto rec = BackfillRecordOf("20260129T150000Z");
   ASSERT_TRUE(store_->CreateBackfill(rec).ok());
-  auto got = store_->GetBackfill(rec.id);
+  auto got = ReapAndGetBackfill(*store_, rec.id);
   ASSERT_TRUE(got.ok() && *got);
   EXPECT_EQ((*got)->status, BackfillStatus::kRunning);
   EXPECT_EQ((*got)->dates.size(), 3u);
   EXPECT_EQ((*got)->dates[1].source_key, "bronze/x/2024-01-02");
-  EXPECT_EQ((*got)->options["promote"], true);
+  EXPECT_TRUE((*got)->options.promote);
+  EXPECT_EQ((*got)->options.canonical.at("2024-01-01"), "d1");
   EXPECT_EQ((*got)->controller_pid, getpid());
   EXPECT_FALSE((*got)->created_at.empty());
-  auto missing = store_->GetBackfill("nope");
+  auto missing = ReapAndGetBackfill(*store_, "nope");
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(*missing);
-  auto active = store_->ListBackfills(BackfillFilter{true, 0});
+  auto active = ReapAndListBackfills(*store_, BackfillFilter{true, 0});
   ASSERT_TRUE(active.ok());
   EXPECT_EQ(active->size(), 1u);
 }
@@ -66,7 +69,7 @@ TEST_P(StateStoreConformanceTest, BackfillAttemptsTransitionsAndClaim) {
   ASSERT_TRUE(store_->RecordBackfillAttempt(rec.id, d).ok());
   d.date = "2024-02-02";
   EXPECT_EQ(store_->RecordBackfillAttempt(rec.id, d).code(), StatusCode::kNotFound);
-  auto got = store_->GetBackfill(rec.id);
+  auto got = ReapAndGetBackfill(*store_, rec.id);
   EXPECT_EQ((*got)->dates[1].attempts, 2);
   EXPECT_EQ((*got)->dates[1].execution, rec.id + "/2024-01-02#2");
 
@@ -84,7 +87,7 @@ TEST_P(StateStoreConformanceTest, BackfillAttemptsTransitionsAndClaim) {
   claim = OpenAnother()->ClaimBackfill(rec.id);
   ASSERT_TRUE(claim.ok()) << claim.status().ToString();
   EXPECT_EQ(claim->status, BackfillStatus::kRunning);
-  EXPECT_EQ((*store_->GetBackfill(rec.id))->result["note"], "canary");
+  EXPECT_EQ((*ReapAndGetBackfill(*store_, rec.id))->result["note"], "canary");
   EXPECT_EQ(store_->ClaimBackfill("nope").status().code(), StatusCode::kNotFound);
 }
 
@@ -105,10 +108,10 @@ TEST_P(StateStoreConformanceTest, BackfillDeadControllerIsInterruptedAndItsStopF
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_EQ(WEXITSTATUS(status), 0);
-  auto a = store_->GetBackfill(BackfillRecordOf("20260129T150000Z").id);
+  auto a = ReapAndGetBackfill(*store_, BackfillRecordOf("20260129T150000Z").id);
   ASSERT_TRUE(a.ok() && *a);
   EXPECT_EQ((*a)->status, BackfillStatus::kInterrupted);
-  auto list = store_->ListBackfills(BackfillFilter{});
+  auto list = ReapAndListBackfills(*store_, BackfillFilter{});
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].status, BackfillStatus::kAborted);  // newest first: it was stopping
@@ -147,7 +150,7 @@ TEST_P(StateStoreConformanceTest, BackfillControllerOfAnotherHostIsJudgedByItsHe
                                           BackfillStatus::kAborting, nullptr));
   {
     StaleLimit limit(nullptr);  // 60 s: a fresh heartbeat from another host is alive
-    auto got = store_->GetBackfill(a.id);
+    auto got = ReapAndGetBackfill(*store_, a.id);
     ASSERT_TRUE(got.ok() && *got);
     EXPECT_EQ((*got)->status, BackfillStatus::kRunning);
     EXPECT_EQ((*got)->controller_host, "some-other-host.example");
@@ -155,7 +158,7 @@ TEST_P(StateStoreConformanceTest, BackfillControllerOfAnotherHostIsJudgedByItsHe
     EXPECT_FALSE((*got)->controller_heartbeat_at.empty());
     auto claim = OpenAnother()->ClaimBackfill(a.id);
     EXPECT_EQ(claim.status().code(), StatusCode::kFailedPrecondition) << claim.status().ToString();
-    EXPECT_EQ((*store_->GetBackfill(b.id))->status, BackfillStatus::kAborting);
+    EXPECT_EQ((*ReapAndGetBackfill(*store_, b.id))->status, BackfillStatus::kAborting);
     // This process is not their controller: its heartbeat changes nothing.
     auto beat = store_->HeartbeatBackfill(a.id);
     ASSERT_TRUE(beat.ok()) << beat.status().ToString();
@@ -163,10 +166,10 @@ TEST_P(StateStoreConformanceTest, BackfillControllerOfAnotherHostIsJudgedByItsHe
   }
   StaleLimit limit("1");
   SleepSeconds(1.5);
-  auto got = store_->GetBackfill(a.id);
+  auto got = ReapAndGetBackfill(*store_, a.id);
   ASSERT_TRUE(got.ok() && *got);
   EXPECT_EQ((*got)->status, BackfillStatus::kInterrupted);
-  auto list = store_->ListBackfills(BackfillFilter{});
+  auto list = ReapAndListBackfills(*store_, BackfillFilter{});
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].status, BackfillStatus::kAborted);  // newest first: it was stopping
@@ -177,31 +180,31 @@ TEST_P(StateStoreConformanceTest, BackfillControllerOfAnotherHostIsJudgedByItsHe
   EXPECT_EQ(claim->controller_pid, getpid());
   EXPECT_EQ(claim->controller_host, LocalHostName());
   EXPECT_GT(claim->controller_heartbeat_at, (*got)->controller_heartbeat_at);
-  EXPECT_EQ((*store_->GetBackfill(a.id))->status, BackfillStatus::kRunning);
+  EXPECT_EQ((*ReapAndGetBackfill(*store_, a.id))->status, BackfillStatus::kRunning);
 }
 
 TEST_P(StateStoreConformanceTest, BackfillHeartbeatKeepsItsControllerAndAStaleOneLosesIt) {
   StaleLimit limit("1");
   auto rec = BackfillRecordOf("20260129T150000Z");
   ASSERT_TRUE(store_->CreateBackfill(rec).ok());
-  std::string created_beat = (*store_->GetBackfill(rec.id))->controller_heartbeat_at;
+  std::string created_beat = (*ReapAndGetBackfill(*store_, rec.id))->controller_heartbeat_at;
   SleepSeconds(1.3);
   // Past the limit since creation, but renewed now: alive (from any store object of it).
   auto beat = OpenAnother()->HeartbeatBackfill(rec.id);
   ASSERT_TRUE(beat.ok()) << beat.status().ToString();
   EXPECT_TRUE(*beat);
-  auto got = store_->GetBackfill(rec.id);
+  auto got = ReapAndGetBackfill(*store_, rec.id);
   ASSERT_TRUE(got.ok() && *got);
   EXPECT_EQ((*got)->status, BackfillStatus::kRunning);
   EXPECT_GT((*got)->controller_heartbeat_at, created_beat);
   // A controller that stops renewing counts as gone even on this host, alive: it stalled,
   // and another controller may take over. Its next heartbeat tells it so.
   SleepSeconds(1.3);
-  EXPECT_EQ((*store_->GetBackfill(rec.id))->status, BackfillStatus::kInterrupted);
+  EXPECT_EQ((*ReapAndGetBackfill(*store_, rec.id))->status, BackfillStatus::kInterrupted);
   beat = store_->HeartbeatBackfill(rec.id);
   ASSERT_TRUE(beat.ok()) << beat.status().ToString();
   EXPECT_FALSE(*beat);
-  EXPECT_EQ((*store_->GetBackfill(rec.id))->status, BackfillStatus::kInterrupted);
+  EXPECT_EQ((*ReapAndGetBackfill(*store_, rec.id))->status, BackfillStatus::kInterrupted);
   EXPECT_EQ(store_->HeartbeatBackfill("nope").status().code(), StatusCode::kNotFound);
 }
 

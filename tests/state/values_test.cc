@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "runlake/backfill.h"
 #include "runlake/execution.h"
 #include "runlake/task_queue.h"
 
@@ -44,6 +45,36 @@ TEST(ExecutionStatusTest, RoundTripsAndRejectsUnknown) {
   EXPECT_TRUE(ParseExecutionStatus("running").status().IsInvalidArgument());
   EXPECT_FALSE(IsTerminal(ExecutionStatus::kRunning));
   EXPECT_TRUE(IsTerminal(ExecutionStatus::kAborted));
+}
+
+// Backfill options are ours: one codec, and an unknown or missing key is a corruption
+// rather than a silent default (issue 26).
+TEST(BackfillOptionsTest, RoundTripAndStrictKeys) {
+  BackfillOptions o;
+  o.concurrency = 4;
+  o.promote = true;
+  o.reason = "fix";
+  o.canonical = {{"2024-01-01", "d1"}};
+  o.rules_text = "{}";
+  o.rules_origin = "rules.json";
+  nlohmann::json j = BackfillOptionsToJson(o);
+  auto back = BackfillOptionsFromJson(j, "backfill 'b'");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(BackfillOptionsToJson(*back), j);
+
+  nlohmann::json typo = j;
+  typo["promtoe"] = true;
+  auto bad = BackfillOptionsFromJson(typo, "backfill 'b'");
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(bad.status().message().find("unknown option 'promtoe'"), std::string::npos);
+
+  nlohmann::json missing = j;
+  missing.erase("max_attempts");
+  EXPECT_NE(BackfillOptionsFromJson(missing, "b").status().message().find("lack 'max_attempts'"), std::string::npos);
+
+  nlohmann::json wrong = j;
+  wrong["concurrency"] = "four";
+  EXPECT_NE(BackfillOptionsFromJson(wrong, "b").status().message().find("wrong type"), std::string::npos);
 }
 
 }  // namespace

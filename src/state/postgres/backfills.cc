@@ -28,11 +28,12 @@ Result<BackfillRecord> ReadRow(const Rows& rows, int i) {
   auto status = ParseBackfillStatus(rows.Text(i, 5));
   if (!status.ok()) return Status::Corruption("backfill '" + r.id + "': " + status.status().message());
   r.status = *status;
-  r.options = nlohmann::json::parse(rows.Text(i, 6), nullptr, false);
+  nlohmann::json options = nlohmann::json::parse(rows.Text(i, 6), nullptr, false);
   r.result = nlohmann::json::parse(rows.Text(i, 7), nullptr, false);
-  if (r.options.is_discarded() || r.result.is_discarded()) {
+  if (options.is_discarded() || r.result.is_discarded()) {
     return Status::Corruption("backfill '" + r.id + "': options or result is not valid JSON");
   }
+  RUNLAKE_ASSIGN_OR_RAISE(r.options, BackfillOptionsFromJson(options, "backfill '" + r.id + "'"));
   r.created_at = rows.Text(i, 8);
   r.updated_at = rows.Text(i, 9);
   r.controller_pid = rows.Int(i, 10);
@@ -91,7 +92,7 @@ Status BackfillTables::Create(const BackfillRecord& record) {
                            "VALUES ($1, $2, $3, $4, $5, $6, $7, 'null', ") +
                    kNowSql + ", " + kNowSql + ", $8, $9, $10, " + kNowSql + ")",
                {record.id, record.stamp, record.dataset.path(), record.from_date,
-                record.to_date, ToString(record.status), DumpJson(record.options),
+                record.to_date, ToString(record.status), DumpJson(BackfillOptionsToJson(record.options)),
                 std::to_string(pid), ticks, host})
             .status());
     if (record.dates.empty()) return Status::OK();
@@ -113,13 +114,11 @@ Status BackfillTables::Create(const BackfillRecord& record) {
 }
 
 Result<std::optional<BackfillRecord>> BackfillTables::Get(const std::string& id) {
-  RUNLAKE_RETURN_NOT_OK(Reap(&id));
   // One transaction: the dates belong to the same snapshot as the record.
   return session_->InTransaction([&](Conn& c) { return Lookup(c, id, /*lock=*/false); });
 }
 
 Result<std::vector<BackfillRecord>> BackfillTables::List(const BackfillFilter& filter) {
-  RUNLAKE_RETURN_NOT_OK(Reap(nullptr));
   std::string sql = std::string("SELECT ") + kColumns +
                     " FROM backfills WHERE ($1 = '0' OR status IN "
                     "('RUNNING', 'PAUSED', 'ABORTING', 'INTERRUPTED')) "

@@ -25,10 +25,12 @@ class BackfillTables {
                           BackfillStatus to, const nlohmann::json& result);
   Status RecordAttempt(const std::string& id, const BackfillDate& date);
 
- private:
   // Turns RUNNING/ABORTING backfills whose controller on this host is gone into
   // INTERRUPTED/ABORTED, or whose heartbeat is stale (any host). `only_id` == nullptr: every backfill.
+  // (StateStore::ReapDeadBackfills; ClaimBackfill does it first for its id).
   Status Reap(const std::string* only_id);
+
+ private:
 
   Session* session_;
   std::string host_;

@@ -47,6 +47,8 @@ Status Session::RunOnce(bool transaction, const std::function<Status(Conn&)>& bo
   Status st = body(conn);
   if (!st.ok()) {
     *transient = conn.last_error_transient();
+    // The body's error is what is returned; a ROLLBACK that fails leaves a broken
+    // connection, which the next try replaces.
     if (!conn.Broken()) (void)conn.ExecScript("ROLLBACK");
     return st;
   }

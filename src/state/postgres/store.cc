@@ -198,12 +198,10 @@ class PgStateStore final : public StateStore {
   }
 
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& name) override {
-    RUNLAKE_RETURN_NOT_OK(Reap(&name).status());
     return session_->Autocommit([&](Conn& c) { return Lookup(c, name); });
   }
 
   Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) override {
-    RUNLAKE_RETURN_NOT_OK(Reap(nullptr).status());
     // starts_with() rather than LIKE: names contain '_' and '%'.
     std::string sql = std::string("SELECT ") + kRecordColumns +
                       " FROM executions WHERE ($1 = '' OR status = $1) AND starts_with(name, $2)"
@@ -243,6 +241,7 @@ class PgStateStore final : public StateStore {
   }
 
   Result<int> ReapDeadExecutions() override { return Reap(nullptr); }
+  Result<int> ReapDeadExecution(const std::string& name) override { return Reap(&name); }
 
   Result<bool> HeartbeatExecution(const std::string& name) override {
     RUNLAKE_ASSIGN_OR_RAISE(Rows updated, session_->Autocommit([&](Conn& c) {
@@ -254,6 +253,9 @@ class PgStateStore final : public StateStore {
   }
 
   Status CreateBackfill(const BackfillRecord& record) override { return backfills_.Create(record); }
+  Status ReapDeadBackfills(const std::string& id) override {
+    return backfills_.Reap(id.empty() ? nullptr : &id);
+  }
   Result<std::optional<BackfillRecord>> GetBackfill(const std::string& id) override {
     return backfills_.Get(id);
   }

@@ -35,11 +35,12 @@ Result<BackfillRecord> ReadRow(const Stmt& stmt) {
   auto status = ParseBackfillStatus(stmt.Text(5));
   if (!status.ok()) return Status::Corruption("backfill '" + r.id + "': " + status.status().message());
   r.status = *status;
-  r.options = nlohmann::json::parse(stmt.Text(6), nullptr, false);
+  nlohmann::json options = nlohmann::json::parse(stmt.Text(6), nullptr, false);
   r.result = nlohmann::json::parse(stmt.Text(7), nullptr, false);
-  if (r.options.is_discarded() || r.result.is_discarded()) {
+  if (options.is_discarded() || r.result.is_discarded()) {
     return Status::Corruption("backfill '" + r.id + "': options or result is not valid JSON");
   }
+  RUNLAKE_ASSIGN_OR_RAISE(r.options, BackfillOptionsFromJson(options, "backfill '" + r.id + "'"));
   r.created_at = stmt.Text(8);
   r.updated_at = stmt.Text(9);
   r.controller_pid = stmt.Int(10);
@@ -74,7 +75,7 @@ Status BackfillTables::Create(const BackfillRecord& record) {
                    kNowSql + ")"));
   insert.Bind(1, record.id).Bind(2, record.stamp).Bind(3, record.dataset.path());
   insert.Bind(4, record.from_date).Bind(5, record.to_date);
-  insert.Bind(6, std::string(ToString(record.status))).Bind(7, Dump(record.options));
+  insert.Bind(6, std::string(ToString(record.status))).Bind(7, Dump(BackfillOptionsToJson(record.options)));
   insert.Bind(8, now).Bind(9, now).Bind(10, pid).Bind(11, ticks);
   insert.Bind(12, given ? record.controller_host : host_);
   RUNLAKE_RETURN_NOT_OK(insert.Run());
@@ -90,12 +91,10 @@ Status BackfillTables::Create(const BackfillRecord& record) {
 }
 
 Result<std::optional<BackfillRecord>> BackfillTables::Get(const std::string& id) {
-  RUNLAKE_RETURN_NOT_OK(Reap(&id));
   return Lookup(id);
 }
 
 Result<std::vector<BackfillRecord>> BackfillTables::List(const BackfillFilter& filter) {
-  RUNLAKE_RETURN_NOT_OK(Reap(nullptr));
   std::string sql = std::string("SELECT ") + kColumns +
                     " FROM backfills WHERE (?1 = 0 OR status IN "
                     "('RUNNING', 'PAUSED', 'ABORTING', 'INTERRUPTED')) "

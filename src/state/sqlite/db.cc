@@ -189,6 +189,8 @@ Status Transaction::Commit() {
 }
 
 Transaction::~Transaction() {
+  // A destructor cannot report; SQLite rolls back an unfinished transaction itself when the
+  // connection closes.
   if (!done_) (void)db_->Exec("ROLLBACK");
 }
 

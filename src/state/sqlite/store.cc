@@ -185,13 +185,11 @@ class SqliteStateStore final : public StateStore {
 
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& name) override {
     std::lock_guard lock(mu_);
-    RUNLAKE_RETURN_NOT_OK(Reap(&name).status());
     return Lookup(name);
   }
 
   Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) override {
     std::lock_guard lock(mu_);
-    RUNLAKE_RETURN_NOT_OK(Reap(nullptr).status());
     // substr() rather than LIKE: names contain '_' and LIKE is case-insensitive.
     std::string sql = std::string("SELECT ") + kRecordColumns +
                       " FROM executions WHERE (?1 = '' OR status = ?1)"
@@ -247,10 +245,19 @@ class SqliteStateStore final : public StateStore {
     return Reap(nullptr);
   }
 
+  Result<int> ReapDeadExecution(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    return Reap(&name);
+  }
+
   // Backfills: sqlite::BackfillTables (backfill_sqlite.cc), under this store's mutex.
   Status CreateBackfill(const BackfillRecord& record) override {
     std::lock_guard lock(mu_);
     return backfills_.Create(record);
+  }
+  Status ReapDeadBackfills(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    return backfills_.Reap(id.empty() ? nullptr : &id);
   }
   Result<std::optional<BackfillRecord>> GetBackfill(const std::string& id) override {
     std::lock_guard lock(mu_);

@@ -86,12 +86,12 @@ nlohmann::json BackfillOptionsToJson(const BackfillOptions& o) {
 Result<BackfillOptions> BackfillOptionsFromJson(const nlohmann::json& j, const std::string& origin) {
   if (!j.is_object()) return Status::Corruption(origin + ": the options are not a JSON object");
   BackfillOptions o;
-  // Each key once, of its type; rules_text/rules_origin only when a rules file was given.
+  // Each key of its type; an unknown key is a corruption (a typo never falls back to a
+  // default). A key missing takes its default: records written before it existed (a
+  // migrated store) must still load.
   std::set<std::string> seen;
-  auto take = [&](const char* key, auto* out, bool required) -> Status {
-    if (!j.contains(key)) {
-      return required ? Status::Corruption(origin + ": the options lack '" + key + "'") : Status::OK();
-    }
+  auto take = [&](const char* key, auto* out) -> Status {
+    if (!j.contains(key)) return Status::OK();
     seen.insert(key);
     try {
       j.at(key).get_to(*out);
@@ -100,19 +100,19 @@ Result<BackfillOptions> BackfillOptionsFromJson(const nlohmann::json& j, const s
     }
     return Status::OK();
   };
-  RUNLAKE_RETURN_NOT_OK(take("concurrency", &o.concurrency, true));
-  RUNLAKE_RETURN_NOT_OK(take("canary", &o.canary, true));
-  RUNLAKE_RETURN_NOT_OK(take("promote", &o.promote, true));
-  RUNLAKE_RETURN_NOT_OK(take("reason", &o.reason, true));
-  RUNLAKE_RETURN_NOT_OK(take("schema_version", &o.schema_version, true));
-  RUNLAKE_RETURN_NOT_OK(take("bronze_run", &o.bronze_run, true));
-  RUNLAKE_RETURN_NOT_OK(take("max_attempts", &o.max_attempts, true));
-  RUNLAKE_RETURN_NOT_OK(take("rules_hash", &o.rules_hash, true));
-  RUNLAKE_RETURN_NOT_OK(take("canonical", &o.canonical, true));
-  RUNLAKE_RETURN_NOT_OK(take("one_run", &o.one_run, true));
-  RUNLAKE_RETURN_NOT_OK(take("queue", &o.queue, true));
-  RUNLAKE_RETURN_NOT_OK(take("rules_text", &o.rules_text, false));
-  RUNLAKE_RETURN_NOT_OK(take("rules_origin", &o.rules_origin, !o.rules_text.empty()));
+  RUNLAKE_RETURN_NOT_OK(take("concurrency", &o.concurrency));
+  RUNLAKE_RETURN_NOT_OK(take("canary", &o.canary));
+  RUNLAKE_RETURN_NOT_OK(take("promote", &o.promote));
+  RUNLAKE_RETURN_NOT_OK(take("reason", &o.reason));
+  RUNLAKE_RETURN_NOT_OK(take("schema_version", &o.schema_version));
+  RUNLAKE_RETURN_NOT_OK(take("bronze_run", &o.bronze_run));
+  RUNLAKE_RETURN_NOT_OK(take("max_attempts", &o.max_attempts));
+  RUNLAKE_RETURN_NOT_OK(take("rules_hash", &o.rules_hash));
+  RUNLAKE_RETURN_NOT_OK(take("canonical", &o.canonical));
+  RUNLAKE_RETURN_NOT_OK(take("one_run", &o.one_run));
+  RUNLAKE_RETURN_NOT_OK(take("queue", &o.queue));
+  RUNLAKE_RETURN_NOT_OK(take("rules_text", &o.rules_text));
+  RUNLAKE_RETURN_NOT_OK(take("rules_origin", &o.rules_origin));
   for (const auto& [key, value] : j.items()) {
     if (!seen.count(key)) return Status::Corruption(origin + ": unknown option '" + key + "'");
   }

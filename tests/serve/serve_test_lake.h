@@ -132,6 +132,7 @@ class ServeTestLake {
     req.input_json = InputJson(run_key, key);
     req.rules = std::move(rules);
     req.max_attempts = 1;
+    req.publish = PublishesItself(*ParseExecutionInput(req.input_json, "input"), run_key);  // as `runlake run`
     auto out = RunExecution(ctx, req);
     ASSERT_TRUE(out.ok()) << out.status().ToString();
   }

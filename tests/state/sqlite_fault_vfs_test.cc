@@ -85,7 +85,7 @@ TEST(SqliteFaultVfs, EachKindFailsOrEndsTheProcessAsARealFaultWould) {
       return started.ok() ? 0 : 10 + static_cast<int>(started.status().code());
     });
   };
-  EXPECT_EQ(again("diskfull"), 10 + static_cast<int>(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(again("diskfull"), 10 + static_cast<int>(StatusCode::kResourceExhausted));
   EXPECT_EQ(again("ioerror"), 10 + static_cast<int>(StatusCode::kIOError));
   EXPECT_EQ(again("crash"), 137);
   EXPECT_EQ(again("crash_after"), 137);

@@ -167,7 +167,8 @@ TEST(SqliteStateStoreTest, InMemoryStoreWorks) {
   EXPECT_TRUE((*store)->StartExecution(r)->created);
 }
 
-TEST(SqliteStateStoreTest, LockHeldPastTheBusyTimeoutIsIOErrorNamingThePath) {
+// Busy is transient (kUnavailable): the callers' retry policy tries again.
+TEST(SqliteStateStoreTest, LockHeldPastTheBusyTimeoutIsUnavailableNamingThePath) {
   TempDir dir;
   std::string path = dir.path() + "/state.db";
   ASSERT_TRUE(OpenSqliteStateStore(path).ok());
@@ -178,7 +179,7 @@ TEST(SqliteStateStoreTest, LockHeldPastTheBusyTimeoutIsIOErrorNamingThePath) {
   ASSERT_TRUE(held.ok());
   auto blocked = sqlite::Transaction::Begin(waiter->get());
   ASSERT_FALSE(blocked.ok());
-  EXPECT_TRUE(blocked.status().IsIOError()) << blocked.status().ToString();
+  EXPECT_TRUE(blocked.status().IsUnavailable()) << blocked.status().ToString();
   EXPECT_NE(blocked.status().message().find(path), std::string::npos);
 }
 

@@ -92,12 +92,12 @@ TEST_F(FaultStoreTest, IOErrorIsStickyTransientFailsOnceDiskFullIsNotIOError) {
   EXPECT_FALSE(fs::exists(dir_ / "lake/b"));
   fs::remove(Count());
   auto once = Open("at=1,kind=transient");
-  EXPECT_TRUE(once->Put("d", "4").IsIOError());
+  EXPECT_TRUE(once->Put("d", "4").IsUnavailable());
   EXPECT_TRUE(once->Put("d", "4").ok());
   fs::remove(Count());
   auto full = Open("at=1,kind=diskfull");
   Status st = full->PutIfAbsent("e", "5");
-  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted) << st.ToString();
   EXPECT_TRUE(full->PutIfAbsent("e", "5").ok());
 }
 

@@ -70,7 +70,9 @@ Result<BackfillReport> ResumeBackfill(const ExecutionContext& ctx, const std::st
 // ABORTED; NotFound for an unknown id. Returns the record after the change.
 Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id);
 
-// The backfill as it stands, date by date, without running anything.
-Result<BackfillReport> DescribeBackfill(const ExecutionContext& ctx, const std::string& id);
+// The backfill as it stands, date by date, without running anything. `reads`: kAsStored
+// for the dashboard, which never writes to the store.
+Result<BackfillReport> DescribeBackfill(const ExecutionContext& ctx, const std::string& id,
+                                        StateReads reads = StateReads::kReapFirst);
 
 }  // namespace runlake

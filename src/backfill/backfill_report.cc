@@ -87,7 +87,7 @@ bool BackfillReport::ok() const {
 }
 
 Result<BackfillReport> BuildBackfillReport(ObjectStore& store, StateStore& state,
-                                           const BackfillRecord& record) {
+                                           const BackfillRecord& record, StateReads reads) {
   BackfillReport report;
   report.record = record;
   if (record.result.is_object() && record.result.contains("promotion")) {
@@ -103,7 +103,8 @@ Result<BackfillReport> BuildBackfillReport(ObjectStore& store, StateStore& state
     o.attempts = d.attempts;
     if (auto it = canonical.find(d.date); it != canonical.end()) o.canonical_run_id = it->second;
     if (!d.execution.empty()) {
-      RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetExecution(state, d.execution));
+      RUNLAKE_ASSIGN_OR_RAISE(auto rec, reads == StateReads::kReapFirst ? ReapAndGetExecution(state, d.execution)
+                                                                        : state.GetExecution(d.execution));
       if (rec) {
         o.status = ToString(rec->status);
         o.cause = rec->cause;

@@ -54,11 +54,16 @@ Result<bool> CommittedAfterWorkerLost(ObjectStore& store, const ExecutionRecord&
 BackfillDateOutcome DateOutcomeOf(const BackfillDate& date, const Result<ExecutionOutcome>& outcome,
                                   int64_t* rows);
 
+// How a report reads the state store: a command that acts reaps dead executions first
+// (state/reaping_reads.h); the dashboard only reads.
+enum class StateReads { kReapFirst, kAsStored };
+
 // Reads every date's execution and both runs' manifests. The baseline ("before") is the
 // canonical run recorded when the backfill was planned (options.canonical), so the
 // comparison still means something after the backfill was promoted.
 Result<BackfillReport> BuildBackfillReport(ObjectStore& store, StateStore& state,
-                                           const BackfillRecord& record);
+                                           const BackfillRecord& record,
+                                           StateReads reads = StateReads::kReapFirst);
 
 // Promotes every date's run in ONE pointer version when every date SUCCEEDED and passed
 // the quality gate; otherwise publishes nothing. Returns the promotion JSON: requested,

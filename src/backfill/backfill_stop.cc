@@ -34,10 +34,11 @@ Result<BackfillRecord> StopBackfill(StateStore& state, const std::string& id) {
   return Status::Conflict("backfill '" + id + "' kept changing status; try again");
 }
 
-Result<BackfillReport> DescribeBackfill(const ExecutionContext& ctx, const std::string& id) {
-  RUNLAKE_ASSIGN_OR_RAISE(auto rec, ReapAndGetBackfill(*ctx.state, id));
+Result<BackfillReport> DescribeBackfill(const ExecutionContext& ctx, const std::string& id, StateReads reads) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto rec, reads == StateReads::kReapFirst ? ReapAndGetBackfill(*ctx.state, id)
+                                                                    : ctx.state->GetBackfill(id));
   if (!rec) return Status::NotFound("no backfill '" + id + "'");
-  return BuildBackfillReport(*ctx.store, *ctx.state, *rec);
+  return BuildBackfillReport(*ctx.store, *ctx.state, *rec, reads);
 }
 
 }  // namespace runlake

@@ -84,7 +84,7 @@ std::string Html(const json& d) {
 Result<Page> BackfillPage(const DashboardSources& src, const PageRequest& req) {
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(req.arg));
   ExecutionContext ctx{src.store, src.state, src.log_dir, src.lake_bucket};
-  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, DescribeBackfill(ctx, req.arg));
+  RUNLAKE_ASSIGN_OR_RAISE(BackfillReport report, DescribeBackfill(ctx, req.arg, StateReads::kAsStored));
   RUNLAKE_ASSIGN_OR_RAISE(BackfillProgress progress, ProgressOf(*src.state, report.record));
   json d = {{"report", BackfillReportToJson(report)},
             {"progress", ProgressToJson(progress)},

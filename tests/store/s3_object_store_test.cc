@@ -187,7 +187,10 @@ TEST_F(S3ServerTest, OpenObjectStoreRoutesS3Uris) {
 TEST_F(S3ServerTest, WrongCredentialsNameEndpointAndS3Code) {
   for (bool bad_key : {true, false}) {
     S3Config c = config_;
-    if (bad_key) c.access_key_id = "NOSUCHKEY0000000000";
+    c.credentials = nullptr;  // these static keys, not the chain's
+    const char* real_key = std::getenv("AWS_ACCESS_KEY_ID");
+    c.access_key_id = bad_key ? "NOSUCHKEY0000000000" : (real_key ? real_key : "");
+    c.session_token.clear();
     c.secret_access_key = kSecret;
     auto store = NewS3ObjectStore(c);
     const char* code = bad_key ? "InvalidAccessKeyId" : "SignatureDoesNotMatch";

@@ -29,18 +29,9 @@ int FirstSilverWrite(const TestLake& lake, const std::string& input) {
   CmdResult traced = RunBinary({"--lake", probe.lake(), "run", "--input", probe.Work("in.json")}, probe.work(),
                                {"RUNLAKE_TEST_FAULT=count=" + probe.Work("ops.txt")});
   EXPECT_EQ(traced.exit_code, 0) << traced.Describe();
-  std::stringstream ss(ReadFile(probe.Work("ops.txt")));
-  int i = 0;
-  for (std::string line; std::getline(ss, line);) {
-    ++i;
-    if (line.rfind("PutFile silver/", 0) == 0 || (line.find("Put") == 0 && line.find(" silver/") != std::string::npos &&
-                                                   line.find("_pointer_log") == std::string::npos &&
-                                                   line.find("_LATEST") == std::string::npos)) {
-      return i;
-    }
-  }
-  ADD_FAILURE() << "no silver write in " << ReadFile(probe.Work("ops.txt"));
-  return 0;
+  int at = OpIndex(probe.Work("ops.txt"), "PutFile silver/");  // the first data file
+  if (at == 0) ADD_FAILURE() << "no silver write in " << ReadFile(probe.Work("ops.txt"));
+  return at;
 }
 
 json Describe(const TestLake& lake, const std::string& name) {

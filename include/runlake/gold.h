@@ -9,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "runlake/object_store.h"
 #include "runlake/pointer.h"
+#include "runlake/query_result.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake {
@@ -51,6 +54,31 @@ struct GoldStatus {
                                       // dataset built it
 };
 Result<GoldStatus> GetGoldStatus(ObjectStore& store, const DatasetId& silver, const std::string& table);
+
+// `gold build --json`: {"table", "run_id", "rows", "built_from_version", "gold_pointer_version"}.
+nlohmann::json GoldBuildResultToJson(const std::string& table, const GoldBuildResult& result);
+// `gold status --json`: {"table", "run_id" (null: never built), "built_from_version",
+// "built_from_dataset", "silver_version", "stale"}.
+nlohmann::json GoldStatusToJson(const GoldStatus& status);
+
+// Lineage of one gold balance (`runlake trace`): the balance rows of an account for a month
+// and the silver rows (with their bronze file and line) that sum to them, read at the
+// silver pointer version the canonical gold build was made from.
+struct TraceRequest {
+  DatasetId silver;
+  std::string account;   // account_id
+  std::string month;     // YYYY-MM
+  std::string currency;  // "": every currency
+};
+struct BalanceTrace {
+  int64_t silver_version = 0;  // the version the gold table was built from
+  QueryResult balance;         // account_id, currency, month, balance
+  QueryResult rows;            // transaction_id, currency, amount, tx_date, run_id,
+                               // source_key, source_line, row_hash
+};
+// InvalidArgument for a month that is not YYYY-MM; FailedPrecondition when the gold table
+// has not been built, or was built from another dataset.
+Result<BalanceTrace> TraceBalance(ObjectStore& store, const TraceRequest& request);
 
 // Creates view gold_<table> over each built table's canonical run (used by the catalog).
 Status CreateGoldViews(Engine& engine, ObjectStore& store, const std::vector<RunManifest>& runs,

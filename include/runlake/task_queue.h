@@ -7,7 +7,7 @@
 // attempt: attempt k of a task named N runs as execution N (k = 1) or N#k, so the partial
 // run of a lost attempt stays uncommitted and invisible under its own run_id.
 //
-// The store methods are on StateStore (state/state_store.h); these are the values.
+// The store methods are on StateStore (runlake/state_store.h); these are the values.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 // final status and the promotion. Everything it needs to continue lives in the state
 // store, so a new process can pick up where a dead one stopped (ResumeBackfill).
 
-#include "backfill/backfill_controller.h"
+#include "runlake/backfill_controller.h"
 
 #include <algorithm>
 #include <chrono>
@@ -14,9 +14,9 @@
 #include "backfill/backfill_queue.h"
 #include "common/retry.h"
 #include "backfill/controller_heartbeat.h"
-#include "backfill/backfill_task.h"
+#include "runlake/backfill_task.h"
 #include "runlake/rules.h"
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake {
 namespace {

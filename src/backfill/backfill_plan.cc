@@ -1,16 +1,16 @@
 // Planning a backfill: bronze per date, canonical run per date, ids, overlaps.
 
-#include "backfill/backfill_plan.h"
+#include "runlake/backfill_plan.h"
 
 #include <algorithm>
 #include <map>
 #include <optional>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "runlake/bronze.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake {
 namespace {

@@ -4,7 +4,7 @@
 #include <map>
 #include <thread>
 
-#include "backfill/backfill_task.h"
+#include "runlake/backfill_task.h"
 
 namespace runlake {
 namespace {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "backfill/backfill_pool.h"
-#include "backfill/backfill_report.h"
-#include "state/state_store.h"
+#include "runlake/backfill_report.h"
+#include "runlake/state_store.h"
 
 namespace runlake {
 

@@ -1,6 +1,6 @@
 // A backfill's per-date outcome, its comparison with the canonical runs, and promotion.
 
-#include "backfill/backfill_report.h"
+#include "runlake/backfill_report.h"
 
 #include <algorithm>
 #include <map>
@@ -11,7 +11,7 @@
 #include "runlake/promote.h"
 #include "runlake/run_diff.h"
 #include "runlake/run_manifest.h"
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake {
 namespace {

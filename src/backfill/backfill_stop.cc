@@ -1,8 +1,8 @@
 // `backfill stop` and `backfill status`: what an operator does to a backfill without
 // running any of its dates (backfill_controller.h declares them beside run and resume).
 
-#include "backfill/backfill_controller.h"
-#include "state/reaping_reads.h"
+#include "runlake/backfill_controller.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake {
 

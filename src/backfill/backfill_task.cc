@@ -1,6 +1,6 @@
-#include "backfill/backfill_task.h"
+#include "runlake/backfill_task.h"
 
-#include "backfill/backfill_report.h"
+#include "runlake/backfill_report.h"
 
 namespace runlake {
 

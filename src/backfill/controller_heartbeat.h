@@ -7,7 +7,7 @@
 #include <string>
 
 #include "state/periodic_renewal.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake {
 

@@ -1,4 +1,4 @@
-#include "catalog/catalog_export.h"
+#include "runlake/catalog_export.h"
 
 #include <nlohmann/json.hpp>
 #include <regex>

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "common/parse_number.h"
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "engine/engine.h"
 #include "catalog/catalog.h"
 #include "store/local_files.h"
@@ -217,6 +217,17 @@ Status CreateGoldViews(Engine& engine, ObjectStore& store, const std::vector<Run
                                          list + "])"));
   }
   return Status::OK();
+}
+
+nlohmann::json GoldBuildResultToJson(const std::string& table, const GoldBuildResult& r) {
+  return {{"table", table}, {"run_id", r.manifest.run_id}, {"rows", r.rows},
+          {"built_from_version", r.manifest.built_from_version}, {"gold_pointer_version", r.pointer.version}};
+}
+
+nlohmann::json GoldStatusToJson(const GoldStatus& st) {
+  return {{"table", st.table}, {"run_id", st.run_id ? nlohmann::json(*st.run_id) : nlohmann::json()},
+          {"built_from_version", st.built_from_version}, {"built_from_dataset", st.built_from_dataset},
+          {"silver_version", st.silver_head_version}, {"stale", st.stale}};
 }
 
 }  // namespace runlake

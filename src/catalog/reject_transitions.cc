@@ -8,12 +8,10 @@
 
 namespace runlake {
 
-using nlohmann::json;
-
 // What became of A's rejected rows in B, matched by row_hash (the raw record's hash, so the
 // same input row on both sides): per reason in A, how many are valid in B, still failing
 // for that reason, failing for another reason, or not in B at all (another bronze object).
-Result<json> RejectTransitions(ObjectStore& store, const RunManifest& a, const RunManifest& b,
+Result<std::map<std::string, RejectTransition>> RejectTransitions(ObjectStore& store, const RunManifest& a, const RunManifest& b,
                                const std::string& scratch) {
   std::string ra = Engine::Quote(a.run_id), rb = Engine::Quote(b.run_id);
   std::string sql =
@@ -44,11 +42,15 @@ Result<json> RejectTransitions(ObjectStore& store, const RunManifest& a, const R
   o.sql = sql;
   RUNLAKE_ASSIGN_OR_RAISE(auto engine, OpenCatalog(store, o));
   RUNLAKE_ASSIGN_OR_RAISE(auto rows, engine->Query(sql));
-  json out = json::object();
+  std::map<std::string, RejectTransition> out;
   for (const auto& row : rows.rows) {
-    json& t = out[row[0].value_or("")];
-    if (t.is_null()) t = {{"valid", 0}, {"still_failing", 0}, {"other_reason", 0}, {"not_in_b", 0}};
-    RUNLAKE_ASSIGN_OR_RAISE(t[row[1].value_or("")], ParseInt64Cell(row[2], "reject transitions: a count"));
+    RejectTransition& t = out[row[0].value_or("")];
+    RUNLAKE_ASSIGN_OR_RAISE(int64_t n, ParseInt64Cell(row[2], "reject transitions: a count"));
+    const std::string outcome = row[1].value_or("");
+    if (outcome == "valid") t.valid = n;
+    else if (outcome == "still_failing") t.still_failing = n;
+    else if (outcome == "other_reason") t.other_reason = n;
+    else t.not_in_b = n;
   }
   return out;
 }

@@ -4,6 +4,8 @@
 #include "engine/engine.h"
 #include "engine/views.h"
 #include "catalog/catalog.h"
+#include "catalog/reject_transitions.h"
+#include "ledger/staging.h"
 #include "store/local_files.h"
 #include "runlake/run_manifest.h"
 
@@ -18,9 +20,46 @@ Result<RunManifest> MustLoad(ObjectStore& store, const std::string& run_id) {
   return *m;
 }
 
-json SourceFigures(const RunSource& s) {
-  return {{"key", s.key}, {"input_rows", s.input_rows}, {"valid_rows", s.valid_rows},
-          {"quarantined_rows", s.quarantined_rows}, {"condemned_rows", s.condemned_rows}};
+SourceSide FiguresOf(const RunSource& s) {
+  SourceSide side;
+  side.has_figures = true;
+  side.key = s.key;
+  side.input_rows = s.input_rows;
+  side.valid_rows = s.valid_rows;
+  side.quarantined_rows = s.quarantined_rows;
+  side.condemned_rows = s.condemned_rows;
+  return side;
+}
+
+template <typename Side>
+std::optional<Side>& SideOf(SideBySide<Side>& pair, char side) {
+  return side == 'a' ? pair.a : pair.b;
+}
+
+json SourceSideToJson(const SourceSide& s) {
+  json j = json::object();
+  if (s.has_figures) {
+    j = {{"key", s.key}, {"input_rows", s.input_rows}, {"valid_rows", s.valid_rows},
+         {"quarantined_rows", s.quarantined_rows}, {"condemned_rows", s.condemned_rows}};
+  }
+  if (!s.quarantine_by_reason.empty()) j["quarantine_by_reason"] = s.quarantine_by_reason;
+  return j;
+}
+
+json PartitionSideToJson(const PartitionSide& p) {
+  return {{"valid_rows", p.valid_rows}, {"amount_sum", p.amount_sum}};
+}
+
+template <typename Side, typename ToJson>
+json SideBySideToJson(const std::map<std::string, SideBySide<Side>>& all, ToJson to_json) {
+  json out = json::object();
+  for (const auto& [name, pair] : all) {
+    json& j = out[name];
+    j = json::object();
+    if (pair.a) j["a"] = to_json(*pair.a);
+    if (pair.b) j["b"] = to_json(*pair.b);
+  }
+  return out;
 }
 
 // A silver view per run named view_a / view_b.
@@ -49,9 +88,8 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
   RunDiff d;
   d.run_a = run_a;
   d.run_b = run_b;
-  d.sources = json::object();
-  for (const auto& s : a.sources) d.sources[s.ingest_date]["a"] = SourceFigures(s);
-  for (const auto& s : b.sources) d.sources[s.ingest_date]["b"] = SourceFigures(s);
+  for (const auto& s : a.sources) d.sources[s.ingest_date].a = FiguresOf(s);
+  for (const auto& s : b.sources) d.sources[s.ingest_date].b = FiguresOf(s);
 
   EngineOptions eopts;
   eopts.temp_directory = scratch + "/duckdb_tmp";
@@ -69,17 +107,18 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
                                                   side + " GROUP BY ALL ORDER BY ALL"));
     for (const auto& row : r.rows) {
       RUNLAKE_ASSIGN_OR_RAISE(int64_t n, AsInt(row[2]));
-      d.sources[*row[0]][side]["quarantine_by_reason"][*row[1]] = n;
+      auto& figures = SideOf(d.sources[row[0].value_or("")], side[0]);
+      if (!figures) figures = SourceSide{};
+      figures->quarantine_by_reason[row[1].value_or("")] = n;
     }
   }
-  d.partitions = json::object();
   for (const char* side : {"a", "b"}) {
     RUNLAKE_ASSIGN_OR_RAISE(auto r, engine->Query(std::string("SELECT printf('year=%04d/month=%02d', year, month), "
                                                               "count(*), CAST(sum(amount) AS VARCHAR) FROM silver_") +
                                                   side + " GROUP BY ALL ORDER BY ALL"));
     for (const auto& row : r.rows) {
       RUNLAKE_ASSIGN_OR_RAISE(int64_t valid, AsInt(row[1]));
-      d.partitions[*row[0]][side] = {{"valid_rows", valid}, {"amount_sum", row[2].value_or("0")}};
+      SideOf(d.partitions[row[0].value_or("")], side[0]) = PartitionSide{valid, row[2].value_or("0")};
     }
   }
   // Row level, by (ingest_date, transaction_id): ids are unique per source only, and a
@@ -113,9 +152,30 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
 }
 
 json RunDiffToJson(const RunDiff& d) {
-  return {{"run_a", d.run_a}, {"run_b", d.run_b}, {"sources", d.sources}, {"partitions", d.partitions},
+  return {{"run_a", d.run_a}, {"run_b", d.run_b}, {"sources", SideBySideToJson(d.sources, SourceSideToJson)},
+          {"partitions", SideBySideToJson(d.partitions, PartitionSideToJson)},
           {"rows", {{"added", d.added}, {"removed", d.removed}, {"changed", d.changed}, {"unchanged", d.unchanged}}},
           {"added_ids", d.added_ids}, {"removed_ids", d.removed_ids}, {"changed_ids", d.changed_ids}};
+}
+
+json TransitionsToJson(const std::map<std::string, RejectTransition>& transitions) {
+  json out = json::object();
+  for (const auto& [reason, t] : transitions) {
+    out[reason] = {{"valid", t.valid}, {"still_failing", t.still_failing}, {"other_reason", t.other_reason},
+                   {"not_in_b", t.not_in_b}};
+  }
+  return out;
+}
+
+Result<RunComparison> CompareRuns(ObjectStore& store, const std::string& run_a, const std::string& run_b,
+                                  size_t detail_limit) {
+  // Outside the lake: comparing runs is a read, which a user who may only read can do.
+  RUNLAKE_ASSIGN_OR_RAISE(Staging scratch, Staging::CreateOutsideLake("diff"));
+  RUNLAKE_ASSIGN_OR_RAISE(RunDiff diff, DiffRuns(store, run_a, run_b, scratch.dir(), detail_limit));
+  RUNLAKE_ASSIGN_OR_RAISE(RunManifest a, MustLoad(store, run_a));
+  RUNLAKE_ASSIGN_OR_RAISE(RunManifest b, MustLoad(store, run_b));
+  RUNLAKE_ASSIGN_OR_RAISE(auto transitions, RejectTransitions(store, a, b, scratch.dir()));
+  return RunComparison{std::move(a), std::move(b), std::move(diff), std::move(transitions)};
 }
 
 }  // namespace runlake

@@ -4,12 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "state/state_store.h"
-#include "runlake/object_store.h"
+#include "runlake/lake_session.h"
 
 namespace runlake::cli {
 
@@ -46,49 +46,44 @@ inline CLI::Validator PointerVersionNumber() {
 // number is bad input, never "no limit" (that is leaving the option out).
 inline CLI::Validator CountAtLeastOne() { return WholeNumberAtLeastOne("must be", "", "N>=1"); }
 
-class CliContext {
+// The global options and output of one `runlake` invocation; the lake and state store
+// are a LakeSession (the library's own way to open them).
+// What a command needs before its handler runs (the command table in main.cc says which);
+// opened in Handle, so a missing lake or state store is reported the same way by all.
+enum class Needs { kNothing, kLake, kLakeAndState };
+
+class CliContext : public LakeSession {
  public:
-  std::string lake_uri;   // --lake, else $RUNLAKE_LAKE, else ./lake
-  std::string state_uri;  // --state, else beside the lake
-  bool json = false;      // --json
+  bool json = false;  // --json
+  Needs needs = Needs::kNothing;  // set by the command table for the command being run
 
-  // The lake, which must exist (`_lake.json`, written by `init` and `ingest`): a command on
-  // a path that is not a lake says so (exit 2) rather than showing an empty lake or
-  // creating state there.
-  Result<ObjectStore*> Store();
-  // For `init` and `ingest`: opens the lake and writes `_lake.json` if it is missing.
-  // Returns whether this call created it.
-  Result<bool> CreateLake();
-  Result<StateStore*> State();
-  // A SQLite state path the user named (--state, $RUNLAKE_STATE) must be in a folder that
-  // exists: a mistyped one would otherwise become a new, empty store that no later command
-  // finds (InvalidArgument naming it). The default path is runlake's choice: its folder is
-  // made as needed.
-  Status CheckStatePath() const;
-  // The state store's URI: --state, else the default SQLite file for the lake.
-  std::string StateUri() const;
-  // Where execution logs live: beside the state database (for PostgreSQL, where the
-  // default SQLite file would be: logs stay on the machine that ran the execution).
-  Result<std::string> LogDir();
-  // The bucket of an s3:// lake, "" otherwise.
-  std::string LakeBucket() const;
-  // A PostgreSQL state store: backfills default to queue mode (workers do the dates).
-  bool StateIsPostgres() const;
+  // The one place a Status becomes an exit code and an error report: wraps a handler as a
+  // CLI11 callback that opens what the command needs, runs it, and on an error prints
+  // "runlake: <message>" to stderr (and the JSON error object on stdout with --json) and
+  // stores its exit code (ExitCodeFor). A handler that succeeds may still set `exit_code`
+  // itself (a check with findings, a failed run it reports): that is its verdict, not an
+  // error.
+  std::function<void()> Handle(int& exit_code, std::function<Status()> handler);
+  // The error that ends this command came from SIGINT/SIGTERM: exit 128+signo.
+  void ExitBySignal(int signo) { signal_ = signo; }
 
-  // Prints the error to stderr as "runlake: <message>" and returns its exit code.
-  int Fail(const Status& st) const;
   void PrintJson(const nlohmann::json& j) const;
 
  private:
-  std::string DefaultStatePath() const;
-  Result<ObjectStore*> OpenStore();
-  bool lake_checked_ = false;
-  std::unique_ptr<ObjectStore> store_;
-  std::unique_ptr<StateStore> state_;
+  int Fail(const Status& st) const;
+  int signal_ = 0;
 };
 
-// A subcommand registers itself on the app; its callback stores the exit code.
+// A subcommand registers itself on the app: its options, and handlers wrapped by Handle.
 using CommandRegistrar = void (*)(CLI::App& app, CliContext& ctx, int& exit_code);
+
+// A row of the command table (the git `commands[]` idea): a top-level command, what it
+// needs opened before it runs, and the function that adds it.
+struct Command {
+  const char* name;
+  Needs needs;
+  CommandRegistrar add;
+};
 
 void RegisterInit(CLI::App&, CliContext&, int&);
 void RegisterIngest(CLI::App&, CliContext&, int&);

@@ -11,8 +11,8 @@
 
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
-#include "backfill/backfill_controller.h"
-#include "state/reaping_reads.h"
+#include "runlake/backfill_controller.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake::cli {
 namespace {
@@ -194,8 +194,9 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
     RUNLAKE_ASSIGN_OR_RAISE(std::string log_dir, ctx.LogDir());
     return ExecutionContext{store, state, log_dir, ctx.LakeBucket()};
   };
-  auto finish = [&ctx, &exit_code](const Result<BackfillReport>& r) {
-    if (!r.ok()) { exit_code = ctx.Fail(r.status()); return; }
+  // Prints a backfill's report; its exit code says how the backfill went.
+  auto finish = [&ctx, &exit_code](const Result<BackfillReport>& r) -> Status {
+    if (!r.ok()) return r.status();
     if (isatty(STDERR_FILENO)) std::cerr << "\n";
     if (ctx.json) {
       ctx.PrintJson(BackfillReportToJson(*r));
@@ -204,19 +205,20 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
       PrintReport(*r);
     }
     exit_code = ReportExit(*r);
+    return Status::OK();
   };
 
   auto* plan = cmd->add_subcommand("plan", "Dry run: per date the bronze it reads, the canonical run, the new run_id");
   AddRangeOptions(plan, a);
-  plan->callback([&ctx, &exit_code, contexts] {
+  plan->callback(ctx.Handle(exit_code, [&ctx, contexts]() -> Status {
     auto rules = ReadRules(a.rules_path);
-    if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
+    if (!rules.ok()) return rules.status();
     auto req = PlanRequestOf(a);
-    if (!req.ok()) { exit_code = ctx.Fail(req.status()); return; }
+    if (!req.ok()) return req.status();
     auto ectx = contexts();
-    if (!ectx.ok()) { exit_code = ctx.Fail(ectx.status()); return; }
+    if (!ectx.ok()) return ectx.status();
     auto p = PlanBackfill(*ectx->store, *ectx->state, *req);
-    if (!p.ok()) { exit_code = ctx.Fail(p.status()); return; }
+    if (!p.ok()) return p.status();
     if (ctx.json) ctx.PrintJson(PlanToJson(*p));
     else PrintPlan(*p);
     for (const auto& id : p->overlapping_backfills) {
@@ -224,9 +226,10 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
     }
     // The plan exits as `backfill run` would refuse: dates without bronze are bad input.
     if (!p->problem_dates.empty()) {
-      exit_code = ctx.Fail(Status::NotFound("backfill run would refuse: " + DescribeProblems(*p)));
+      return Status::NotFound("backfill run would refuse: " + DescribeProblems(*p));
     }
-  });
+    return Status::OK();
+  }));
 
   auto* run = cmd->add_subcommand("run", "Run a backfill: one execution per date, in parallel");
   AddRangeOptions(run, a);
@@ -239,13 +242,13 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
   run->add_flag("--queue", a.queue,
                 "enqueue the dates for `runlake worker` processes and follow them "
                 "(the default with a PostgreSQL state store)");
-  run->callback([&ctx, &exit_code, contexts, finish] {
+  run->callback(ctx.Handle(exit_code, [&ctx, contexts, finish]() -> Status {
     BackfillRunRequest req;
     auto rules = ReadRules(a.rules_path);
-    if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
+    if (!rules.ok()) return rules.status();
     auto plan_req = PlanRequestOf(a);
-    if (!plan_req.ok()) { exit_code = ctx.Fail(plan_req.status()); return; }
-    if (a.max_attempts < 1) { exit_code = ctx.Fail(Status::InvalidArgument("--max-attempts must be >= 1")); return; }
+    if (!plan_req.ok()) return plan_req.status();
+    if (a.max_attempts < 1) return Status::InvalidArgument("--max-attempts must be >= 1");
     req.plan = *plan_req;
     req.rules_text = *rules;
     req.rules_origin = a.rules_path;
@@ -256,52 +259,53 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
     req.max_attempts = a.max_attempts;
     req.queue = a.queue || ctx.StateIsPostgres();
     auto ectx = contexts();
-    if (!ectx.ok()) { exit_code = ctx.Fail(ectx.status()); return; }
-    finish(StartBackfill(*ectx, req, ProgressPrinter()));
-  });
+    if (!ectx.ok()) return ectx.status();
+    return finish(StartBackfill(*ectx, req, ProgressPrinter()));
+  }));
 
   auto* resume = cmd->add_subcommand("resume", "Run the dates of a backfill that failed or never ran");
   resume->add_option("ID", a.id, "backfill id")->required();
   resume->add_option("--concurrency", a.concurrency, "workers (default: the backfill's own)");
   resume->add_flag("--queue", a.queue, "resume in queue mode (see `backfill run --queue`)");
-  resume->callback([&ctx, &exit_code, contexts, finish] {
+  resume->callback(ctx.Handle(exit_code, [&ctx, contexts, finish]() -> Status {
     auto ectx = contexts();
-    if (!ectx.ok()) { exit_code = ctx.Fail(ectx.status()); return; }
-    finish(ResumeBackfill(*ectx, a.id, ProgressPrinter(), a.concurrency,
-                          a.queue || ctx.StateIsPostgres()));
-  });
+    if (!ectx.ok()) return ectx.status();
+    return finish(ResumeBackfill(*ectx, a.id, ProgressPrinter(), a.concurrency, a.queue || ctx.StateIsPostgres()));
+  }));
 
   auto* status = cmd->add_subcommand("status", "One backfill, date by date");
   status->add_option("ID", a.id, "backfill id")->required();
-  status->callback([&ctx, &exit_code, contexts, finish] {
+  status->callback(ctx.Handle(exit_code, [&ctx, &exit_code, contexts, finish]() -> Status {
     auto ectx = contexts();
-    if (!ectx.ok()) { exit_code = ctx.Fail(ectx.status()); return; }
-    finish(DescribeBackfill(*ectx, a.id));
-    exit_code = exit_code == kExitBadInput ? kExitBadInput : kExitOk;  // status is a query
-  });
+    if (!ectx.ok()) return ectx.status();
+    RUNLAKE_RETURN_NOT_OK(finish(DescribeBackfill(*ectx, a.id)));
+    exit_code = kExitOk;  // status is a query: a failed backfill is reported, not an error
+    return Status::OK();
+  }));
 
   auto* stop = cmd->add_subcommand("stop", "Stop a backfill: running dates end ABORTED");
   stop->add_option("ID", a.id, "backfill id")->required();
-  stop->callback([&ctx, &exit_code] {
+  stop->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     auto rec = StopBackfill(**state, a.id);
-    if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
+    if (!rec.ok()) return rec.status();
     if (ctx.json) ctx.PrintJson(ToJson(*rec));
     else std::cout << "backfill " << rec->id << ": " << ToString(rec->status) << "\n";
-  });
+    return Status::OK();
+  }));
 
   auto* list = cmd->add_subcommand("list", "Backfills, newest first");
-  list->callback([&ctx, &exit_code] {
+  list->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     auto all = ReapAndListBackfills(*(*state), BackfillFilter{});
-    if (!all.ok()) { exit_code = ctx.Fail(all.status()); return; }
+    if (!all.ok()) return all.status();
     if (ctx.json) {
       json arr = json::array();
       for (const auto& b : *all) arr.push_back(ToJson(b));
       ctx.PrintJson(arr);
-      return;
+      return Status::OK();
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& b : *all) {
@@ -309,7 +313,8 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
                       std::to_string(b.dates.size()), b.created_at});
     }
     PrintTable({"ID", "STATUS", "FROM", "TO", "DATES", "CREATED"}, rows);
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

@@ -78,19 +78,17 @@ void RegisterBronze(CLI::App& app, CliContext& ctx, int& exit_code) {
   f->needs(t);
   t->needs(f);
   list->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
-  list->callback([&ctx, &exit_code] {
+  list->callback(ctx.Handle(exit_code, [&ctx, &exit_code]() -> Status {
     auto ds = ParseDatasetId(dataset);
     if (!ds.ok()) {
-      exit_code = ctx.Fail(ds.status().WithContext("--dataset"));
-      return;
+      return ds.status().WithContext("--dataset");
     }
     BronzeListRequest req;
     req.dataset = *ds;
     if (!date.empty()) {
       Status st = ValidateDate(date).WithContext("--date");
       if (!st.ok()) {
-        exit_code = ctx.Fail(st);
-        return;
+        return st;
       }
       req.from = req.to = date;
     } else {
@@ -99,13 +97,11 @@ void RegisterBronze(CLI::App& app, CliContext& ctx, int& exit_code) {
     }
     auto store = ctx.Store();
     if (!store.ok()) {
-      exit_code = ctx.Fail(store.status());
-      return;
+      return store.status();
     }
     auto dates = ListBronze(**store, req);
     if (!dates.ok()) {
-      exit_code = ctx.Fail(dates.status());
-      return;
+      return dates.status();
     }
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
@@ -126,7 +122,8 @@ void RegisterBronze(CLI::App& app, CliContext& ctx, int& exit_code) {
       std::cerr << "runlake: no bronze data for " << list << "\n";
       exit_code = kExitFailed;
     }
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

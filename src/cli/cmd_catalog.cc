@@ -5,7 +5,7 @@
 
 #include "cli/cli_context.h"
 #include "runlake/canonical_table.h"
-#include "catalog/catalog_export.h"
+#include "runlake/catalog_export.h"
 
 namespace runlake::cli {
 namespace {
@@ -31,24 +31,24 @@ void RegisterCatalog(CLI::App& app, CliContext& ctx, int& exit_code) {
   exp->add_option("--database", database, "database/schema name")->capture_default_str();
   exp->add_option("--location", location, "lake root as the engine sees it (default: the lake)");
   exp->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
-  exp->callback([&ctx, &exit_code] {
+  exp->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto e = ParseExternalEngine(engine);
-    if (!e.ok()) { exit_code = ctx.Fail(e.status()); return; }
+    if (!e.ok()) return e.status();
     auto d = ParseDatasetId(dataset);
-    if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
+    if (!d.ok()) return d.status();
     CatalogExportOptions o;
     o.engine = *e;
     o.database = database;
     o.location = location.empty() ? DefaultLocation(ctx.lake_uri) : location;
     o.dataset = *d;
     auto ddl = ExportCatalog(o);
-    if (!ddl.ok()) { exit_code = ctx.Fail(ddl.status()); return; }
+    if (!ddl.ok()) return ddl.status();
     // The view reads canonical_sources: make sure every pointer version has its table
     // (versions from before canonical_sources existed, or a crash in between).
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto written = WriteMissingCanonicalTables(**store, *d);
-    if (!written.ok()) { exit_code = ctx.Fail(written.status()); return; }
+    if (!written.ok()) return written.status();
     if (!written->empty()) {
       std::cerr << "runlake: wrote canonical_sources for " << written->size()
                 << " pointer version(s) that lacked it\n";
@@ -59,8 +59,8 @@ void RegisterCatalog(CLI::App& app, CliContext& ctx, int& exit_code) {
     } else {
       std::cout << *ddl;
     }
-    exit_code = kExitOk;
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

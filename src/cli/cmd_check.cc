@@ -13,16 +13,16 @@ void RegisterCheck(CLI::App& app, CliContext& ctx, int& exit_code) {
                                           "leftovers of dead processes); --repair fixes what is safe");
   static bool repair = false;
   cmd->add_flag("--repair", repair, "sweep dead staging and claims, rewrite _LATEST.json and the run index");
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx, &exit_code]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto report = CheckLake(**store, repair);
-    if (!report.ok()) { exit_code = ctx.Fail(report.status()); return; }
+    if (!report.ok()) return report.status();
     if (report->unrepaired() > 0) exit_code = kExitFailed;
-    if (ctx.json) { ctx.PrintJson(CheckReportToJson(*report)); return; }
+    if (ctx.json) { ctx.PrintJson(CheckReportToJson(*report)); return Status::OK(); }
     if (report->findings.empty()) {
       std::cout << "lake is consistent: nothing to repair\n";
-      return;
+      return Status::OK();
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& f : report->findings) {
@@ -30,7 +30,8 @@ void RegisterCheck(CLI::App& app, CliContext& ctx, int& exit_code) {
     }
     PrintTable({"KIND", "OBJECT", "PROBLEM", "STATE", "ACTION"}, rows);
     std::cout << report->findings.size() << " findings, " << report->unrepaired() << " not repaired\n";
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

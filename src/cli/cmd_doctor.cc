@@ -50,7 +50,7 @@ void PrintText(const LakeDoctorReport& r, const std::string& state) {
 void RegisterDoctor(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("doctor", "Where settings and credentials come from; live checks "
                                            "(list, put-if-absent and delete a scratch key)");
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx, &exit_code]() -> Status {
     LakeDoctorReport r = DiagnoseLake(ctx.lake_uri);
     if (!r.ok()) exit_code = kExitFailed;
     if (ctx.json) {
@@ -58,7 +58,8 @@ void RegisterDoctor(CLI::App& app, CliContext& ctx, int& exit_code) {
     } else {
       PrintText(r, ctx.StateUri());
     }
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

@@ -8,10 +8,10 @@
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
 #include "cli/text_table.h"
-#include "orchestrate/exec_log.h"
-#include "orchestrate/execution_recovery.h"
-#include "orchestrate/execution_stop.h"
-#include "state/reaping_reads.h"
+#include "runlake/exec_log.h"
+#include "runlake/execution_recovery.h"
+#include "runlake/execution_stop.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake::cli {
 namespace {
@@ -47,18 +47,18 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* list = cmd->add_subcommand("list", "Executions, newest first");
   list->add_option("--status", status_filter, "RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED");
   list->add_option("--limit", limit, "at most this many")->capture_default_str();
-  list->callback([&ctx, &exit_code] {
+  list->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     ExecutionFilter filter;
     filter.limit = limit;
     if (!status_filter.empty()) {
       auto s = ParseExecutionStatus(status_filter);
-      if (!s.ok()) { exit_code = ctx.Fail(s.status()); return; }
+      if (!s.ok()) return s.status();
       filter.status = *s;
     }
     auto records = ReapAndListExecutions(*(*state), filter);
-    if (!records.ok()) { exit_code = ctx.Fail(records.status()); return; }
+    if (!records.ok()) return records.status();
     for (auto& r : *records) r = Recovered(ctx, **state, r);
     // A recovered execution may no longer match a status filter.
     if (filter.status) {
@@ -68,23 +68,24 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& r : *records) arr.push_back(ToJson(r));
       ctx.PrintJson(arr);
-      return;
+      return Status::OK();
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : *records) {
       rows.push_back({r.name, ToString(r.status), r.run_id, r.start_time, r.stop_time, r.cause});
     }
     PrintTable({"NAME", "STATUS", "RUN_ID", "STARTED", "STOPPED", "CAUSE"}, rows);
-  });
+    return Status::OK();
+  }));
 
   auto* describe = cmd->add_subcommand("describe", "One execution: status, input, output");
   describe->add_option("NAME", name, "execution name")->required();
-  describe->callback([&ctx, &exit_code] {
+  describe->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     auto rec = ReapAndGetExecution(*(*state), name);
-    if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
-    if (!*rec) { exit_code = ctx.Fail(Status::NotFound("no execution named '" + name + "'")); return; }
+    if (!rec.ok()) return rec.status();
+    if (!*rec) return Status::NotFound("no execution named '" + name + "'");
     **rec = Recovered(ctx, **state, **rec);
     // Its newest log lines, from the state store: whichever machine ran it.
     auto totals = (*state)->LogTotals({name});
@@ -94,8 +95,7 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
     tail_query.limit = kDescribeLogLines;
     auto tail = (*state)->SearchLogLines(tail_query);
     if (!totals.ok() || !tail.ok()) {
-      exit_code = ctx.Fail(totals.ok() ? tail.status() : totals.status());
-      return;
+      return totals.ok() ? tail.status() : totals.status();
     }
     nlohmann::json tail_lines = nlohmann::json::array();  // oldest first
     for (auto it = tail->rbegin(); it != tail->rend(); ++it) {
@@ -119,42 +119,44 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
                   << line.value("message", "") << "\n";
       }
     }
-  });
+    return Status::OK();
+  }));
 
   auto* history = cmd->add_subcommand("history", "The event history of one execution");
   history->add_option("NAME", name, "execution name")->required();
-  history->callback([&ctx, &exit_code] {
+  history->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     // Finishing a lost execution first is a courtesy here: the history is printed either way.
     if (auto rec = ReapAndGetExecution(*(*state), name); rec.ok() && *rec) (void)Recovered(ctx, **state, **rec);
     auto events = (*state)->History(name);
-    if (!events.ok()) { exit_code = ctx.Fail(events.status()); return; }
+    if (!events.ok()) return events.status();
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& e : *events) arr.push_back(ToJson(e));
       ctx.PrintJson(arr);
-      return;
+      return Status::OK();
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : *events) {
       rows.push_back({std::to_string(e.id), e.timestamp, e.type, e.details.is_null() ? "" : e.details.dump()});
     }
     PrintTable({"ID", "TIMESTAMP", "TYPE", "DETAILS"}, rows);
-  });
+    return Status::OK();
+  }));
 
   auto* stop = cmd->add_subcommand("stop", "Stop a RUNNING execution: it ends ABORTED, its run never commits");
   stop->add_option("NAME", name, "execution name")->required();
   static double wait_seconds = 60;
   stop->add_option("--wait", wait_seconds, "seconds to wait for the worker to stop")->capture_default_str();
-  stop->callback([&ctx, &exit_code] {
+  stop->callback(ctx.Handle(exit_code, [&ctx, &exit_code]() -> Status {
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     // The worker ends the execution itself, ABORTED only while its run is uncommitted
     // (execution_stop.h): a stop after the commit reports SUCCEEDED, and exits 1.
     auto wait = std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, wait_seconds) * 1000));
     auto rec = StopExecution(**state, name, wait);
-    if (!rec.ok()) { exit_code = ctx.Fail(rec.status()); return; }
+    if (!rec.ok()) return rec.status();
     std::string status = ToString(rec->status);
     std::string note;
     if (rec->status == ExecutionStatus::kRunning) {
@@ -171,7 +173,8 @@ void RegisterExecutions(CLI::App& app, CliContext& ctx, int& exit_code) {
     } else {
       std::cout << "execution " << name << ": " << status << (note.empty() ? "" : " (" + note + ")") << "\n";
     }
-  });
+    return Status::OK();
+  }));
 }
 
 namespace {
@@ -199,9 +202,9 @@ void RegisterLogs(CLI::App& app, CliContext& ctx, int& exit_code) {
   static size_t page = 0;
   cmd->add_option("--page", page, "the K-th page of --limit lines (1 is the oldest)")
       ->check(CountAtLeastOne());
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto dir = ctx.LogDir();
-    if (!dir.ok()) { exit_code = ctx.Fail(dir.status()); return; }
+    if (!dir.ok()) return dir.status();
     if (page > 0) {
       if (q.limit == 0) q.limit = kDefaultLogPage;
       q.offset = PageOffset(page, q.limit);
@@ -210,21 +213,21 @@ void RegisterLogs(CLI::App& app, CliContext& ctx, int& exit_code) {
     // A store that cannot be reached is worked around; one named wrongly is a mistake.
     auto state = ctx.State();
     if (!state.ok() && state.status().IsInvalidArgument()) {
-      exit_code = ctx.Fail(state.status());
-      return;
+      return state.status();
     }
     if (!state.ok()) {
       std::cerr << "runlake: warning: " << state.status().message()
                 << ": searching this machine's log files only\n";
     }
     auto lines = SearchLogs(state.ok() ? *state : nullptr, *dir, q);
-    if (!lines.ok()) { exit_code = ctx.Fail(lines.status()); return; }
+    if (!lines.ok()) return lines.status();
     if (ctx.json) {
       ctx.PrintJson(*lines);
-      return;
+      return Status::OK();
     }
     for (const auto& l : *lines) std::cout << FormatLogLine(l) << "\n";
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

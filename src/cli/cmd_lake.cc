@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "runlake/ingest.h"
 #include "runlake/sample.h"
 #include "runlake/version.h"
@@ -12,19 +12,20 @@ namespace runlake::cli {
 
 void RegisterInit(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("init", "Create an empty lake (idempotent)");
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto created = ctx.CreateLake();
-    if (!created.ok()) { exit_code = ctx.Fail(created.status()); return; }
+    if (!created.ok()) return created.status();
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     if (ctx.json) {
       ctx.PrintJson({{"lake", (*store)->uri()}, {"created", *created}});
     } else {
       std::cout << (*created ? "initialised lake " : "lake already initialised: ") << (*store)->uri() << "\n";
     }
-  });
+    return Status::OK();
+  }));
 }
 
 namespace {
@@ -49,21 +50,21 @@ void RegisterIngest(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("--date", date, "ingest_date, YYYY-MM-DD")->required();
   cmd->add_option("--dataset", dataset, "domain/dataset")->capture_default_str();
   cmd->add_option("--run-id", run_id, "bronze run_id (default: UTC time YYYYMMDDTHHMMSSZ)");
-  cmd->callback([cmd, &ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [cmd, &ctx]() -> Status {
     // `--run-id ""` is a mistake, not a request for a generated id.
     if (cmd->count("--run-id") > 0) {
       Status valid = ValidateRunId(run_id);
-      if (!valid.ok()) { exit_code = ctx.Fail(valid.WithContext("--run-id")); return; }
+      if (!valid.ok()) return valid.WithContext("--run-id");
     }
     // Landing the first file makes the folder a lake, as `init` does.
     auto created = ctx.CreateLake();
-    if (!created.ok()) { exit_code = ctx.Fail(created.status()); return; }
+    if (!created.ok()) return created.status();
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto d = ParseDatasetId(dataset);
-    if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
+    if (!d.ok()) return d.status();
     auto r = IngestBronze(**store, file, IngestOptions{*d, date, run_id});
-    if (!r.ok()) { exit_code = ctx.Fail(r.status()); return; }
+    if (!r.ok()) return r.status();
     if (!r->same_content_as.empty()) WarnSameContent(file, *d, date, *r);
     if (ctx.json) {
       ctx.PrintJson({{"key", r->key}, {"run_id", r->run_id}, {"size", r->size}, {"sha256", r->sha256},
@@ -73,7 +74,8 @@ void RegisterIngest(CLI::App& app, CliContext& ctx, int& exit_code) {
       std::cout << "ingested " << file << " -> " << r->key << "\n"
                 << "  size " << r->size << " bytes, sha256 " << r->sha256 << "\n";
     }
-  });
+    return Status::OK();
+  }));
 }
 
 void RegisterSample(CLI::App& app, CliContext& ctx, int& exit_code) {
@@ -87,15 +89,16 @@ void RegisterSample(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("--days", o.span_days, "days of transactions up to --date")->capture_default_str();
   cmd->add_option("--schema", o.schema_version, "v1 or v2")->capture_default_str();
   cmd->add_option("--invalid-fraction", o.invalid_fraction, "share of bad rows")->capture_default_str();
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto r = WriteSample(out, o);
-    if (!r.ok()) { exit_code = ctx.Fail(r.status()); return; }
+    if (!r.ok()) return r.status();
     if (ctx.json) {
       ctx.PrintJson({{"file", out}, {"rows", r->rows}, {"invalid_rows", r->invalid_rows}});
     } else {
       std::cout << "wrote " << r->rows << " rows (" << r->invalid_rows << " built to fail) to " << out << "\n";
     }
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

@@ -66,9 +66,9 @@ void RegisterPromote(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("RID", run_id, "run_id")->required();
   cmd->add_option("--dates", dates, "only sources in FROM..TO (YYYY-MM-DD..YYYY-MM-DD)");
   cmd->add_option("--reason", reason, "why (recorded in the pointer log)");
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     PromoteRequest req;
     req.after_commit = PublishCanonicalTable;
     req.run_ids = {run_id};
@@ -76,16 +76,16 @@ void RegisterPromote(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!dates.empty()) {
       size_t dots = dates.find("..");
       if (dots == std::string::npos) {
-        exit_code = ctx.Fail(Status::InvalidArgument("--dates must be FROM..TO, e.g. 2024-01-01..2024-01-31"));
-        return;
+        return Status::InvalidArgument("--dates must be FROM..TO, e.g. 2024-01-01..2024-01-31");
       }
       req.from_date = dates.substr(0, dots);
       req.to_date = dates.substr(dots + 2);
     }
     auto o = Promote(**store, req);
-    if (!o.ok()) { exit_code = ctx.Fail(o.status()); return; }
+    if (!o.ok()) return o.status();
     PrintOutcome(ctx, *o);
-  });
+    return Status::OK();
+  }));
 }
 
 void RegisterRollback(CLI::App& app, CliContext& ctx, int& exit_code) {
@@ -95,16 +95,17 @@ void RegisterRollback(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("--to", to, "pointer version to return to")->check(PointerVersionNumber());
   cmd->add_option("--reason", reason, "why (recorded in the pointer log)");
   DatasetOption(cmd, &dataset);
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto d = ParseDatasetId(dataset);
-    if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
+    if (!d.ok()) return d.status();
     auto o = Rollback(**store, *d, to > 0 ? std::optional<int64_t>(to) : std::nullopt, reason,
                       PublishCanonicalTable);
-    if (!o.ok()) { exit_code = ctx.Fail(o.status()); return; }
+    if (!o.ok()) return o.status();
     PrintOutcome(ctx, *o);
-  });
+    return Status::OK();
+  }));
 }
 
 void RegisterPointer(CLI::App& app, CliContext& ctx, int& exit_code) {
@@ -114,14 +115,14 @@ void RegisterPointer(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_flag("--history", history, "every version, oldest first");
   cmd->add_option("--layer", layer, "silver or gold")->check(CLI::IsMember({"silver", "gold"}))->capture_default_str();
   DatasetOption(cmd, &dataset);
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto d = ParseDatasetId(dataset);
-    if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
+    if (!d.ok()) return d.status();
     PointerLog log(**store, layer, *d);
     auto latest = log.CheckLatest();
-    if (!latest.ok()) { exit_code = ctx.Fail(latest.status()); return; }
+    if (!latest.ok()) return latest.status();
     if (*latest == LatestState::kHandEdited) {
       std::cerr << "runlake: warning: " << log.LatestKey()
                 << " was edited by hand and no longer matches the pointer log; the log is the truth. "
@@ -139,32 +140,33 @@ void RegisterPointer(CLI::App& app, CliContext& ctx, int& exit_code) {
       versions = log.History();
     } else {
       auto head = log.Head();
-      if (!head.ok()) { exit_code = ctx.Fail(head.status()); return; }
+      if (!head.ok()) return head.status();
       if (*head) versions->push_back(**head);
     }
-    if (!versions.ok()) { exit_code = ctx.Fail(versions.status()); return; }
+    if (!versions.ok()) return versions.status();
     if (versions->empty()) {
       if (ctx.json) ctx.PrintJson(history ? nlohmann::json::array() : nlohmann::json());
       else std::cout << "no pointer versions yet: nothing is canonical in " << layer << "/" << d->path() << "\n";
-      return;
+      return Status::OK();
     }
     if (ctx.json) {
-      if (!history) { ctx.PrintJson(PointerToJson(versions->back())); return; }
+      if (!history) { ctx.PrintJson(PointerToJson(versions->back())); return Status::OK(); }
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& v : *versions) arr.push_back(PointerToJson(v));
       ctx.PrintJson(arr);
-      return;
+      return Status::OK();
     }
     if (history) {
       for (const auto& v : *versions) PrintVersion(v);
-      return;
+      return Status::OK();
     }
     const PointerVersion& head = versions->back();
     PrintVersion(head);
     std::vector<std::vector<std::string>> rows;
     for (const auto& [source, run] : head.sources) rows.push_back({source, run});
     PrintTable({"SOURCE", "RUN_ID"}, rows);
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

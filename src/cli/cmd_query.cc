@@ -6,10 +6,8 @@
 
 #include "cli/cli_context.h"
 #include "cli/query_watch.h"
-#include "engine/result_format.h"
-#include "catalog/catalog.h"
-#include "store/object_cache.h"
-#include "ledger/staging.h"
+#include "runlake/lake_query.h"
+#include "runlake/result_format.h"
 
 namespace runlake::cli {
 namespace {
@@ -21,7 +19,23 @@ Status StoppedStatus(int reason, double timeout) {
   return Status::Aborted(std::string("query stopped by ") + (reason == SIGINT ? "SIGINT" : "SIGTERM"));
 }
 
-int ExitFor(int reason, int otherwise) { return reason > 0 ? 128 + reason : otherwise; }
+// The query proper; `watch` interrupts it on a signal or the --timeout.
+Status RunQuery(CliContext& ctx, QueryWatch& watch, const std::string& sql, const std::string& dataset,
+                int64_t at_version, const std::string& format) {
+  RUNLAKE_ASSIGN_OR_RAISE(ObjectStore * store, ctx.Store());
+  RUNLAKE_ASSIGN_OR_RAISE(DatasetId d, ParseDatasetId(dataset));
+  std::vector<std::string> warnings;
+  RUNLAKE_ASSIGN_OR_RAISE(auto query, LakeQuery::Open(*store, LakeQueryOptions{d, at_version, sql}, &warnings));
+  for (const auto& w : warnings) std::cerr << "runlake: warning: " << w << "\n";
+  watch.Watch(query.get());
+  auto result = query->Run();
+  watch.Watch(nullptr);
+  RUNLAKE_RETURN_NOT_OK(result.status());
+  if (watch.Stopped() != 0) return Status::OK();  // the caller says why
+  RUNLAKE_ASSIGN_OR_RAISE(OutputFormat f, ParseOutputFormat(ctx.json ? "json" : format));
+  std::cout << FormatResult(*result, f);
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -39,38 +53,14 @@ void RegisterQuery(CLI::App& app, CliContext& ctx, int& exit_code) {
   static double timeout = 0;
   cmd->add_option("--timeout", timeout, "stop the query after this many seconds (exit 1)")
       ->check(CLI::PositiveNumber);
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     QueryWatch watch(timeout);
-    auto fail = [&](const Status& st) {
-      exit_code = ExitFor(watch.Stopped(), ctx.Fail(watch.Stopped() != 0 ? StoppedStatus(watch.Stopped(), timeout) : st));
-    };
-    auto store = ctx.Store();
-    if (!store.ok()) return fail(store.status());
-    auto d = ParseDatasetId(dataset);
-    if (!d.ok()) return fail(d.status());
-    // Scratch lives outside the lake: a user who can only read the lake can query it.
-    auto scratch = Staging::CreateOutsideLake("query");
-    if (!scratch.ok()) return fail(scratch.status());
-    std::vector<std::string> warnings;
-    auto engine = OpenCatalog(**store, CatalogOptions{*d, scratch->dir(), at_version, sql, &warnings});
-    if (!engine.ok()) return fail(engine.status());
-    for (const auto& w : warnings) std::cerr << "runlake: warning: " << w << "\n";
-    // Readable: the lake, the scratch folder and the cache's objects (not the whole cache
-    // folder, which also holds the DuckDB library the build links).
-    std::vector<std::string> readable{scratch->dir()};
-    if (auto root = (*store)->LocalPath("_runs")) readable.push_back(std::filesystem::path(*root).parent_path().string());
-    if (auto cache = ObjectCacheFromEnv()) readable.push_back(cache->dir + "/v1");
-    Status locked = (*engine)->LockDown(readable);
-    if (!locked.ok()) return fail(locked);
-    watch.Watch(engine->get());
-    auto result = (*engine)->Query(sql);
-    watch.Watch(nullptr);
-    if (!result.ok()) return fail(result.status());
-    if (watch.Stopped() != 0) return fail(Status::OK());
-    auto f = ParseOutputFormat(ctx.json ? "json" : format);
-    if (!f.ok()) return fail(f.status());
-    std::cout << FormatResult(*result, *f);
-  });
+    Status st = RunQuery(ctx, watch, sql, dataset, at_version, format);
+    if (watch.Stopped() == 0) return st;
+    // A stopped query says why, whatever error the interrupt caused; a signal exits 128+N.
+    if (watch.Stopped() > 0) ctx.ExitBySignal(watch.Stopped());
+    return StoppedStatus(watch.Stopped(), timeout);
+  }));
 }
 
 }  // namespace runlake::cli

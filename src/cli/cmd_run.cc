@@ -18,11 +18,10 @@
 #include "cli/cli_context.h"
 #include "cli/run_progress_bar.h"
 #include "cli/print_run.h"
-#include "common/clock.h"
-#include "orchestrate/execution_runner.h"
-#include "queue/task_runner.h"
-#include "common/test_hooks.h"
-#include "state/reaping_reads.h"
+#include "runlake/clock.h"
+#include "runlake/execution_runner.h"
+#include "runlake/task_runner.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake::cli {
 
@@ -63,63 +62,32 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes = kMaxInp
   return text;
 }
 
-// --no-wait: the execution becomes a daily task. Its name and run_id are fixed now (the
-// run_key, else this second), so the printed name is the execution a worker will run.
-void Enqueue(CliContext& ctx, int& exit_code, StartRequest req, const std::string& rules_text,
-             const std::string& rules_origin) {
-  auto input = ParseExecutionInput(req.input_json, req.input_origin);
-  if (!input.ok()) { exit_code = ctx.Fail(input.status()); return; }
-  const bool generated = input->run_key.empty() && req.name.empty();
-  const std::string base = input->run_key.empty() ? NowRunIdTimestamp() : input->run_key;
-  auto state = ctx.State();
-  if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
-  // A name that already ran is that execution, as for `run` without --no-wait: a SUCCEEDED
-  // one is not run again (nor queued), another input under its name is refused.
-  if (!generated) {
-    const std::string name = req.name.empty() ? base : req.name;
-    auto existing = ReapAndGetExecution(*(*state), name);
-    if (!existing.ok()) { exit_code = ctx.Fail(existing.status()); return; }
-    if (*existing && (*existing)->input_sha256 != ExecutionInputSha256(req.input_json)) {
-      exit_code = ctx.Fail(Status::AlreadyExists("execution '" + name + "' already exists with a different input: queue this input under another name with --name NAME"));
-      return;
+// --no-wait: the execution becomes a daily task (EnqueueDailyRun); prints its name.
+Status Enqueue(CliContext& ctx, const StartRequest& req, const std::string& rules_text,
+              const std::string& rules_origin) {
+  RUNLAKE_ASSIGN_OR_RAISE(StateStore * state, ctx.State());
+  RUNLAKE_ASSIGN_OR_RAISE(EnqueuedRun queued, EnqueueDailyRun(*state, req, rules_text, rules_origin));
+  if (queued.already_succeeded) {
+    if (ctx.json) {
+      nlohmann::json j = ToJson(*queued.already_succeeded);
+      j["enqueued"] = false;
+      ctx.PrintJson(j);
+    } else {
+      std::cout << queued.execution << "\n";
+      std::cerr << "runlake: execution " << queued.execution << " already SUCCEEDED with this input; nothing queued\n";
     }
-    if (*existing && (*existing)->status == ExecutionStatus::kSucceeded) {
-      if (ctx.json) {
-        nlohmann::json j = ToJson(**existing);
-        j["enqueued"] = false;
-        ctx.PrintJson(j);
-      } else {
-        std::cout << name << "\n";
-        std::cerr << "runlake: execution " << name << " already SUCCEEDED with this input; nothing queued\n";
-      }
-      exit_code = kExitOk;
-      return;
-    }
+    return Status::OK();
   }
-  // A generated run_id taken by another input in the same second gets a suffix, as `run`.
-  Result<TaskRecord> task = Status::Internal("not enqueued");
-  for (int attempt = 0;; ++attempt) {
-    std::string run_id = attempt == 0 ? base : base + "-" + std::to_string(attempt);
-    TaskSpec spec;
-    spec.name = req.name.empty() ? run_id : req.name;
-    spec.kind = TaskKind::kDaily;
-    StartRequest named = req;
-    named.name = spec.name;
-    spec.payload = DailyTaskPayload(named, run_id, rules_text, rules_origin);
-    task = (*state)->EnqueueTask(spec);
-    if (!generated || attempt >= 100 || !task.status().IsAlreadyExists()) break;
-  }
-  if (!task.ok()) { exit_code = ctx.Fail(task.status()); return; }
   if (ctx.json) {
-    nlohmann::json j = ToJson(*task);
-    j["execution"] = TaskAttemptName(task->name, std::max(1, task->attempts));
+    nlohmann::json j = ToJson(queued.task);
+    j["execution"] = queued.execution;
     ctx.PrintJson(j);
   } else {
-    std::cout << TaskAttemptName(task->name, std::max(1, task->attempts)) << "\n";
-    std::cerr << "runlake: queued as task " << task->name << " (" << ToString(task->status)
+    std::cout << queued.execution << "\n";
+    std::cerr << "runlake: queued as task " << queued.task.name << " (" << ToString(queued.task.status)
               << "); `runlake executions describe NAME` once a worker runs it\n";
   }
-  exit_code = kExitOk;
+  return Status::OK();
 }
 
 }  // namespace
@@ -133,16 +101,16 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_option("--name", name, "execution name (default: the run_id)");
   cmd->add_option("--rules", rules_path, "validation rules JSON");
   cmd->add_flag("--no-wait", no_wait, "enqueue for `runlake worker` processes; print the name");
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx, &exit_code]() -> Status {
     StartRequest req;
     req.input_origin = input_path;
     req.name = name;
     if (!name.empty()) {
       Status valid = ValidateExecutionName(name);
-      if (!valid.ok()) { exit_code = ctx.Fail(valid); return; }
+      if (!valid.ok()) return valid;
     }
     auto text = input_path == "-" ? ReadFile("/dev/stdin") : ReadFile(input_path);
-    if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
+    if (!text.ok()) return text.status();
     req.input_json = *text;
     // A daily run publishes itself; the runbook's backfill inputs wait for `promote`.
     if (auto input = ParseExecutionInput(req.input_json, req.input_origin); input.ok()) {
@@ -150,37 +118,28 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     }
     if (!rules_path.empty()) {
       auto rules = LoadRulesFile(rules_path);
-      if (!rules.ok()) { exit_code = ctx.Fail(rules.status()); return; }
+      if (!rules.ok()) return rules.status();
       req.rules = *rules;
     }
     if (no_wait) {
       std::string rules_text;
       if (!rules_path.empty()) {
         auto text = ReadFile(rules_path);
-        if (!text.ok()) { exit_code = ctx.Fail(text.status()); return; }
+        if (!text.ok()) return text.status();
         rules_text = *text;
       }
-      Enqueue(ctx, exit_code, req, rules_text, rules_path);
-      return;
+      return Enqueue(ctx, req, rules_text, rules_path);
     }
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto state = ctx.State();
-    if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    if (!state.ok()) return state.status();
     auto log_dir = ctx.LogDir();
-    if (!log_dir.ok()) { exit_code = ctx.Fail(log_dir.status()); return; }
+    if (!log_dir.ok()) return log_dir.status();
     ExecutionContext ectx{*store, *state, *log_dir, ctx.LakeBucket()};
     InstallStopSignals();
     req.cancelled = [] { return g_stop_signal.load() != 0; };
     req.before_commit = []() -> Status {
-      // Test hook: hold the run just before its commit (its files are written, its claim
-      // taken), so a signal test lands in the window every time. Ends early on a signal.
-      if (auto hold = test_hooks::HoldBeforeCommit(); hold.count() > 0) {
-        auto until = std::chrono::steady_clock::now() + hold;
-        while (g_stop_signal.load() == 0 && std::chrono::steady_clock::now() < until) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-      }
       int signo = g_stop_signal.load();
       if (signo != 0) return Status::Aborted(std::string("stopped by ") + (signo == SIGINT ? "SIGINT" : "SIGTERM"));
       return Status::OK();
@@ -189,7 +148,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     req.progress = bar.Callback();
     auto outcome = RunExecution(ectx, req);
     bar.Finish();
-    if (!outcome.ok()) { exit_code = ctx.Fail(outcome.status()); return; }
+    if (!outcome.ok()) return outcome.status();
     const ExecutionRecord& rec = outcome->record;
     if (ctx.json) {
       nlohmann::json j = ToJson(rec);
@@ -210,7 +169,8 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
     } else {
       exit_code = kExitFailed;
     }
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

@@ -6,14 +6,11 @@
 #include "cli/cli_context.h"
 #include "cli/print_run.h"
 #include "cli/text_table.h"
-#include "catalog/reject_transitions.h"
-#include "ledger/run_files.h"
-#include "ledger/staging.h"
 #include "runlake/canonical_table.h"
 #include "runlake/pointer.h"
 #include "runlake/run_diff.h"
 #include "runlake/run_delete.h"
-#include "runlake/run_index.h"
+#include "runlake/run_listing.h"
 #include "runlake/run_manifest.h"
 
 namespace runlake::cli {
@@ -25,45 +22,19 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
   static bool force = false;
 
   auto* list = cmd->add_subcommand("list", "Every committed run");
-  list->callback([&ctx, &exit_code] {
+  list->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
-    auto listing = ListRuns(**store);
-    if (!listing.ok()) { exit_code = ctx.Fail(listing.status()); return; }
-    // On a local lake a stat per file is cheap: a run with a missing or wrong-size file
-    // shows CORRUPT, as every query leaves it out. (On S3 that is a HEAD per file of every
-    // run; `runlake check` lists them instead.)
-    if ((*store)->LocalPath("_runs")) {
-      std::vector<const RunManifest*> all;
-      for (const auto& m : listing->runs) all.push_back(&m);
-      auto problems = CheckRunFiles(**store, all);
-      if (!problems.ok()) { exit_code = ctx.Fail(problems.status()); return; }
-      std::set<std::string> corrupt;
-      for (const auto& p : *problems) {
-        if (corrupt.insert(p.run_id).second) listing->broken.push_back(BrokenRun{p.run_id, p.problem});
-      }
-      std::erase_if(listing->runs, [&](const RunManifest& m) { return corrupt.count(m.run_id) > 0; });
-    }
+    if (!store.ok()) return store.status();
+    auto listing = ListRunsWithCanonical(**store);
+    if (!listing.ok()) return listing.status();
     for (const auto& b : listing->broken) {
       std::cerr << "runlake: warning: run " << b.run_id << " is invisible: " << b.problem << "\n";
     }
-    auto runs = &listing->runs;
-    // Which sources each run is canonical for, from each dataset's newest pointer version.
-    std::map<std::string, std::vector<std::string>> canonical;
-    std::map<std::string, bool> seen;
-    for (const auto& m : *runs) {
-      std::string layer = m.kind == "gold" ? "gold" : "silver";
-      if (seen[layer + m.dataset.path()]) continue;
-      seen[layer + m.dataset.path()] = true;
-      auto head = PointerLog(**store, layer, m.dataset).Head();
-      if (!head.ok()) { exit_code = ctx.Fail(head.status()); return; }
-      if (*head) for (const auto& [source, run] : (*head)->sources) canonical[run].push_back(source);
-    }
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
-      for (const auto& m : *runs) {
+      for (const auto& [m, canonical_sources] : listing->runs) {
         nlohmann::json j = ManifestToJson(m);
-        j["canonical_sources"] = canonical[m.run_id];
+        j["canonical_sources"] = canonical_sources;
         j["status"] = "ok";
         arr.push_back(j);
       }
@@ -71,13 +42,13 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
         arr.push_back({{"run_id", b.run_id}, {"status", "CORRUPT"}, {"problem", b.problem}});
       }
       ctx.PrintJson(arr);
-      return;
+      return Status::OK();
     }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& m : *runs) {
+    for (const auto& [m, canonical_sources] : listing->runs) {
       std::string dates;
       for (const auto& s : m.sources) dates += (dates.empty() ? "" : ",") + s.ingest_date;
-      size_t n = canonical[m.run_id].size();
+      size_t n = canonical_sources.size();
       std::string canon = n == 0 ? "-" : n == m.sources.size() || m.kind == "gold" ? "yes"
                                                                 : std::to_string(n) + "/" + std::to_string(m.sources.size());
       rows.push_back({m.run_id, m.kind, m.dataset.path(), dates, std::to_string(m.metrics.input_rows),
@@ -91,110 +62,106 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
     PrintTable({"RUN_ID", "KIND", "DATASET", "SOURCES", "INPUT", "VALID", "QUARANTINED", "CONDEMNED", "GATE",
                 "CANONICAL", "COMPLETED"},
                rows);
-  });
+    return Status::OK();
+  }));
 
   auto* show = cmd->add_subcommand("show", "One run's manifest");
   show->add_option("RID", run_id, "run_id")->required();
-  show->callback([&ctx, &exit_code] {
+  show->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto m = LoadRunManifest(**store, run_id);
-    if (!m.ok()) { exit_code = ctx.Fail(m.status()); return; }
+    if (!m.ok()) return m.status();
     if (!*m) {
-      exit_code = ctx.Fail(Status::NotFound("run '" + run_id + "' is not committed (no _runs/" + run_id + ".json)"));
-      return;
+      return Status::NotFound("run '" + run_id + "' is not committed (no _runs/" + run_id + ".json)");
     }
     if (ctx.json) ctx.PrintJson(ManifestToJson(**m));
     else PrintRunManifest(**m);
-  });
+    return Status::OK();
+  }));
 
   auto* diff = cmd->add_subcommand("diff", "Compare two runs per source, per partition and per transaction_id");
   diff->add_option("RID_A", run_id, "the original run")->required();
   diff->add_option("RID_B", run_b, "the new run (a backfill, say)")->required();
-  diff->callback([&ctx, &exit_code] {
+  diff->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
-    auto scratch = Staging::Create(**store, "diff");
-    if (!scratch.ok()) { exit_code = ctx.Fail(scratch.status()); return; }
-    auto d = DiffRuns(**store, run_id, run_b, scratch->dir());
-    if (!d.ok()) { exit_code = ctx.Fail(d.status()); return; }
-    auto ma = LoadRunManifest(**store, run_id);
-    auto mb = LoadRunManifest(**store, run_b);
-    if (!ma.ok() || !mb.ok()) { exit_code = ctx.Fail(!ma.ok() ? ma.status() : mb.status()); return; }
-    auto transitions = RejectTransitions(**store, **ma, **mb, scratch->dir());
-    if (!transitions.ok()) { exit_code = ctx.Fail(transitions.status()); return; }
+    if (!store.ok()) return store.status();
+    auto c = CompareRuns(**store, run_id, run_b);
+    if (!c.ok()) return c.status();
+    const RunDiff& d = c->diff;
     if (ctx.json) {
-      nlohmann::json j = RunDiffToJson(*d);
-      j["transitions"] = *transitions;
+      nlohmann::json j = RunDiffToJson(d);
+      j["transitions"] = TransitionsToJson(c->transitions);
       ctx.PrintJson(j);
-      return;
+      return Status::OK();
     }
-    auto fig = [](const nlohmann::json& side, const char* k) {
-      return side.is_object() && side.contains(k) ? side[k].dump() : std::string("-");
+    auto pair = [](const auto& side_by_side, auto figure) {
+      auto one = [&](const auto& side) { return side ? figure(*side) : std::string("-"); };
+      return one(side_by_side.a) + " / " + one(side_by_side.b);
+    };
+    // A figure of a source side, "-" when the run's manifest has no entry for the source.
+    auto fig = [](int64_t SourceSide::*field) {
+      return [field](const SourceSide& s) { return s.has_figures ? std::to_string(s.*field) : std::string("-"); };
     };
     std::vector<std::vector<std::string>> rows;
-    for (const auto& [source, v] : d->sources.items()) {
-      nlohmann::json a = v.value("a", nlohmann::json()), b = v.value("b", nlohmann::json());
-      rows.push_back({source, fig(a, "input_rows") + " / " + fig(b, "input_rows"),
-                      fig(a, "valid_rows") + " / " + fig(b, "valid_rows"),
-                      fig(a, "quarantined_rows") + " / " + fig(b, "quarantined_rows"),
-                      fig(a, "condemned_rows") + " / " + fig(b, "condemned_rows")});
+    for (const auto& [source, v] : d.sources) {
+      rows.push_back({source, pair(v, fig(&SourceSide::input_rows)), pair(v, fig(&SourceSide::valid_rows)),
+                      pair(v, fig(&SourceSide::quarantined_rows)), pair(v, fig(&SourceSide::condemned_rows))});
     }
     std::cout << "per source (A / B):\n";
     PrintTable({"SOURCE", "INPUT", "VALID", "QUARANTINED", "CONDEMNED"}, rows);
     rows.clear();
-    for (const auto& [part, v] : d->partitions.items()) {
-      nlohmann::json a = v.value("a", nlohmann::json()), b = v.value("b", nlohmann::json());
-      rows.push_back({part, fig(a, "valid_rows") + " / " + fig(b, "valid_rows"),
-                      (a.is_object() ? a["amount_sum"].get<std::string>() : "-") + " / " +
-                          (b.is_object() ? b["amount_sum"].get<std::string>() : "-")});
+    for (const auto& [part, v] : d.partitions) {
+      rows.push_back({part, pair(v, [](const PartitionSide& p) { return std::to_string(p.valid_rows); }),
+                      pair(v, [](const PartitionSide& p) { return p.amount_sum; })});
     }
     std::cout << "\nper partition (A / B):\n";
     PrintTable({"PARTITION", "VALID", "AMOUNT SUM"}, rows);
     rows.clear();
-    for (const auto& [source, v] : d->sources.items()) {
-      std::map<std::string, std::pair<std::string, std::string>> reasons;
-      for (const char* side : {"a", "b"}) {
-        if (!v.contains(side) || !v[side].contains("quarantine_by_reason")) continue;
-        for (const auto& [r, n] : v[side]["quarantine_by_reason"].items()) {
-          (side[0] == 'a' ? reasons[r].first : reasons[r].second) = n.dump();
-        }
+    for (const auto& [source, v] : d.sources) {
+      std::set<std::string> reasons;
+      for (const auto* side : {&v.a, &v.b}) {
+        if (*side) for (const auto& [r, n] : (*side)->quarantine_by_reason) reasons.insert(r);
       }
-      for (const auto& [r, ab] : reasons) {
-        rows.push_back({source, r, (ab.first.empty() ? "0" : ab.first) + " / " + (ab.second.empty() ? "0" : ab.second)});
-      }
+      auto count = [](const std::optional<SourceSide>& side, const std::string& r) {
+        if (!side) return std::string("0");
+        auto it = side->quarantine_by_reason.find(r);
+        return it == side->quarantine_by_reason.end() ? std::string("0") : std::to_string(it->second);
+      };
+      for (const auto& r : reasons) rows.push_back({source, r, count(v.a, r) + " / " + count(v.b, r)});
     }
     if (!rows.empty()) {
       std::cout << "\nquarantine by reason (A / B):\n";
       PrintTable({"SOURCE", "REASON", "ROWS"}, rows);
     }
     rows.clear();
-    for (const auto& [reason, t] : transitions->items()) {
-      rows.push_back({reason, t["valid"].dump(), t["still_failing"].dump(), t["other_reason"].dump(),
-                      t["not_in_b"].dump()});
+    for (const auto& [reason, t] : c->transitions) {
+      rows.push_back({reason, std::to_string(t.valid), std::to_string(t.still_failing),
+                      std::to_string(t.other_reason), std::to_string(t.not_in_b)});
     }
     if (!rows.empty()) {
       std::cout << "\nA's rejected rows in B (by row_hash):\n";
       PrintTable({"REASON IN A", "VALID IN B", "STILL FAILING", "OTHER REASON", "NOT IN B"}, rows);
     }
-    std::cout << "\ntransactions: " << d->added << " added, " << d->removed << " removed, " << d->changed
-              << " changed, " << d->unchanged << " unchanged (--json lists them)\n";
-  });
+    std::cout << "\ntransactions: " << d.added << " added, " << d.removed << " removed, " << d.changed
+              << " changed, " << d.unchanged << " unchanged (--json lists them)\n";
+    return Status::OK();
+  }));
 
   auto* del = cmd->add_subcommand("delete", "Delete a run's files and manifest (never another run's)");
   del->add_option("RID", run_id, "run_id")->required();
   del->add_flag("--force", force, "delete even if the newest pointer version references it");
-  del->callback([&ctx, &exit_code] {
+  del->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto store = ctx.Store();
-    if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
+    if (!store.ok()) return store.status();
     auto o = DeleteRun(**store, run_id, force, PublishCanonicalTable);
-    if (!o.ok()) { exit_code = ctx.Fail(o.status()); return; }
+    if (!o.ok()) return o.status();
     if (ctx.json) {
       ctx.PrintJson({{"run_id", run_id}, {"was_committed", o->was_committed}, {"files_deleted", o->files_deleted},
                      {"older_versions_referencing", o->older_versions_referencing},
                      {"was_corrupt", o->was_corrupt}, {"unmapped_version", o->unmapped_version},
                      {"unmapped_sources", o->unmapped_sources}});
-      return;
+      return Status::OK();
     }
     std::cout << "deleted " << (o->was_committed ? "run " : "uncommitted run ") << run_id << " ("
               << o->files_deleted << " files)\n";
@@ -209,7 +176,8 @@ void RegisterRuns(CLI::App& app, CliContext& ctx, int& exit_code) {
       for (auto v : o->older_versions_referencing) std::cerr << " " << v;
       std::cerr << "\n";
     }
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

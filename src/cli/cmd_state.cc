@@ -11,10 +11,10 @@ void RegisterState(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->require_subcommand(1);
   auto* migrate = cmd->add_subcommand(
       "migrate", "Apply pending schema migrations (opening does too); print the versions");
-  migrate->callback([&ctx, &exit_code] {
-    if (Status st = ctx.CheckStatePath(); !st.ok()) { exit_code = ctx.Fail(st); return; }
+  migrate->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
+    if (Status st = ctx.CheckStatePath(); !st.ok()) return st;
     auto m = MigrateStateStore(ctx.StateUri());
-    if (!m.ok()) { exit_code = ctx.Fail(m.status()); return; }
+    if (!m.ok()) return m.status();
     std::string backend = IsPostgresStateUri(ctx.StateUri()) ? "postgresql" : "sqlite";
     if (ctx.json) {
       ctx.PrintJson({{"backend", backend}, {"version_before", m->before}, {"version_after", m->after}});
@@ -24,7 +24,8 @@ void RegisterState(CLI::App& app, CliContext& ctx, int& exit_code) {
       std::cout << backend << " state store migrated from schema version " << m->before << " to "
                 << m->after << "\n";
     }
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

@@ -4,14 +4,14 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
-#include "engine/engine.h"
+#include "runlake/lake_query.h"
 #include "runlake/version.h"
 
 namespace runlake::cli {
 
 std::string VersionText() {
   return "runlake " + RunlakeVersion() + "\n" + "commit       " + GitCommit() + "\n" +
-         "duckdb       " + Engine::LibraryVersion() + "\n" + "lake format  " +
+         "duckdb       " + QueryEngineVersion() + "\n" + "lake format  " +
          std::to_string(kLakeFormatVersion) + "\n" + "code version " + CodeVersion();
 }
 
@@ -23,7 +23,7 @@ void RegisterVersion(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (ctx.json) {
       ctx.PrintJson({{"version", RunlakeVersion()},
                      {"git_commit", GitCommit()},
-                     {"duckdb_version", Engine::LibraryVersion()},
+                     {"duckdb_version", QueryEngineVersion()},
                      {"lake_format_version", kLakeFormatVersion},
                      {"code_version", CodeVersion()}});
     } else {

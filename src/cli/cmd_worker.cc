@@ -10,9 +10,9 @@
 
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
-#include "common/clock.h"
-#include "backfill/backfill_task.h"
-#include "queue/task_worker.h"
+#include "runlake/clock.h"
+#include "runlake/backfill_task.h"
+#include "runlake/task_worker.h"
 
 namespace runlake::cli {
 namespace {
@@ -53,28 +53,24 @@ void RegisterWorker(CLI::App& app, CliContext& ctx, int& exit_code) {
                   "on SIGTERM, how long running tasks may finish before they are released")
       ->capture_default_str();
   cmd->add_option("--id", opt.worker_id, "worker id (default: host:pid:stamp)");
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto kinds = ParseQueues(queues);
     if (!kinds.ok()) {
-      exit_code = ctx.Fail(kinds.status());
-      return;
+      return kinds.status();
     }
     opt.kinds = *kinds;
     opt.handlers[TaskKind::kBackfill] = PrepareBackfillTask;
     auto store = ctx.Store();
     if (!store.ok()) {
-      exit_code = ctx.Fail(store.status());
-      return;
+      return store.status();
     }
     auto state = ctx.State();
     if (!state.ok()) {
-      exit_code = ctx.Fail(state.status());
-      return;
+      return state.status();
     }
     auto log_dir = ctx.LogDir();
     if (!log_dir.ok()) {
-      exit_code = ctx.Fail(log_dir.status());
-      return;
+      return log_dir.status();
     }
     ExecutionContext ectx{*store, *state, *log_dir, ctx.LakeBucket()};
     struct sigaction sa {};
@@ -89,11 +85,10 @@ void RegisterWorker(CLI::App& app, CliContext& ctx, int& exit_code) {
     };
     Status st = RunWorker(ectx, opt);
     if (!st.ok()) {
-      exit_code = ctx.Fail(st);
-      return;
+      return st;
     }
-    exit_code = kExitOk;
-  });
+    return Status::OK();
+  }));
 }
 
 void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
@@ -103,16 +98,14 @@ void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
   cmd->add_flag("--all", all, "stopped and silent workers too");
   cmd->add_option("--live-seconds", live_seconds, "live: a heartbeat at most this old")
       ->capture_default_str();
-  cmd->callback([&ctx, &exit_code] {
+  cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto state = ctx.State();
     if (!state.ok()) {
-      exit_code = ctx.Fail(state.status());
-      return;
+      return state.status();
     }
     auto workers = (*state)->ListWorkers(all ? 0 : live_seconds);
     if (!workers.ok()) {
-      exit_code = ctx.Fail(workers.status());
-      return;
+      return workers.status();
     }
     json arr = json::array();
     std::vector<std::vector<std::string>> rows;
@@ -122,8 +115,7 @@ void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
       filter.statuses = {TaskStatus::kRunning};
       auto tasks = (*state)->ListTasks(filter);
       if (!tasks.ok()) {
-        exit_code = ctx.Fail(tasks.status());
-        return;
+        return tasks.status();
       }
       json j = ToJson(w);
       j["tasks"] = json::array();
@@ -141,7 +133,8 @@ void RegisterWorkers(CLI::App& app, CliContext& ctx, int& exit_code) {
     } else {
       PrintTable({"WORKER", "STATUS", "CONCURRENCY", "QUEUES", "HEARTBEAT", "TASKS"}, rows);
     }
-  });
+    return Status::OK();
+  }));
 }
 
 void RegisterQueue(CLI::App& app, CliContext& ctx, int& exit_code) {
@@ -153,26 +146,23 @@ void RegisterQueue(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* list = cmd->add_subcommand("list", "Tasks in enqueue order");
   list->add_option("--backfill", backfill, "only this backfill's tasks");
   list->add_option("--status", status, "QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED");
-  list->callback([&ctx, &exit_code] {
+  list->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
     auto state = ctx.State();
     if (!state.ok()) {
-      exit_code = ctx.Fail(state.status());
-      return;
+      return state.status();
     }
     TaskFilter filter;
     filter.backfill_id = backfill;
     if (!status.empty()) {
       auto s = ParseTaskStatus(status);
       if (!s.ok()) {
-        exit_code = ctx.Fail(s.status());
-        return;
+        return s.status();
       }
       filter.statuses = {*s};
     }
     auto tasks = (*state)->ListTasks(filter);
     if (!tasks.ok()) {
-      exit_code = ctx.Fail(tasks.status());
-      return;
+      return tasks.status();
     }
     json arr = json::array();
     std::vector<std::vector<std::string>> rows;
@@ -185,39 +175,38 @@ void RegisterQueue(CLI::App& app, CliContext& ctx, int& exit_code) {
       ctx.PrintJson(arr);
     else
       PrintTable({"TASK", "KIND", "STATUS", "ATTEMPTS", "WORKER", "ERROR"}, rows);
-  });
+    return Status::OK();
+  }));
 
   auto* quota = cmd->add_subcommand(
       "quota",
       "Show quotas, or set the global one: at most N backfill tasks at once, all "
       "backfills together (0 removes it; daily tasks are never held back)");
   quota->add_option("N", limit, "the global quota");
-  quota->callback([&ctx, &exit_code, quota] {
+  quota->callback(ctx.Handle(exit_code, [&ctx, quota]() -> Status {
     auto state = ctx.State();
     if (!state.ok()) {
-      exit_code = ctx.Fail(state.status());
-      return;
+      return state.status();
     }
     if (quota->count("N") > 0) {
       Status st = (*state)->SetTaskQuota(kGlobalQuotaScope, limit);
       if (!st.ok()) {
-        exit_code = ctx.Fail(st);
-        return;
+        return st;
       }
     }
     auto quotas = (*state)->TaskQuotas();
     if (!quotas.ok()) {
-      exit_code = ctx.Fail(quotas.status());
-      return;
+      return quotas.status();
     }
     if (ctx.json) {
       ctx.PrintJson(json(*quotas));
-      return;
+      return Status::OK();
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& [scope, n] : *quotas) rows.push_back({scope, std::to_string(n)});
     PrintTable({"SCOPE", "MAX RUNNING"}, rows);
-  });
+    return Status::OK();
+  }));
 }
 
 }  // namespace runlake::cli

@@ -1,5 +1,5 @@
-// The runlake command: parses arguments, calls the library, prints. Each subcommand lives
-// in its own file and registers itself here (a table, not an if/else chain).
+// The runlake command: parses arguments, calls the library (include/runlake/ only), prints.
+// Each command lives in its own file and has a row in the command table below.
 
 #include <cstdlib>
 #include <iostream>
@@ -33,13 +33,31 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   int exit_code = kExitOk;
-  const CommandRegistrar registrars[] = {
-      RegisterInit,    RegisterIngest,   RegisterSample,  RegisterRun,  RegisterExecutions,
-      RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
-      RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
-      RegisterWorkers, RegisterQueue,    RegisterState,   RegisterCatalog, RegisterVersion,
-      RegisterBronze,  RegisterCheck,    RegisterServe,   RegisterDoctor};
-  for (auto reg : registrars) reg(app, ctx, exit_code);
+  // The command table: every top-level command, what it needs opened before its handler
+  // runs, and where it lives. Commands that create the lake (init, ingest), work without
+  // one (sample, version, doctor) or open only what a subcommand needs (run --no-wait, the
+  // state commands) open it themselves.
+  using enum Needs;
+  const Command commands[] = {
+      {"init", kNothing, RegisterInit},          {"ingest", kNothing, RegisterIngest},
+      {"sample", kNothing, RegisterSample},      {"run", kNothing, RegisterRun},
+      {"executions", kNothing, RegisterExecutions}, {"runs", kLake, RegisterRuns},
+      {"promote", kLake, RegisterPromote},       {"rollback", kLake, RegisterRollback},
+      {"pointer", kLake, RegisterPointer},       {"gold", kLake, RegisterGold},
+      {"trace", kLake, RegisterTrace},           {"query", kLake, RegisterQuery},
+      {"logs", kNothing, RegisterLogs},          {"backfill", kNothing, RegisterBackfill},
+      {"worker", kLakeAndState, RegisterWorker}, {"workers", kNothing, RegisterWorkers},
+      {"queue", kNothing, RegisterQueue},        {"state", kNothing, RegisterState},
+      {"catalog", kLake, RegisterCatalog},       {"version", kNothing, RegisterVersion},
+      {"bronze", kLake, RegisterBronze},         {"check", kLake, RegisterCheck},
+      {"serve", kLakeAndState, RegisterServe},   {"doctor", kNothing, RegisterDoctor},
+  };
+  for (const Command& command : commands) {
+    command.add(app, ctx, exit_code);
+    CLI::App* sub = app.get_subcommand(command.name);
+    const Needs needs = command.needs;
+    sub->preparse_callback([&ctx, needs](size_t) { ctx.needs = needs; });
+  }
 
   try {
     app.parse(argc, argv);

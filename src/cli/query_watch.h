@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/engine.h"
+#include "runlake/lake_query.h"
 
 namespace runlake::cli {
 
@@ -53,7 +53,7 @@ class QueryWatch {
 
   // The engine to interrupt, set once it is open (a stop before that is kept: see
   // Stopped()); nullptr before the engine goes away.
-  void Watch(Engine* engine) {
+  void Watch(LakeQuery* engine) {
     std::lock_guard<std::mutex> lock(mu_);
     engine_ = engine;
     if (engine_ != nullptr && reason_ != 0) engine_->Interrupt();
@@ -67,7 +67,7 @@ class QueryWatch {
   std::atomic<bool> done_{false};
   std::atomic<int> reason_{0};
   std::mutex mu_;
-  Engine* engine_ = nullptr;  // guarded by mu_
+  LakeQuery* engine_ = nullptr;  // guarded by mu_
   std::thread watcher_;
 };
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runlake/query_result.h"
 #include "runlake/status.h"
 
 namespace runlake {
@@ -19,14 +20,6 @@ struct EngineOptions {
   int threads = 0;             // 0: DuckDB's default (one per core)
   std::string memory_limit;    // e.g. "512MB"; "": DuckDB's default (80% of RAM)
   std::string temp_directory;  // where DuckDB may spill; "": spilling disabled
-};
-
-// A fully materialised result. Values are rendered as DuckDB prints them ("12.50" for a
-// DECIMAL(16,2), "2024-01-05 10:00:00" for a TIMESTAMP, "[a, b]" for a list).
-struct QueryResult {
-  std::vector<std::string> column_names;
-  std::vector<std::string> column_types;  // DuckDB type names: "BIGINT", "DECIMAL(16,2)", ...
-  std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt = SQL NULL
 };
 
 // Not thread-safe: one call at a time per Engine (open one Engine per worker thread).

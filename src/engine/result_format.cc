@@ -1,6 +1,6 @@
 // Table, CSV and JSON renderings of a QueryResult.
 
-#include "engine/result_format.h"
+#include "runlake/result_format.h"
 
 #include <algorithm>
 #include <cctype>

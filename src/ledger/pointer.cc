@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "common/retry.h"
 
 namespace runlake {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "runlake/layout.h"
 
 namespace runlake {

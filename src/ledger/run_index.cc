@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "common/parallel.h"
 
 namespace runlake {

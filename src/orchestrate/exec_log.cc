@@ -1,4 +1,4 @@
-#include "orchestrate/exec_log.h"
+#include "runlake/exec_log.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "runlake/execution.h"
 
 namespace runlake {

@@ -18,7 +18,7 @@
 #include "common/retry.h"
 #include "runlake/run_manifest.h"
 #include "runlake/object_store.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake {
 

@@ -11,7 +11,7 @@
 
 #include "state/periodic_renewal.h"
 #include "state/process_liveness.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake {
 

@@ -1,11 +1,11 @@
-#include "orchestrate/execution_recovery.h"
+#include "runlake/execution_recovery.h"
 
 #include <map>
 
 #include "runlake/layout.h"
 #include "orchestrate/execution_finish.h"
 #include "runlake/pointer.h"
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake {
 namespace {

@@ -1,4 +1,4 @@
-#include "orchestrate/execution_runner.h"
+#include "runlake/execution_runner.h"
 
 #include <unistd.h>
 
@@ -10,19 +10,19 @@
 #include <set>
 #include <thread>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "common/json_duplicates.h"
 #include "common/retry.h"
 #include "common/test_hooks.h"
-#include "orchestrate/exec_log.h"
+#include "runlake/exec_log.h"
 #include "orchestrate/execution_finish.h"
 #include "orchestrate/execution_heartbeat.h"
-#include "orchestrate/execution_recovery.h"
-#include "orchestrate/execution_stop.h"
+#include "runlake/execution_recovery.h"
+#include "runlake/execution_stop.h"
 #include "runlake/layout.h"
 #include "runlake/run.h"
 #include "state/process_liveness.h"
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake {
 namespace {
@@ -333,12 +333,24 @@ class Watch {
     }
     RUNLAKE_ASSIGN_OR_RAISE(bool asked, StopRequested(*ctx_.state, name_));
     if (asked) return Status::Aborted("run " + run_id + " was stopped before its commit");
+    HoldForTests();
     if (request_.before_commit) RUNLAKE_RETURN_NOT_OK(request_.before_commit());
     if (request_.after_last_stop_check) request_.after_last_stop_check();
     return Status::OK();
   }
 
  private:
+  // Test hook: hold the run just before its commit (its files are written, its claim
+  // taken), so a signal test lands in the window every time. Ends early when cancelled.
+  void HoldForTests() {
+    auto hold = test_hooks::HoldBeforeCommit();
+    if (hold.count() <= 0) return;
+    auto until = std::chrono::steady_clock::now() + hold;
+    while (!(request_.cancelled && request_.cancelled()) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   const ExecutionContext& ctx_;
   const StartRequest& request_;
   const std::string name_;

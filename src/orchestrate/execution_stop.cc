@@ -1,5 +1,5 @@
-#include "orchestrate/execution_stop.h"
-#include "state/reaping_reads.h"
+#include "runlake/execution_stop.h"
+#include "runlake/reaping_reads.h"
 
 #include <thread>
 

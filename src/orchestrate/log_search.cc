@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "orchestrate/exec_log.h"
+#include "runlake/exec_log.h"
 #include "orchestrate/log_text_internal.h"
 
 namespace runlake {

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "orchestrate/exec_log.h"
+#include "runlake/exec_log.h"
 #include "orchestrate/log_text_internal.h"
 
 namespace runlake {

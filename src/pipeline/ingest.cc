@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "common/file_writer.h"
 #include "ingest/byte_source.h"
 #include "ledger/staging.h"

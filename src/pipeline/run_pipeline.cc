@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "common/parallel.h"
 #include "engine/engine.h"
 #include "engine/run_writer.h"

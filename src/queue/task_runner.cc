@@ -1,10 +1,10 @@
-#include "queue/task_runner.h"
+#include "runlake/task_runner.h"
 
-#include "orchestrate/execution_recovery.h"
+#include "runlake/execution_recovery.h"
 
 #include "runlake/layout.h"
 #include "runlake/rules.h"
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 
 namespace runlake {
 namespace {

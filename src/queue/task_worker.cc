@@ -1,4 +1,4 @@
-#include "queue/task_worker.h"
+#include "runlake/task_worker.h"
 
 #include <unistd.h>
 
@@ -8,9 +8,9 @@
 #include <mutex>
 #include <thread>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "state/process_liveness.h"
-#include "queue/task_runner.h"
+#include "runlake/task_runner.h"
 
 namespace runlake {
 namespace {

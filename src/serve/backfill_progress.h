@@ -8,7 +8,7 @@
 #include <string>
 
 #include "runlake/backfill.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::serve {
 

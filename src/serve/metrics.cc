@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "runlake/backfill.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"

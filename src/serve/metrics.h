@@ -25,7 +25,7 @@
 
 #include "runlake/object_store.h"
 #include "runlake/status.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::serve {
 

@@ -3,7 +3,7 @@
 // dates' executions, and the promotion outcome. The figures are `backfill status`'s
 // (DescribeBackfill), so the page and the CLI agree.
 
-#include "backfill/backfill_controller.h"
+#include "runlake/backfill_controller.h"
 #include "serve/backfill_progress.h"
 #include "serve/page_common.h"
 #include "serve/states.h"

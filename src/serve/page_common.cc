@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "common/clock.h"
+#include "runlake/clock.h"
 
 namespace runlake::serve {
 

@@ -4,8 +4,6 @@
 
 #include <set>
 
-#include "catalog/reject_transitions.h"
-#include "ledger/staging.h"
 #include "runlake/run_diff.h"
 #include "runlake/run_manifest.h"
 #include "serve/page_common.h"
@@ -122,15 +120,10 @@ Result<Page> ComparePage(const DashboardSources& src, const PageRequest& req) {
     return Status::InvalidArgument("compare needs two runs: /compare?a=RID&b=RID");
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(a));
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(b));
-  RUNLAKE_ASSIGN_OR_RAISE(auto ma, LoadRunManifest(*src.store, a));
-  RUNLAKE_ASSIGN_OR_RAISE(auto mb, LoadRunManifest(*src.store, b));
-  if (!ma) return Status::NotFound("run '" + a + "' is not committed");
-  if (!mb) return Status::NotFound("run '" + b + "' is not committed");
-  RUNLAKE_ASSIGN_OR_RAISE(Staging scratch, Staging::CreateOutsideLake("serve-diff"));
-  RUNLAKE_ASSIGN_OR_RAISE(RunDiff diff, DiffRuns(*src.store, a, b, scratch.dir(), 100));
-  json d = {{"diff", RunDiffToJson(diff)},
-            {"conservation", {{"a", Conservation(*ma)}, {"b", Conservation(*mb)}}}};
-  RUNLAKE_ASSIGN_OR_RAISE(d["transitions"], RejectTransitions(*src.store, *ma, *mb, scratch.dir()));
+  RUNLAKE_ASSIGN_OR_RAISE(RunComparison c, CompareRuns(*src.store, a, b, 100));
+  json d = {{"diff", RunDiffToJson(c.diff)},
+            {"conservation", {{"a", Conservation(c.a)}, {"b", Conservation(c.b)}}},
+            {"transitions", TransitionsToJson(c.transitions)}};
   return Page{d, "Compare " + a + " with " + b, Html(d), false};
 }
 

@@ -2,7 +2,7 @@
 // filter as one literal string (no pattern syntax: what the operator types is what is
 // found), paged.
 
-#include "orchestrate/exec_log.h"
+#include "runlake/exec_log.h"
 #include "serve/page_common.h"
 
 namespace runlake::serve {

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "ledger/run_files.h"
-#include "orchestrate/exec_log.h"
+#include "runlake/exec_log.h"
 #include "runlake/pointer.h"
 #include "runlake/run_manifest.h"
 #include "serve/page_common.h"

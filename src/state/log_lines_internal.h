@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "state/state_store_json_internal.h"
 
 namespace runlake::state_internal {

@@ -1,6 +1,6 @@
 // Choosing a StateStore backend from a --state value, and `runlake state migrate`.
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake {
 namespace {

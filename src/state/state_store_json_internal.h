@@ -8,7 +8,7 @@
 
 #include "runlake/execution.h"
 #include "runlake/status.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::state_internal {
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "../lake/lake_test_util.h"
-#include "backfill/backfill_controller.h"
+#include "runlake/backfill_controller.h"
 #include "runlake/pointer.h"
 #include "runlake/promote.h"
 

@@ -1,4 +1,4 @@
-#include "common/clock.h"
+#include "runlake/clock.h"
 
 #include <gtest/gtest.h>
 

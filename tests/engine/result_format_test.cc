@@ -1,6 +1,6 @@
 // Table, CSV and JSON renderings, over results built by hand and by DuckDB.
 
-#include "engine/result_format.h"
+#include "runlake/result_format.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.h"
-#include "orchestrate/execution_runner.h"
+#include "runlake/execution_runner.h"
 #include "runlake/pointer.h"
 #include "runlake/rules.h"
 #include "runlake/run_manifest.h"

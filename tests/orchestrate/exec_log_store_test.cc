@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "common/temp_dir.h"
-#include "orchestrate/exec_log.h"
-#include "state/state_store.h"
+#include "runlake/exec_log.h"
+#include "runlake/state_store.h"
 
 namespace runlake::testing {
 namespace {

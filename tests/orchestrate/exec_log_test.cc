@@ -1,4 +1,4 @@
-#include "orchestrate/exec_log.h"
+#include "runlake/exec_log.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

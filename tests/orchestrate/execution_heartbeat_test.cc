@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "../lake/lake_test_util.h"
-#include "orchestrate/execution_runner.h"
+#include "runlake/execution_runner.h"
 
 namespace runlake {
 namespace {

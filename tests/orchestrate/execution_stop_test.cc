@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "../lake/lake_test_util.h"
-#include "orchestrate/execution_runner.h"
-#include "orchestrate/execution_stop.h"
+#include "runlake/execution_runner.h"
+#include "runlake/execution_stop.h"
 
 namespace runlake {
 namespace {

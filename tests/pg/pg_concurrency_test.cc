@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "pg/pg_test_db.h"
 
 namespace runlake::testing {

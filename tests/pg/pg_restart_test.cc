@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "integration/cli_runner.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "pg/pg_test_db.h"
 
 namespace runlake::testing {

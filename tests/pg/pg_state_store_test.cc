@@ -9,7 +9,7 @@
 
 #include "state/postgres/conn_internal.h"
 #include "state/postgres/schema_internal.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "pg/pg_test_db.h"
 #include "state/state_store_conformance.h"
 

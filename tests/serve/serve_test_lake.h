@@ -16,14 +16,14 @@
 #include <string>
 
 #include "common/temp_dir.h"
-#include "orchestrate/execution_runner.h"
+#include "runlake/execution_runner.h"
 #include "runlake/backfill.h"
 #include "runlake/ingest.h"
 #include "runlake/object_store.h"
 #include "runlake/rules.h"
 #include "runlake/sample.h"
 #include "serve/dashboard.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::serve::testing {
 

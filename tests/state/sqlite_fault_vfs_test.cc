@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::testing {
 namespace {

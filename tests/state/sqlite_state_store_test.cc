@@ -9,7 +9,7 @@
 
 #include "state/process_liveness.h"
 #include "state/sqlite/schema_internal.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "state/state_store_conformance.h"
 #include "common/temp_dir.h"
 

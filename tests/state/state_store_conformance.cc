@@ -1,7 +1,7 @@
 // The StateStore conformance suite (see state_store_conformance.h).
 
 #include "state/state_store_conformance.h"
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 
 #include <sys/wait.h>
 #include <unistd.h>

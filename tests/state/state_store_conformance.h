@@ -13,7 +13,7 @@
 #include <ostream>
 #include <string>
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::testing {
 

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "state/reaping_reads.h"
+#include "runlake/reaping_reads.h"
 #include "state/process_liveness.h"
 #include "state/state_store_conformance.h"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "state/postgres/session_internal.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::pg {
 

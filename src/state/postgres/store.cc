@@ -13,7 +13,7 @@
 #include "state/postgres/schema_internal.h"
 #include "state/postgres/session_internal.h"
 #include "state/process_liveness.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "state/state_store_json_internal.h"
 #include "state/postgres/queue_internal.h"
 

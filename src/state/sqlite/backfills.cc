@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "state/sqlite/backfills_internal.h"
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "state/process_liveness.h"
 
 namespace runlake::sqlite {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "state/sqlite/db_internal.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::sqlite {
 

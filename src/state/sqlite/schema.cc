@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake::sqlite {
 

@@ -9,13 +9,13 @@
 #include <mutex>
 
 #include "state/sqlite/backfills_internal.h"
-#include "common/clock.h"
+#include "runlake/clock.h"
 #include "state/process_liveness.h"
 #include "state/sqlite/db_internal.h"
 #include "state/sqlite/logs_internal.h"
 #include "state/sqlite/schema_internal.h"
 #include "state/sqlite/queue_internal.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "state/state_store_json_internal.h"
 
 namespace runlake {

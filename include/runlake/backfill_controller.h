@@ -17,9 +17,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backfill/backfill_plan.h"
-#include "backfill/backfill_report.h"
-#include "orchestrate/execution_runner.h"
+#include "runlake/backfill_plan.h"
+#include "runlake/backfill_report.h"
+#include "runlake/execution_runner.h"
 #include "runlake/backfill.h"
 
 namespace runlake {

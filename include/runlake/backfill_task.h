@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "queue/task_runner.h"
+#include "runlake/task_runner.h"
 #include "runlake/backfill.h"
 #include "runlake/task_queue.h"
 

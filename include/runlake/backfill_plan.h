@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "runlake/backfill.h"
 #include "runlake/object_store.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 #include "runlake/object_store.h"
 #include "runlake/rules.h"
 #include "runlake/run.h"

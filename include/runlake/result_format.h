@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "engine/engine.h"
+#include "runlake/query_result.h"
 #include "runlake/status.h"
 
 namespace runlake {

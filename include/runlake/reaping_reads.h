@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "state/backfill_store.h"
-#include "state/execution_store.h"
+#include "runlake/backfill_store.h"
+#include "runlake/execution_store.h"
 
 namespace runlake {
 

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "orchestrate/execution_runner.h"
+#include "runlake/execution_runner.h"
 
 namespace runlake {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "orchestrate/execution_runner.h"
-#include "queue/task_runner.h"
+#include "runlake/execution_runner.h"
+#include "runlake/task_runner.h"
 #include "runlake/task_queue.h"
 
 namespace runlake {

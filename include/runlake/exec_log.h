@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runlake/status.h"
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake {
 

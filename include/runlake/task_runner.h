@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "orchestrate/execution_runner.h"
+#include "runlake/execution_runner.h"
 #include "runlake/task_queue.h"
 
 namespace runlake {
@@ -44,6 +44,20 @@ using TaskKindHandlers = std::map<TaskKind, PrepareTask>;
 Result<TaskRunOutcome> RunClaimedTask(const ExecutionContext& ctx, const TaskRecord& task,
                                       const std::string& worker_id, const TaskRunHooks& hooks,
                                       const TaskKindHandlers& kinds);
+
+// `runlake run --no-wait`: the execution becomes a daily task for a worker. Its name and
+// run_id are fixed now (the request's name, else the input's run_key, else this second),
+// so the name returned is the execution a worker will run. A name that already ran is that
+// execution, as for a run that waits: a SUCCEEDED one is not queued again (the outcome
+// holds it), another input under its name is AlreadyExists. A generated run_id taken by
+// another input in the same second gets a suffix.
+struct EnqueuedRun {
+  std::optional<ExecutionRecord> already_succeeded;  // set: nothing was queued
+  TaskRecord task;                                   // the queued task otherwise
+  std::string execution;                             // the execution a worker will run
+};
+Result<EnqueuedRun> EnqueueDailyRun(StateStore& state, const StartRequest& request, const std::string& rules_text,
+                                    const std::string& rules_origin);
 
 // The input of a daily task (`runlake run --no-wait`): payload of EnqueueTask.
 nlohmann::json DailyTaskPayload(const StartRequest& request, const std::string& run_id,

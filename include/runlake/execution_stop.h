@@ -9,7 +9,7 @@
 #include <chrono>
 #include <string>
 
-#include "state/state_store.h"
+#include "runlake/state_store.h"
 
 namespace runlake {
 

@@ -12,10 +12,10 @@
 #include <memory>
 #include <string>
 
-#include "state/backfill_store.h"
-#include "state/execution_store.h"
-#include "state/log_store.h"
-#include "state/task_store.h"
+#include "runlake/backfill_store.h"
+#include "runlake/execution_store.h"
+#include "runlake/log_store.h"
+#include "runlake/task_store.h"
 
 namespace runlake {
 

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "orchestrate/execution_runner.h"
-#include "state/state_store.h"
+#include "runlake/execution_runner.h"
+#include "runlake/state_store.h"
 #include "runlake/backfill.h"
 #include "runlake/object_store.h"
 

@@ -46,6 +46,13 @@ std::string BronzeKey(const DatasetId& d, const std::string& ingest_date,
 std::string BronzeIngestRecordKey(const DatasetId& d, const std::string& ingest_date,
                                   const std::string& run_id);
 std::string BronzeDatePrefix(const DatasetId& d, const std::string& ingest_date);
+inline constexpr const char* kBronzePrefix = "bronze/";
+std::string BronzeDatasetPrefix(const DatasetId& d);         // bronze/<d>/
+std::string BronzeIngestRecordsPrefix(const DatasetId& d);   // bronze/<d>/_ingests/
+// gold/<domain>/<table>/run_id=<RID>: one gold build's folder.
+std::string GoldRunDir(const DatasetId& table, const std::string& run_id);
+// <dir>/_SUCCESS: the marker a partition or gold folder is complete.
+std::string SuccessKey(const std::string& dir);
 // "year=2024/month=01/schema_v=v1/run_id=R" under silver/<d>/.
 std::string SilverPartitionDir(const DatasetId& d, const std::string& year_month_partition,
                                const std::string& schema_v, const std::string& run_id);
@@ -55,6 +62,10 @@ std::string RejectDir(const std::string& layer, const DatasetId& d,
 std::string PartFileName(int index);  // part-00000.parquet
 std::string RunManifestKey(const std::string& run_id);
 std::string RunClaimKey(const std::string& run_id);  // written first; makes run_ids unique
+inline constexpr const char* kRunClaimsPrefix = "_runs/_claims/";
+// <layer>/<d>/_pointer_log/ (one object per version) and <layer>/<d>/_LATEST.json.
+std::string PointerLogPrefix(const std::string& layer, const DatasetId& d);
+std::string LatestKey(const std::string& layer, const DatasetId& d);
 inline constexpr const char* kRunsPrefix = "_runs/";
 
 }  // namespace layout

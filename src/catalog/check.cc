@@ -101,7 +101,7 @@ struct Checker {
   }
 
   Status Bronze() {
-    RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List("bronze/"));
+    RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(layout::kBronzePrefix));
     for (const auto& o : objects) {
       if (o.key.find("/_ingests/") == std::string::npos) continue;
       RUNLAKE_ASSIGN_OR_RAISE(std::string text, store.Get(o.key));
@@ -266,7 +266,7 @@ struct Checker {
   }
 
   Status Leftovers(const RunListing& listing) {
-    RUNLAKE_ASSIGN_OR_RAISE(auto claims, store.List("_runs/_claims/"));
+    RUNLAKE_ASSIGN_OR_RAISE(auto claims, store.List(layout::kRunClaimsPrefix));
     char host[256] = {0};
     gethostname(host, sizeof(host) - 1);
     for (const auto& o : claims) {

@@ -51,7 +51,7 @@ DatasetId GoldDataset(const DatasetId& silver, const std::string& table) { retur
 // builds older than that field, its _SUCCESS's built_from.dataset.
 Result<std::string> BuiltFromDataset(ObjectStore& store, const RunManifest& m) {
   if (!m.built_from_dataset.empty()) return m.built_from_dataset;
-  auto text = store.Get("gold/" + m.dataset.path() + "/run_id=" + m.run_id + "/_SUCCESS");
+  auto text = store.Get(layout::SuccessKey(layout::GoldRunDir(m.dataset, m.run_id)));
   if (!text.ok()) return text.status().IsNotFound() ? Result<std::string>(std::string()) : text.status();
   json j = json::parse(*text, nullptr, false);
   if (j.is_object() && j.contains("built_from") && j["built_from"].is_object() &&
@@ -136,7 +136,7 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
   RUNLAKE_ASSIGN_OR_RAISE(int64_t rows, ParseInt64Cell(counted.rows.at(0).at(0), "gold build: the row count"));
   uint64_t bytes = std::filesystem::file_size(local);
 
-  std::string dir = "gold/" + m.dataset.path() + "/run_id=" + run_id;
+  std::string dir = layout::GoldRunDir(m.dataset, run_id);
   std::string key = dir + "/part-00000.parquet";
   RUNLAKE_RETURN_NOT_OK(store.PutFile(key, local));
   m.files.push_back(RunFile{key, "gold", "", rows, bytes});
@@ -149,7 +149,7 @@ Result<GoldBuildResult> BuildGold(ObjectStore& store, const GoldBuildRequest& re
                   {"built_from", {{"layer", "silver"}, {"dataset", req.silver.path()},
                                   {"pointer_version", version}}},
                   {"completed_at", m.completed_at}, {"metrics", MetricsToJson(m.metrics)}};
-  RUNLAKE_RETURN_NOT_OK(store.Put(dir + "/_SUCCESS", success.dump(2) + "\n"));
+  RUNLAKE_RETURN_NOT_OK(store.Put(layout::SuccessKey(dir), success.dump(2) + "\n"));
   RUNLAKE_RETURN_NOT_OK(store.PutIfAbsent(layout::RunManifestKey(run_id), ManifestToJson(m).dump(2) + "\n"));
 
   PointerLog gold_log(store, "gold", m.dataset);

@@ -124,7 +124,7 @@ Result<BronzeKeyParts> ParseBronzeKey(const std::string& key) {
 namespace layout {
 
 std::string BronzeDatePrefix(const DatasetId& d, const std::string& ingest_date) {
-  return "bronze/" + d.path() + "/ingest_date=" + ingest_date + "/";
+  return BronzeDatasetPrefix(d) + "ingest_date=" + ingest_date + "/";
 }
 
 std::string BronzeKey(const DatasetId& d, const std::string& ingest_date,
@@ -134,7 +134,7 @@ std::string BronzeKey(const DatasetId& d, const std::string& ingest_date,
 
 std::string BronzeIngestRecordKey(const DatasetId& d, const std::string& ingest_date,
                                   const std::string& run_id) {
-  return "bronze/" + d.path() + "/_ingests/" + ingest_date + "/" + run_id + ".json";
+  return BronzeIngestRecordsPrefix(d) + ingest_date + "/" + run_id + ".json";
 }
 
 std::string SilverPartitionDir(const DatasetId& d, const std::string& year_month_partition,
@@ -155,7 +155,23 @@ std::string PartFileName(int index) {
 }
 
 std::string RunManifestKey(const std::string& run_id) { return "_runs/" + run_id + ".json"; }
-std::string RunClaimKey(const std::string& run_id) { return "_runs/_claims/" + run_id + ".json"; }
+std::string RunClaimKey(const std::string& run_id) { return kRunClaimsPrefix + run_id + ".json"; }
+
+std::string BronzeDatasetPrefix(const DatasetId& d) { return kBronzePrefix + d.path() + "/"; }
+
+std::string BronzeIngestRecordsPrefix(const DatasetId& d) { return BronzeDatasetPrefix(d) + "_ingests/"; }
+
+std::string GoldRunDir(const DatasetId& table, const std::string& run_id) {
+  return "gold/" + table.path() + "/run_id=" + run_id;
+}
+
+std::string SuccessKey(const std::string& dir) { return dir + "/_SUCCESS"; }
+
+std::string PointerLogPrefix(const std::string& layer, const DatasetId& d) {
+  return layer + "/" + d.path() + "/_pointer_log/";
+}
+
+std::string LatestKey(const std::string& layer, const DatasetId& d) { return layer + "/" + d.path() + "/_LATEST.json"; }
 
 }  // namespace layout
 }  // namespace runlake

@@ -106,8 +106,8 @@ std::string CurrentActor() {
   return (user.empty() ? std::string("unknown") : user) + "@" + host;
 }
 
-std::string PointerLog::LogPrefix() const { return layer_ + "/" + dataset_.path() + "/_pointer_log/"; }
-std::string PointerLog::LatestKey() const { return layer_ + "/" + dataset_.path() + "/_LATEST.json"; }
+std::string PointerLog::LogPrefix() const { return layout::PointerLogPrefix(layer_, dataset_); }
+std::string PointerLog::LatestKey() const { return layout::LatestKey(layer_, dataset_); }
 std::string PointerLog::VersionKey(int64_t version) const {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%010lld.json", static_cast<long long>(version));

@@ -34,7 +34,7 @@ Result<int> DeleteFilesAnywhere(ObjectStore& store, const std::string& run_id) {
   RUNLAKE_ASSIGN_OR_RAISE(auto objects, store.List(""));
   std::string marker = "/run_id=" + run_id + "/";
   for (const auto& o : objects) {
-    if (o.key.rfind("bronze/", 0) == 0 || o.key.find(marker) == std::string::npos) continue;
+    if (o.key.rfind(layout::kBronzePrefix, 0) == 0 || o.key.find(marker) == std::string::npos) continue;
     RUNLAKE_RETURN_NOT_OK(store.Delete(o.key));
     ++deleted;
   }

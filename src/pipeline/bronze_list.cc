@@ -64,7 +64,7 @@ bool InRange(const BronzeListRequest& r, const std::string& date) {
 // record keys (bronze/<ds>/_ingests/D/R.json); anything else under bronze is ignored.
 void Classify(const std::vector<ObjectInfo>& listed, const BronzeListRequest& r, Index* index,
               std::map<std::pair<std::string, std::string>, std::string>* records) {
-  std::string records_prefix = "bronze/" + r.dataset.path() + "/_ingests/";
+  std::string records_prefix = layout::BronzeIngestRecordsPrefix(r.dataset);
   for (const ObjectInfo& o : listed) {
     if (o.key.compare(0, records_prefix.size(), records_prefix) == 0) {
       std::string rest = o.key.substr(records_prefix.size());  // D/R.json
@@ -159,7 +159,7 @@ Result<std::vector<BronzeDate>> ListBronze(ObjectStore& store, const BronzeListR
 
   Index index;
   std::map<std::pair<std::string, std::string>, std::string> records;
-  std::string base = "bronze/" + request.dataset.path() + "/";
+  std::string base = layout::BronzeDatasetPrefix(request.dataset);
   if (!dates.empty() && dates.size() <= kPerDateListMaxDays) {
     for (const std::string& date : dates) {
       RUNLAKE_ASSIGN_OR_RAISE(auto objs,

@@ -90,7 +90,7 @@ Status WriteSuccessMarkers(ObjectStore& store, const RunManifest& m) {
   for (const auto& [partition, rows] : partition_rows) {
     std::string dir = layout::SilverPartitionDir(m.dataset, partition, m.schema_version, m.run_id);
     RUNLAKE_RETURN_NOT_OK(
-        store.Put(dir + "/_SUCCESS", SuccessMarker(m, partition, rows).dump(2) + "\n"));
+        store.Put(layout::SuccessKey(dir), SuccessMarker(m, partition, rows).dump(2) + "\n"));
   }
   return Status::OK();
 }

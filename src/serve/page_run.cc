@@ -32,7 +32,7 @@ json SuccessMarkers(ObjectStore& store, const RunManifest& m) {
     if (slash != std::string::npos) dirs.insert(f.key.substr(0, slash));
   }
   for (const auto& dir : dirs) {
-    auto text = store.Get(dir + "/_SUCCESS");
+    auto text = store.Get(layout::SuccessKey(dir));
     json marker = text.ok() ? json::parse(*text, nullptr, false) : json();
     if (!text.ok() || marker.is_discarded()) marker = {{"problem", "unreadable _SUCCESS"}};
     out[dir] = marker;

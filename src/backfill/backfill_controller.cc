@@ -177,14 +177,18 @@ Result<BackfillReport> Controller::Conclude(bool canary_only, const std::vector<
   return report;
 }
 
-// Daily executions are those that are not backfills (runbook: run_id backfill-...).
+// Daily executions are those that publish themselves: the one test (PublishesItself) that
+// also decides whether a run publishes, never a second guess from names here.
 int Controller::DailyRunning() {
   ExecutionFilter filter;
   filter.status = ExecutionStatus::kRunning;
   auto running = ReapAndListExecutions(*ctx_.state, filter);
   if (!running.ok()) return 0;
   int daily = 0;
-  for (const auto& r : *running) daily += r.run_id.rfind("backfill-", 0) != 0;
+  for (const auto& r : *running) {
+    auto input = ParseExecutionInput(r.input_json, "execution " + r.name);
+    daily += input.ok() && PublishesItself(*input, r.run_id);
+  }
   return daily;
 }
 

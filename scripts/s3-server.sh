@@ -21,6 +21,11 @@ BUCKET="${RUNLAKE_S3_BUCKET:-runlake-test}"
 # Fixed test credentials: this server is loopback-only and deleted on stop.
 ACCESS_KEY="RUNLAKETESTKEY000001"
 SECRET_KEY="runlake-test-secret-0000000000000000000000"
+# STS: RGW encrypts its session tokens with this key (exactly 16 characters), and the
+# test user may assume ROLE_NAME (s3:* on every bucket); tests/s3's credential tests use it.
+STS_KEY="runlakeststest16"
+ROLE_NAME="runlake-test-role"
+ROLE_ARN="arn:aws:iam:::role/$ROLE_NAME"
 CONF="$DIR/ceph.conf"
 
 log() { echo "s3-server: $*" >&2; }
@@ -33,6 +38,7 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT
 export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
 export AWS_REGION=us-east-1
+export RUNLAKE_TEST_S3_ROLE_ARN=$ROLE_ARN
 EOF
 }
 
@@ -93,6 +99,8 @@ memstore device bytes = 2147483648
 rgw frontends = beast endpoint=127.0.0.1:$PORT
 rgw data = $DIR/rgw
 rgw dns name = 127.0.0.1
+rgw sts key = $STS_KEY
+rgw s3 auth use sts = true
 EOF
 }
 
@@ -143,12 +151,26 @@ start() {
 
   radosgw-admin -c "$CONF" user create --uid=runlake-test --display-name="runlake tests" \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
+  create_role
   # Create the bucket with curl's own SigV4 (the same signer the backend uses).
   curl -sf -X PUT "http://127.0.0.1:$PORT/$BUCKET" \
     --aws-sigv4 "aws:amz:us-east-1:s3" --user "$ACCESS_KEY:$SECRET_KEY" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" >/dev/null
   log "started in $((SECONDS - t0)) s (data dir $DIR)"
   print_env
+}
+
+# The role the test user assumes through STS AssumeRole (and, with a token from a test's
+# OpenID provider, AssumeRoleWithWebIdentity): creating roles and OpenID providers through
+# IAM needs the user's `roles` and `oidc-provider` caps.
+create_role() {
+  radosgw-admin -c "$CONF" caps add --uid=runlake-test --caps="roles=*;oidc-provider=*" >/dev/null
+  local trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/runlake-test"]},"Action":["sts:AssumeRole"]}]}'
+  local allow='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::*"]}]}'
+  radosgw-admin -c "$CONF" role create --role-name="$ROLE_NAME" \
+    --assume-role-policy-doc="$trust" >/dev/null
+  radosgw-admin -c "$CONF" role-policy put --role-name="$ROLE_NAME" --policy-name=s3-all \
+    --policy-doc="$allow" >/dev/null
 }
 
 stop() {

@@ -150,4 +150,23 @@ class SsoPortalServer : public LoopbackServer {
   std::string token_, account_, role_, body_;
 };
 
+// An S3, STS and SSO endpoint that refuses everything with 403 AccessDenied: where the
+// oracle test points AWS_ENDPOINT_URL, so credentials are chosen (and fetched from local
+// sources) but nothing leaves this machine and nothing is granted.
+class DenyAllServer : public LoopbackServer {
+ public:
+  DenyAllServer() {
+    auto deny = [this](const httplib::Request&, httplib::Response& res) {
+      Refuse(res, 403);
+      res.set_content("<Error><Code>AccessDenied</Code><Message>denied</Message></Error>",
+                      "application/xml");
+    };
+    server_.Get(".*", deny);
+    server_.Put(".*", deny);
+    server_.Post(".*", deny);
+    server_.Delete(".*", deny);
+    Start();
+  }
+};
+
 }  // namespace runlake::it

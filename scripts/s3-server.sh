@@ -26,6 +26,13 @@ SECRET_KEY="runlake-test-secret-0000000000000000000000"
 STS_KEY="runlakeststest16"
 ROLE_NAME="runlake-test-role"
 ROLE_ARN="arn:aws:iam:::role/$ROLE_NAME"
+# Web identity: an OpenID provider registered for http://127.0.0.1:$OIDC_PORT with the
+# certificate in $DIR/oidc (cert.pem, and key.pem to sign tokens with). Nothing listens
+# there until a test serves the discovery document and JWKS (RGW fetches both at every
+# AssumeRoleWithWebIdentity); WEB_ROLE_NAME trusts that provider's tokens for client
+# `runlake`.
+OIDC_PORT="${RUNLAKE_S3_OIDC_PORT:-$((PORT + 2))}"
+WEB_ROLE_NAME="runlake-test-web-role"
 CONF="$DIR/ceph.conf"
 
 log() { echo "s3-server: $*" >&2; }
@@ -39,6 +46,9 @@ export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
 export AWS_REGION=us-east-1
 export RUNLAKE_TEST_S3_ROLE_ARN=$ROLE_ARN
+export RUNLAKE_TEST_S3_WEB_ROLE_ARN=arn:aws:iam:::role/$WEB_ROLE_NAME
+export RUNLAKE_TEST_S3_OIDC_ISSUER=http://127.0.0.1:$OIDC_PORT
+export RUNLAKE_TEST_S3_OIDC_DIR=$DIR/oidc
 EOF
 }
 
@@ -171,6 +181,27 @@ create_role() {
     --assume-role-policy-doc="$trust" >/dev/null
   radosgw-admin -c "$CONF" role-policy put --role-name="$ROLE_NAME" --policy-name=s3-all \
     --policy-doc="$allow" >/dev/null
+  create_oidc_provider
+  local federated="arn:aws:iam:::oidc-provider/127.0.0.1:$OIDC_PORT"
+  trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":["'$federated'"]},"Action":["sts:AssumeRoleWithWebIdentity"]}]}'
+  radosgw-admin -c "$CONF" role create --role-name="$WEB_ROLE_NAME" \
+    --assume-role-policy-doc="$trust" >/dev/null
+  radosgw-admin -c "$CONF" role-policy put --role-name="$WEB_ROLE_NAME" --policy-name=s3-all \
+    --policy-doc="$allow" >/dev/null
+}
+
+# A throwaway signing key and self-signed certificate, registered with IAM
+# CreateOpenIDConnectProvider by its SHA-1 thumbprint (RGW checks the JWKS's x5c against it).
+create_oidc_provider() {
+  mkdir -p "$DIR/oidc"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=runlake-test-oidc" \
+    -keyout "$DIR/oidc/key.pem" -out "$DIR/oidc/cert.pem" 2>/dev/null
+  local thumbprint
+  thumbprint="$(openssl x509 -in "$DIR/oidc/cert.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')"
+  curl -sf -X POST "http://127.0.0.1:$PORT/" --aws-sigv4 "aws:amz:us-east-1:iam" \
+    --user "$ACCESS_KEY:$SECRET_KEY" -H "Content-Type: application/x-www-form-urlencoded" \
+    --data "Action=CreateOpenIDConnectProvider&Version=2010-05-08&Url=http://127.0.0.1:$OIDC_PORT&ClientIDList.member.1=runlake&ThumbprintList.member.1=$thumbprint" \
+    >/dev/null
 }
 
 stop() {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 
@@ -198,6 +199,47 @@ TEST_F(AwsCredentialsS3Test, CredentialProcessRefreshedDuringARun) {
   s.Add(rgw_.secret_access_key);
   std::stringstream lines(ReadFile(issued));
   for (std::string line; std::getline(lines, line);) s.Add(line);
+  ExpectNoSecretAnywhere(s);
+}
+
+// EKS IRSA's shape: a JWT in a file, STS AssumeRoleWithWebIdentity (RGW checks the
+// token's RS256 signature against the JWKS of the provider scripts/s3-server.sh registered).
+TEST_F(AwsCredentialsS3Test, WebIdentityTokenFile) {
+  const char* issuer = std::getenv("RUNLAKE_TEST_S3_OIDC_ISSUER");
+  const char* oidc_dir = std::getenv("RUNLAKE_TEST_S3_OIDC_DIR");
+  const char* role = std::getenv("RUNLAKE_TEST_S3_WEB_ROLE_ARN");
+  if (!issuer || !oidc_dir || !role) GTEST_SKIP() << "RGW without an OpenID provider";
+  std::map<std::string, std::string> sh_env = {{"PATH", "/usr/bin:/bin"}};
+  CmdResult x5c = RunClean({"/bin/bash", "-c", std::string("openssl x509 -in ") + oidc_dir +
+                                                   "/cert.pem -outform DER | base64 -w0"},
+                           Work(""), sh_env);
+  ASSERT_EQ(x5c.exit_code, 0) << x5c.Describe();
+  OidcServer oidc(issuer, x5c.out);
+  // header.payload.signature, base64url, signed with the registered key by openssl.
+  const std::string mint =
+      "b64() { base64 -w0 | tr '+/' '-_' | tr -d '='; }; now=$(date +%s); "
+      "h=$(printf '{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"runlake-test\"}' | b64); "
+      "p=$(printf '{\"iss\":\"%s\",\"sub\":\"runlake-ci\",\"aud\":\"runlake\","
+      "\"client_id\":\"runlake\",\"iat\":%d,\"exp\":%d}' \"$1\" $now $((now + 3600)) | b64); "
+      "s=$(printf '%s.%s' \"$h\" \"$p\" | openssl dgst -sha256 -sign \"$2\" -binary | b64); "
+      "printf '%s.%s.%s' \"$h\" \"$p\" \"$s\"";
+  CmdResult jwt = RunClean({"/bin/bash", "-c", mint, "mint", issuer,
+                            std::string(oidc_dir) + "/key.pem"},
+                           Work(""), sh_env);
+  ASSERT_EQ(jwt.exit_code, 0) << jwt.Describe();
+  ASSERT_EQ(std::count(jwt.out.begin(), jwt.out.end(), '.'), 2) << jwt.out;
+  WriteFile(Aws("web-identity-token"), jwt.out);
+  env_["AWS_ROLE_ARN"] = role;
+  env_["AWS_WEB_IDENTITY_TOKEN_FILE"] = Aws("web-identity-token");
+  env_["AWS_ROLE_SESSION_NAME"] = "runlake-it";
+  json doctor = OpenRunAndDiagnose();
+  ExpectProvider(doctor, "web-identity");
+  EXPECT_FALSE(doctor["credentials"]["expires_at"].is_null()) << doctor.dump(2);
+  EXPECT_GE(oidc.served(), 2) << "RGW never fetched the JWKS: the token was not checked";
+  Secrets s;
+  s.Add(jwt.out);
+  s.Add(jwt.out.substr(jwt.out.rfind('.') + 1));  // the signature alone
+  s.Add(rgw_.secret_access_key);
   ExpectNoSecretAnywhere(s);
 }
 

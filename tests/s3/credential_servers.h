@@ -34,8 +34,12 @@ class LoopbackServer {
  protected:
   // Call once the handlers are set: bind_to_any_port listens already, so a client that
   // connects before the thread accepts waits in the backlog.
-  void Start() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
+  void Start(int port = 0) {
+    if (port == 0) {
+      port_ = server_.bind_to_any_port("127.0.0.1");
+    } else if (server_.bind_to_port("127.0.0.1", port)) {
+      port_ = port;
+    }
     if (port_ <= 0) throw std::runtime_error("cannot bind a loopback port");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
@@ -148,6 +152,28 @@ class SsoPortalServer : public LoopbackServer {
 
  private:
   std::string token_, account_, role_, body_;
+};
+
+// The OpenID provider scripts/s3-server.sh registered with RGW (RUNLAKE_TEST_S3_OIDC_ISSUER,
+// on a fixed port): its discovery document and a JWKS whose x5c is the registered
+// certificate (`x5c_der_base64`). RGW fetches both at every AssumeRoleWithWebIdentity.
+class OidcServer : public LoopbackServer {
+ public:
+  OidcServer(const std::string& issuer, const std::string& x5c_der_base64) {
+    nlohmann::json discovery = {{"issuer", issuer}, {"jwks_uri", issuer + "/jwks"}};
+    nlohmann::json jwks = {{"keys",
+                            {{{"kty", "RSA"}, {"use", "sig"}, {"alg", "RS256"}, {"kid", "runlake-test"},
+                              {"x5c", {x5c_der_base64}}}}}};
+    discovery_ = discovery.dump();
+    jwks_ = jwks.dump();
+    server_.Get("/.well-known/openid-configuration",
+                [this](const httplib::Request&, httplib::Response& res) { Serve(res, discovery_); });
+    server_.Get("/jwks", [this](const httplib::Request&, httplib::Response& res) { Serve(res, jwks_); });
+    Start(std::stoi(issuer.substr(issuer.rfind(':') + 1)));
+  }
+
+ private:
+  std::string discovery_, jwks_;
 };
 
 // An S3, STS and SSO endpoint that refuses everything with 403 AccessDenied: where the

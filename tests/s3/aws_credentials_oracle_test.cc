@@ -26,6 +26,8 @@ struct OracleCase {
   std::string cli_method;                  // what the CLI picks, written down for the reader
 };
 
+void PrintTo(const OracleCase& c, std::ostream* os) { *os << c.name; }
+
 const std::string kDefault = "[default]\naws_access_key_id = AKIDDEFAULTCREDS\n"
                              "aws_secret_access_key = secret-default\n";
 const std::string kDev = "[dev]\naws_access_key_id = AKIDDEVCREDS\naws_secret_access_key = s\n";
@@ -157,7 +159,8 @@ class AwsCredentialsOracleTest : public ::testing::TestWithParam<OracleCase> {
   }
   std::string Substitute(std::string s) const {
     s = std::regex_replace(s, std::regex("\\{container\\}"), container_->credentials_url());
-    s = std::regex_replace(s, std::regex("\\{imds\\}"), imds_->url());
+    // botocore appends "latest/..." to the endpoint as written: it needs the slash.
+    s = std::regex_replace(s, std::regex("\\{imds\\}"), imds_->url() + "/");
     return std::regex_replace(s, std::regex("\\{dir\\}"), dir_.path());
   }
 

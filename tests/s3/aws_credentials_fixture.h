@@ -100,6 +100,23 @@ inline TempCreds AssumeTestRole(const RgwSettings& rgw, const std::string& scrat
   return c;
 }
 
+// STS AssumeRoleWithWebIdentity (unsigned: the token is the proof), by curl.
+inline TempCreds AssumeRoleWithToken(const RgwSettings& rgw, const std::string& scratch,
+                                     const std::string& role_arn, const std::string& jwt) {
+  CmdResult r = RunClean(
+      {"/usr/bin/curl", "-sS", "-X", "POST", rgw.endpoint + "/", "--data-urlencode",
+       "Action=AssumeRoleWithWebIdentity", "--data-urlencode", "Version=2011-06-15",
+       "--data-urlencode", "RoleSessionName=runlake-test", "--data-urlencode",
+       "RoleArn=" + role_arn, "--data-urlencode", "WebIdentityToken=" + jwt},
+      scratch, {{"PATH", "/usr/bin:/bin"}});
+  TempCreds c{XmlText(r.out, "AccessKeyId"), XmlText(r.out, "SecretAccessKey"),
+              XmlText(r.out, "SessionToken"), XmlText(r.out, "Expiration")};
+  if (r.exit_code != 0 || c.access_key_id.empty()) {
+    throw std::runtime_error("STS AssumeRoleWithWebIdentity on RGW failed: " + r.Describe());
+  }
+  return c;
+}
+
 // "2026-01-02T03:04:05Z", `seconds` from now.
 inline std::string IsoIn(int seconds) {
   std::time_t t = std::time(nullptr) + seconds;

@@ -167,9 +167,9 @@ TEST_F(AwsCredentialsS3Test, AssumedRoleFromASourceProfile) {
   ExpectNoSecretAnywhere(s);
 }
 
-// The process mints new RGW credentials at every call but says they expire 62 s later:
+// The process mints new RGW credentials at every call but says they expire 61 s later:
 // the refresher treats credentials within 60 s of expiry as unusable, so each set lives
-// about 2 s and a `run` of a few seconds outlives several of them.
+// about 1 s and a `run` of a few seconds outlives several of them.
 TEST_F(AwsCredentialsS3Test, CredentialProcessRefreshedDuringARun) {
   std::string issued = Aws("issued"), calls = Aws("calls");
   WriteFile(Aws("creds.sh"),
@@ -184,7 +184,7 @@ TEST_F(AwsCredentialsS3Test, CredentialProcessRefreshedDuringARun) {
             "printf '{\"Version\":1,\"AccessKeyId\":\"%s\",\"SecretAccessKey\":\"%s\","
             "\"SessionToken\":\"%s\",\"Expiration\":\"%s\"}\\n' \"$(tag AccessKeyId)\" "
             "\"$(tag SecretAccessKey)\" \"$(tag SessionToken)\" "
-            "\"$(date -u -d '+62 seconds' +%Y-%m-%dT%H:%M:%SZ)\"\n");
+            "\"$(date -u -d '+61 seconds' +%Y-%m-%dT%H:%M:%SZ)\"\n");
   fs::permissions(Aws("creds.sh"), fs::perms::owner_all);
   WriteFile(Aws("config"), "[profile proc]\ncredential_process = " + Aws("creds.sh") + "\n");
   env_["AWS_PROFILE"] = "proc";

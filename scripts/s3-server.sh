@@ -53,17 +53,19 @@ EOF
 }
 
 install_if_missing() {
-  # awscli and jq: the tests run the runbook's own `aws s3 …` command lines too.
+  # awscli and jq: the tests run the runbook's own `aws s3 …` command lines too, and the
+  # credential tests use the CLI as an oracle; openssl makes the OpenID provider's key.
   if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null &&
-     command -v ceph-osd >/dev/null && [ -x /usr/bin/aws ] && command -v jq >/dev/null; then
+     command -v ceph-osd >/dev/null && [ -x /usr/bin/aws ] && command -v jq >/dev/null &&
+     command -v openssl >/dev/null; then
     return
   fi
-  log "installing radosgw ceph-mon ceph-osd awscli jq (apt, --no-install-recommends)"
+  log "installing radosgw ceph-mon ceph-osd awscli jq openssl (apt, --no-install-recommends)"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    radosgw ceph-mon ceph-osd awscli jq >/dev/null
+    radosgw ceph-mon ceph-osd awscli jq openssl >/dev/null
 }
 
 write_conf() {

@@ -7,11 +7,14 @@
 #   scripts/s3-server.sh stop    kill the daemons by their pid files, delete the data dir
 #   scripts/s3-server.sh gateway-stop|gateway-start
 #                                stop or restart radosgw only: the endpoint goes away, the
-#                                cluster and its objects stay (the fault tests use this)
+#                                cluster and its objects stay (the fault tests use this);
+#                                the STS gateway is not touched
 #
 # Everything lives in $RUNLAKE_S3_DIR (default /tmp/runlake-ceph-$UID); nothing listens
 # outside loopback. One monitor, one OSD (memstore: data in RAM, gone on stop), no
-# manager, no auth between daemons. Ports: mon 6789, rgw $RUNLAKE_S3_PORT (7480).
+# manager, no auth between daemons. Ports: mon 6789, rgw $RUNLAKE_S3_PORT (7480), the
+# STS-enabled rgw $RUNLAKE_S3_STS_PORT (7481), the tests' OpenID provider
+# $RUNLAKE_S3_OIDC_PORT (7482, served by the test that needs it).
 set -euo pipefail
 
 DIR="${RUNLAKE_S3_DIR:-/tmp/runlake-ceph-${UID:-$(id -u)}}"
@@ -21,8 +24,12 @@ BUCKET="${RUNLAKE_S3_BUCKET:-runlake-test}"
 # Fixed test credentials: this server is loopback-only and deleted on stop.
 ACCESS_KEY="RUNLAKETESTKEY000001"
 SECRET_KEY="runlake-test-secret-0000000000000000000000"
-# STS: RGW encrypts its session tokens with this key (exactly 16 characters), and the
-# test user may assume ROLE_NAME (s3:* on every bucket); tests/s3's credential tests use it.
+# STS: a second gateway of the same cluster on STS_PORT answers STS and takes temporary
+# credentials. It is separate because RGW with `rgw s3 auth use sts` answers AccessDenied
+# where it otherwise says SignatureDoesNotMatch or InvalidAccessKeyId (what AWS says, and
+# what the fault tests check on PORT). It encrypts its session tokens with STS_KEY
+# (exactly 16 characters); the test user may assume ROLE_NAME (s3:* on every bucket).
+STS_PORT="${RUNLAKE_S3_STS_PORT:-$((PORT + 1))}"
 STS_KEY="runlakeststest16"
 ROLE_NAME="runlake-test-role"
 ROLE_ARN="arn:aws:iam:::role/$ROLE_NAME"
@@ -45,6 +52,7 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT
 export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
 export AWS_REGION=us-east-1
+export RUNLAKE_TEST_S3_STS_ENDPOINT=http://127.0.0.1:$STS_PORT
 export RUNLAKE_TEST_S3_ROLE_ARN=$ROLE_ARN
 export RUNLAKE_TEST_S3_WEB_ROLE_ARN=arn:aws:iam:::role/$WEB_ROLE_NAME
 export RUNLAKE_TEST_S3_OIDC_ISSUER=http://127.0.0.1:$OIDC_PORT
@@ -111,6 +119,11 @@ memstore device bytes = 2147483648
 rgw frontends = beast endpoint=127.0.0.1:$PORT
 rgw data = $DIR/rgw
 rgw dns name = 127.0.0.1
+
+[client.rgw-sts]
+rgw frontends = beast endpoint=127.0.0.1:$STS_PORT
+rgw data = $DIR/rgw-sts
+rgw dns name = 127.0.0.1
 rgw sts key = $STS_KEY
 rgw s3 auth use sts = true
 EOF
@@ -142,7 +155,7 @@ start() {
   local t0=$SECONDS
   kill_strays
   rm -rf "$DIR"
-  mkdir -p "$DIR/run" "$DIR/log" "$DIR/mon" "$DIR/osd" "$DIR/rgw"
+  mkdir -p "$DIR/run" "$DIR/log" "$DIR/mon" "$DIR/osd" "$DIR/rgw" "$DIR/rgw-sts"
   local fsid osd_uuid
   fsid="$(uuidgen)"
   osd_uuid="$(uuidgen)"
@@ -159,7 +172,9 @@ start() {
   wait_for 60 "the OSD" sh -c "ceph -c '$CONF' osd stat | grep -q '1 up'"
 
   radosgw -c "$CONF" -n client.rgw
+  radosgw -c "$CONF" -n client.rgw-sts
   wait_for 60 "radosgw" curl -sf "http://127.0.0.1:$PORT/"
+  wait_for 60 "radosgw (STS)" curl -sf "http://127.0.0.1:$STS_PORT/"
 
   radosgw-admin -c "$CONF" user create --uid=runlake-test --display-name="runlake tests" \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
@@ -200,7 +215,7 @@ create_oidc_provider() {
     -keyout "$DIR/oidc/key.pem" -out "$DIR/oidc/cert.pem" 2>/dev/null
   local thumbprint
   thumbprint="$(openssl x509 -in "$DIR/oidc/cert.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')"
-  curl -sf -X POST "http://127.0.0.1:$PORT/" --aws-sigv4 "aws:amz:us-east-1:iam" \
+  curl -sf -X POST "http://127.0.0.1:$STS_PORT/" --aws-sigv4 "aws:amz:us-east-1:iam" \
     --user "$ACCESS_KEY:$SECRET_KEY" -H "Content-Type: application/x-www-form-urlencoded" \
     --data "Action=CreateOpenIDConnectProvider&Version=2010-05-08&Url=http://127.0.0.1:$OIDC_PORT&ClientIDList.member.1=runlake&ThumbprintList.member.1=$thumbprint" \
     >/dev/null
@@ -210,7 +225,7 @@ stop() {
   # All at once: radosgw and the monitor stop on SIGTERM; the memstore OSD can hang
   # flushing, so it gets SIGKILL (its data is thrown away anyway). Then wait for all.
   local name pid pids=()
-  for name in client.rgw osd.0 mon.a; do
+  for name in client.rgw client.rgw-sts osd.0 mon.a; do
     [ -f "$DIR/run/$name.pid" ] || continue
     pid="$(cat "$DIR/run/$name.pid")"
     if [ "$name" = osd.0 ]; then kill -s KILL "$pid" 2>/dev/null || continue

@@ -21,9 +21,11 @@ struct TempCreds {
 };
 
 // The RGW the tests run against (scripts/s3-server.sh env); `ok` false when not set.
+// `sts_endpoint` is its STS-enabled gateway: S3 and STS both, and the only one that takes
+// temporary credentials.
 struct RgwSettings {
   bool ok = false;
-  std::string endpoint, bucket, access_key_id, secret_access_key, role_arn;
+  std::string endpoint, sts_endpoint, bucket, access_key_id, secret_access_key, role_arn;
 
   static RgwSettings FromEnv() {
     RgwSettings s;
@@ -32,6 +34,7 @@ struct RgwSettings {
       return std::string(v ? v : "");
     };
     s.endpoint = get("RUNLAKE_TEST_S3_ENDPOINT");
+    s.sts_endpoint = get("RUNLAKE_TEST_S3_STS_ENDPOINT");
     s.bucket = get("RUNLAKE_TEST_S3_BUCKET");
     s.access_key_id = get("AWS_ACCESS_KEY_ID");
     s.secret_access_key = get("AWS_SECRET_ACCESS_KEY");
@@ -86,7 +89,7 @@ inline CmdResult RunClean(const std::vector<std::string>& args, const std::strin
 inline TempCreds AssumeTestRole(const RgwSettings& rgw, const std::string& scratch,
                                 const std::string& session = "runlake-test") {
   CmdResult r = RunClean(
-      {"/usr/bin/curl", "-sS", "-X", "POST", rgw.endpoint + "/", "--aws-sigv4",
+      {"/usr/bin/curl", "-sS", "-X", "POST", rgw.sts_endpoint + "/", "--aws-sigv4",
        "aws:amz:us-east-1:sts", "--user", rgw.access_key_id + ":" + rgw.secret_access_key, "-H",
        "Content-Type: application/x-www-form-urlencoded", "--data",
        "Action=AssumeRole&Version=2011-06-15&DurationSeconds=900&RoleSessionName=" + session +
@@ -104,7 +107,7 @@ inline TempCreds AssumeTestRole(const RgwSettings& rgw, const std::string& scrat
 inline TempCreds AssumeRoleWithToken(const RgwSettings& rgw, const std::string& scratch,
                                      const std::string& role_arn, const std::string& jwt) {
   CmdResult r = RunClean(
-      {"/usr/bin/curl", "-sS", "-X", "POST", rgw.endpoint + "/", "--data-urlencode",
+      {"/usr/bin/curl", "-sS", "-X", "POST", rgw.sts_endpoint + "/", "--data-urlencode",
        "Action=AssumeRoleWithWebIdentity", "--data-urlencode", "Version=2011-06-15",
        "--data-urlencode", "RoleSessionName=runlake-test", "--data-urlencode",
        "RoleArn=" + role_arn, "--data-urlencode", "WebIdentityToken=" + jwt},

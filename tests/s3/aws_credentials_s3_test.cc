@@ -4,8 +4,9 @@
 // token, container or SSO token) is in any output, the state store or the lake's objects.
 // RGW's STS mints the temporary credentials (scripts/s3-server.sh: `rgw sts key` and a
 // role the test user may assume); loopback stand-ins play the container endpoint, IMDSv2
-// and the SSO portal. Skips unless RUNLAKE_TEST_S3_ENDPOINT and RUNLAKE_TEST_S3_ROLE_ARN
-// are set (eval "$(scripts/s3-server.sh start)").
+// and the SSO portal. Everything goes to RGW's STS-enabled gateway
+// (RUNLAKE_TEST_S3_STS_ENDPOINT). Skips unless RUNLAKE_TEST_S3_ENDPOINT and
+// RUNLAKE_TEST_S3_ROLE_ARN are set (eval "$(scripts/s3-server.sh start)").
 
 #include <gtest/gtest.h>
 
@@ -25,7 +26,9 @@ class AwsCredentialsS3Test : public ::testing::Test {
   void SetUp() override {
     rgw_ = RgwSettings::FromEnv();
     if (!rgw_.ok) GTEST_SKIP() << "RUNLAKE_TEST_S3_ENDPOINT not set: no S3 server";
-    if (rgw_.role_arn.empty()) GTEST_SKIP() << "RUNLAKE_TEST_S3_ROLE_ARN not set: RGW without STS";
+    if (rgw_.role_arn.empty() || rgw_.sts_endpoint.empty()) {
+      GTEST_SKIP() << "RUNLAKE_TEST_S3_ROLE_ARN or _STS_ENDPOINT not set: RGW without STS";
+    }
     ASSERT_TRUE(fs::exists("/usr/bin/aws")) << "needs Debian's awscli to read the lake back";
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
     prefix_ = "creds-" + std::to_string(getpid()) + "-" + std::to_string(now);
@@ -41,7 +44,7 @@ class AwsCredentialsS3Test : public ::testing::Test {
             {"HOME", Aws("home")},
             {"AWS_CONFIG_FILE", Aws("config")},
             {"AWS_SHARED_CREDENTIALS_FILE", Aws("credentials")},
-            {"AWS_ENDPOINT_URL", rgw_.endpoint},
+            {"AWS_ENDPOINT_URL", rgw_.sts_endpoint},
             {"AWS_REGION", "us-east-1"},
             {"AWS_EC2_METADATA_DISABLED", "true"},
             {"RUNLAKE_CACHE", Work("cache")}};
@@ -93,7 +96,7 @@ class AwsCredentialsS3Test : public ::testing::Test {
       copy_env["AWS_SECRET_ACCESS_KEY"] = reader_->secret_access_key;
       copy_env["AWS_SESSION_TOKEN"] = reader_->session_token;
     }
-    CmdResult copy = RunClean({"/usr/bin/aws", "--endpoint-url", rgw_.endpoint, "s3", "cp",
+    CmdResult copy = RunClean({"/usr/bin/aws", "--endpoint-url", rgw_.sts_endpoint, "s3", "cp",
                                "--recursive", "--only-show-errors",
                                "s3://" + rgw_.bucket + "/" + prefix_, Work("lake-copy")},
                               Work(""), copy_env);
@@ -174,7 +177,7 @@ TEST_F(AwsCredentialsS3Test, CredentialProcessRefreshedDuringARun) {
   std::string issued = Aws("issued"), calls = Aws("calls");
   WriteFile(Aws("creds.sh"),
             "#!/bin/bash\nset -euo pipefail\necho call >> '" + calls + "'\n"
-            "xml=$(/usr/bin/curl -sS -X POST '" + rgw_.endpoint + "/' --aws-sigv4 "
+            "xml=$(/usr/bin/curl -sS -X POST '" + rgw_.sts_endpoint + "/' --aws-sigv4 "
             "aws:amz:us-east-1:sts --user '" + rgw_.access_key_id + ":" + rgw_.secret_access_key +
             "' -H 'Content-Type: application/x-www-form-urlencoded' --data "
             "'Action=AssumeRole&Version=2011-06-15&DurationSeconds=900&RoleSessionName=process"

@@ -102,6 +102,9 @@ class AwsCredentialsS3Test : public ::testing::Test {
                               Work(""), copy_env);
     ASSERT_EQ(copy.exit_code, 0) << copy.Describe();
     EXPECT_FALSE(ListFiles(Work("lake-copy")).empty());
+    // The grep reads what it must: the run's id is in the state store and the lake as text.
+    EXPECT_NE(ReadFile(Work("state.sqlite")).find("20240115T120000Z"), std::string::npos);
+    EXPECT_TRUE(fs::exists(Work("lake-copy/_runs/20240115T120000Z.json")));
     std::vector<std::string> hits = FilesHoldingSecrets(Work(""), secrets);
     EXPECT_TRUE(hits.empty()) << ::testing::PrintToString(hits);
   }

@@ -2,7 +2,8 @@
 // What `runlake doctor` reports: where the lake's settings come from (endpoint, region,
 // addressing, credentials provider and expiry for an s3:// lake) and a live check of
 // access (list, put-if-absent and delete of one scratch key under `_doctor/`). Nothing
-// in it is a secret: credentials appear as their provider and expiry only.
+// in it is a secret: credentials appear as their provider, access key id and expiry only
+// (the key id names an identity, as `aws configure list` shows it; it signs nothing alone).
 
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct LakeDoctorReport {
   std::string addressing, addressing_source;  // "path" / "virtual"; "auto", "RUNLAKE_S3_ADDRESSING", ...
   std::string credentials_provider;           // "env", "profile:dev", "assume-role:prod", ...
   std::string credentials_profile;            // "" when the provider reads none
+  std::string credentials_access_key_id;      // "" until the credentials were fetched
   std::optional<std::string> credentials_expires_at;  // ISO 8601; nullopt for long-term keys
   std::vector<DoctorCheck> checks;
 

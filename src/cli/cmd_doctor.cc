@@ -1,6 +1,7 @@
 // runlake doctor [--json]: where the lake's settings and credentials come from, and a live
 // check of access. The work is DiagnoseLake (runlake/lake_doctor.h); this prints it.
-// Exit 1 when a check failed. Nothing printed is a secret (provider and expiry only).
+// Exit 1 when a check failed. Nothing printed is a secret (provider, access key id and
+// expiry only: the key id is what `aws configure list` shows, and what an oracle compares).
 
 #include <iostream>
 
@@ -21,6 +22,7 @@ nlohmann::json ReportJson(const LakeDoctorReport& r, const std::string& state) {
                {"addressing", r.addressing}, {"addressing_source", r.addressing_source}};
     j["credentials"] = {{"provider", r.credentials_provider},
                         {"profile", r.credentials_profile.empty() ? nlohmann::json() : nlohmann::json(r.credentials_profile)},
+                        {"access_key_id", r.credentials_access_key_id.empty() ? nlohmann::json() : nlohmann::json(r.credentials_access_key_id)},
                         {"expires_at", r.credentials_expires_at ? nlohmann::json(*r.credentials_expires_at) : nlohmann::json()}};
   }
   return j;
@@ -38,6 +40,7 @@ void PrintText(const LakeDoctorReport& r, const std::string& state) {
     line("region", r.region, r.region_source);
     line("addressing", r.addressing, r.addressing_source);
     line("credentials", r.credentials_provider);
+    if (!r.credentials_access_key_id.empty()) line("access key", r.credentials_access_key_id);
     line("expires", r.credentials_expires_at.value_or("never (long-term keys)"));
   }
   for (const auto& c : r.checks) {

@@ -92,6 +92,12 @@ Result<HttpReply> HttpSend(const HttpCall& call) {
     if (!call.body.empty()) {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, call.body.c_str());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(call.body.size()));
+    } else {
+      // A bodiless PUT (IMDSv2's token request) says so: without a length a server may
+      // wait for a body until the connection closes (cpp-httplib does), and the SDKs
+      // send Content-Length: 0 here.
+      headers = curl_slist_append(headers, "Content-Length: 0");
+      curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     }
   }
   CURLcode rc = curl_easy_perform(curl);

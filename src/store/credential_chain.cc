@@ -23,6 +23,15 @@ Result<std::unique_ptr<CredentialsProvider>> ResolveCredentialChain(const AwsEnv
   if (from_env) return Ptr(std::make_unique<StaticProvider>("env", std::move(*from_env)));
 
   std::string profile = SelectedProfileName(env);
+  // The AWS CLI asks its AssumeRoleProvider before web identity: a selected profile with
+  // role_arn (assumed from source_profile or credential_source) wins over
+  // AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN. A profile's own web_identity_token_file
+  // does not: the environment's web identity overrides it (botocore's order, which
+  // aws_credentials_oracle_test checks).
+  if (!profiles.Get(profile, "role_arn").empty() &&
+      profiles.Get(profile, "web_identity_token_file").empty()) {
+    return ProfileProvider(env, profiles, profile);
+  }
   if (env.Has("AWS_WEB_IDENTITY_TOKEN_FILE") && env.Has("AWS_ROLE_ARN")) {
     AssumeRoleParams p{env.Get("AWS_ROLE_ARN"), env.Get("AWS_ROLE_SESSION_NAME"), "", {}};
     return NewWebIdentityProvider("web-identity", "",

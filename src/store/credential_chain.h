@@ -1,7 +1,8 @@
 #pragma once
 // The AWS CLI v2 credential chain, first match wins (shared/DESIGN.md, "S3 on AWS"):
 //   1. the environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY),
-//   2. web identity from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN,
+//   2. web identity from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (after the selected
+//      profile when that profile assumes a role with role_arn, as the AWS CLI does),
 //   3. the selected profile (AWS_PROFILE, AWS_DEFAULT_PROFILE, default): role_arn,
 //      SSO, static keys, credential_process (ProfileProvider),
 //   4. container credentials, 5. EC2 instance metadata (unless AWS_EC2_METADATA_DISABLED).

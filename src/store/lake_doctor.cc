@@ -69,6 +69,7 @@ LakeDoctorReport DiagnoseLake(const std::string& lake_uri) {
     Result<aws::Credentials> creds = config->credentials->Get();
     Check(r, "credentials", creds.status(), "fetched from " + r.credentials_provider);
     if (!creds.ok()) return r;
+    r.credentials_access_key_id = creds->access_key_id;
     if (creds->expiration) r.credentials_expires_at = aws::FormatIso8601(*creds->expiration);
     store = NewS3ObjectStore(*config);
   } else {

@@ -65,6 +65,26 @@ TEST(CredentialChain, EnvFirstThenWebIdentityThenProfile) {
   EXPECT_FALSE(c.expiration);
 }
 
+// botocore asks its AssumeRoleProvider (a profile's role_arn) before web identity from
+// the environment; a profile's own web_identity_token_file loses to the environment's.
+TEST(CredentialChain, ProfileRoleBeforeWebIdentityFromTheEnvironment) {
+  test::AwsHome home;
+  home.Write(".aws/credentials", "[base]\naws_access_key_id = AKB\naws_secret_access_key = SB\n");
+  home.Write(".aws/config", "[profile ar]\nrole_arn = arn:aws:iam::123:role/a\nsource_profile = base\n"
+                            "[profile wi]\nrole_arn = arn:aws:iam::123:role/w\n"
+                            "web_identity_token_file = /nonexistent\n");
+  home.Write("token", "eyJfake");
+  home.env.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = home.Path("token");
+  home.env.vars["AWS_ROLE_ARN"] = "arn:aws:iam::123:role/r";
+  home.env.vars["AWS_PROFILE"] = "ar";
+  EXPECT_EQ(ChainName(home.env), "assume-role:ar");
+  home.env.vars["AWS_PROFILE"] = "wi";
+  auto p = Chain(home.env);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->Name(), "web-identity");
+  EXPECT_EQ((*p)->Profile(), "") << "the environment's token and role, not the profile's";
+}
+
 TEST(CredentialChain, HalfSetEnvironmentIsAnError) {
   test::AwsHome home;
   home.env.vars["AWS_ACCESS_KEY_ID"] = "AKENV";

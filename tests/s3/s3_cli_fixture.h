@@ -98,7 +98,9 @@ class S3CliTest : public ::testing::Test {
   void ExpectCheckClean() {
     CmdResult c = Rl({"--json", "check"});
     EXPECT_EQ(c.exit_code, 0) << c.Describe();
-    if (c.exit_code == 0) EXPECT_TRUE(c.Json()["findings"].empty()) << c.out;
+    if (c.exit_code == 0) {
+      EXPECT_TRUE(c.Json()["findings"].empty()) << c.out;
+    }
   }
   json Execution(const std::string& name) {
     CmdResult d = Rl({"--json", "executions", "describe", name});

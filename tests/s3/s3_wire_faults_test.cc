@@ -63,15 +63,15 @@ class S3WireFaultTest : public S3CliTest {
 };
 
 TEST_F(S3WireFaultTest, A503SlowDownOnASilverWriteIsRetriedAndTheRunCommits) {
-  ExpectRetriedAndCommitted("slow-1", {.fault = Fault::kSlowDown503, .count = 2}, "503 SlowDown");
+  ExpectRetriedAndCommitted("slow-1", {.fault = Fault::kSlowDown503, .count = 2}, "-> 503 SlowDown");
 }
 
 TEST_F(S3WireFaultTest, A500InternalErrorOnASilverWriteIsRetriedAndTheRunCommits) {
-  ExpectRetriedAndCommitted("internal-1", {.fault = Fault::kInternal500, .count = 2}, "500 InternalError");
+  ExpectRetriedAndCommitted("internal-1", {.fault = Fault::kInternal500, .count = 2}, "-> 500 InternalError");
 }
 
 TEST_F(S3WireFaultTest, AConnectionResetOnASilverWriteIsRetriedAndTheRunCommits) {
-  ExpectRetriedAndCommitted("reset-1", {.fault = Fault::kReset, .count = 2}, "reset");
+  ExpectRetriedAndCommitted("reset-1", {.fault = Fault::kReset, .count = 2}, "-> reset");
 }
 
 TEST_F(S3WireFaultTest, A503ThatOutlastsTheRetriesFailsTheRunWithNothingVisible) {
@@ -92,7 +92,7 @@ TEST_F(S3WireFaultTest, A503ThatOutlastsTheRetriesFailsTheRunWithNothingVisible)
   EXPECT_LT(took, 60) << "the retries must end";
   EXPECT_NE(r.err.find(proxy_->endpoint()), std::string::npos) << r.err;  // which server
   EXPECT_NE(r.err.find("SlowDown (HTTP 503)"), std::string::npos) << r.err;  // what it said
-  EXPECT_GE(Seen("503 SlowDown"), 6) << "the client's attempts, at least";
+  EXPECT_GE(Seen("-> 503 SlowDown"), 6) << "the client's attempts, at least";
   json rec = Execution("busy-1");
   EXPECT_EQ(rec.value("status", ""), "FAILED") << rec.dump(2);
   EXPECT_EQ(rec.value("cause", ""), "TransientError") << rec.dump(2);

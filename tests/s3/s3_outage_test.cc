@@ -37,9 +37,22 @@ struct Continuer {
 
 class S3OutageTest : public S3CliTest {
  protected:
+  void ExpectOnlyItsDeadClaimThenRepair(const std::string& run_key) {
+    CmdResult c = Rl({"--json", "check"});
+    ASSERT_FALSE(c.out.empty()) << c.Describe();
+    for (const auto& f : c.Json()["findings"]) {
+      EXPECT_EQ(f.value("kind", ""), "dead_claim") << c.out;
+      EXPECT_EQ(f.value("object", ""), "_runs/_claims/" + run_key + ".json") << c.out;
+    }
+    CmdResult repair = Rl({"--json", "check", "--repair"});
+    EXPECT_EQ(repair.exit_code, 0) << repair.Describe();
+  }
   // The run either committed (all of it visible) or failed (none of it); nothing to repair.
+  // `gave_up_while_down`: the run failed while the gateway was still down, so it could not
+  // remove its claim; that claim (of a dead process, naming no committed run) is the one
+  // finding allowed, and `check --repair` removes it.
   void ExpectCommittedOrCleanlyFailed(const std::string& run_key, int code, int64_t rows_before,
-                                      const std::string& canonical_before) {
+                                      const std::string& canonical_before, bool gave_up_while_down = false) {
     std::string err = ReadFile(dir_ / (run_key + ".err"));
     json rec = Execution(run_key);
     if (code == 0) {
@@ -55,6 +68,7 @@ class S3OutageTest : public S3CliTest {
       EXPECT_EQ(VisibleRows(), rows_before);
       EXPECT_EQ(Canonical(), canonical_before);
     }
+    if (code != 0 && gave_up_while_down) ExpectOnlyItsDeadClaimThenRepair(run_key);
     ExpectCheckClean();
     // And the lake works: a new run commits.
     std::string again = Prepare(run_key + "-after", 100);
@@ -79,6 +93,22 @@ TEST_F(S3OutageTest, GatewayRestartedMidRunCommitsOrFailsCleanly) {
             << ReadFile(dir_ / "restart.err");
   EXPECT_LT(Since(down), 120) << "the retries must end";
   ExpectCommittedOrCleanlyFailed("restart", code, rows, canonical);
+}
+
+TEST_F(S3OutageTest, GatewayDownLongerThanTheRetriesFailsTheRunCleanly) {
+  std::string input = Prepare("outlasted", 300000);
+  const int64_t rows = VisibleRows();
+  const std::string canonical = Canonical();
+  pid_t run = Background("outlasted", {"run", "--input", input});
+  ASSERT_TRUE(WaitUntilStarted("outlasted")) << ReadFile(dir_ / "outlasted.err");
+  ASSERT_EQ(Server("gateway-stop"), 0) << ReadFile(dir_ / "server-gateway-stop.err");
+  auto down = Clock::now();
+  int code = WaitExit(run);  // the gateway stays down until the run has given up
+  std::cout << "run ended with " << code << " " << Since(down) << " s after the gateway stopped:\n"
+            << ReadFile(dir_ / "outlasted.err");
+  ASSERT_EQ(Server("gateway-start"), 0) << ReadFile(dir_ / "server-gateway-start.err");
+  EXPECT_EQ(code, 1);
+  ExpectCommittedOrCleanlyFailed("outlasted", code, rows, canonical, /*gave_up_while_down=*/true);
 }
 
 TEST_F(S3OutageTest, GatewayFrozenFor30SecondsMidRunCommitsOrFailsCleanly) {

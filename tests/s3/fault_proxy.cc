@@ -159,19 +159,34 @@ int ConnectTo(const std::string& host, int port) {
 }
 
 // Copies bytes both ways until the upstream closes (it answers one request, then closes:
-// the head said "Connection: close") or either side fails.
-void Pump(int client, int up, const std::atomic<bool>& stopping) {
+// the head said "Connection: close") or either side fails. With `drop_answer`, the
+// upstream's final answer is read and thrown away (only a "100 Continue" reaches the
+// client, which needs it to send its body); true when the upstream finished its answer.
+bool Pump(int client, int up, const std::atomic<bool>& stopping, bool drop_answer = false) {
   char buf[65536];
   bool client_open = true;
+  std::string interim;  // drop_answer: the start of the upstream's bytes, until judged
+  bool judged = false;
   while (!stopping.load()) {
     pollfd p[2] = {{client, short(client_open ? POLLIN : 0), 0}, {up, POLLIN, 0}};
     int n = ::poll(p, 2, kSliceMs);
-    if (n < 0 && errno != EINTR) return;
+    if (n < 0 && errno != EINTR) return false;
     if (n <= 0) continue;
     if (p[1].revents) {
       ssize_t got = ::recv(up, buf, sizeof buf, 0);
-      if (got <= 0) return;  // the answer is complete (or the upstream failed)
-      if (!SendAll(client, std::string_view(buf, size_t(got)))) return;
+      if (got <= 0) return got == 0;  // the answer is complete (or the upstream failed)
+      if (!drop_answer) {
+        if (!SendAll(client, std::string_view(buf, size_t(got)))) return false;
+      } else if (!judged) {
+        interim.append(buf, size_t(got));
+        size_t end = interim.find("\r\n\r\n");
+        if (end != std::string::npos) {
+          bool is_continue = interim.rfind("HTTP/1.1 100", 0) == 0;
+          if (is_continue && !SendAll(client, std::string_view(interim).substr(0, end + 4))) return false;
+          interim = is_continue ? interim.substr(end + 4) : "";
+          judged = !is_continue;  // after a 100, the final answer comes: judge it too
+        }
+      }
     }
     if (client_open && p[0].revents) {
       ssize_t got = ::recv(client, buf, sizeof buf, 0);
@@ -179,10 +194,11 @@ void Pump(int client, int up, const std::atomic<bool>& stopping) {
         client_open = false;
         ::shutdown(up, SHUT_WR);
       } else if (!SendAll(up, std::string_view(buf, size_t(got)))) {
-        return;
+        return false;
       }
     }
   }
+  return false;
 }
 
 }  // namespace
@@ -276,7 +292,9 @@ void FaultProxy::Serve(int client) {
   }
   const std::string what = h.method + " " + h.target + " -> ";
   FaultRule rule;
-  if (TakeFault(h.method, h.target, &rule)) {
+  const bool faulted = TakeFault(h.method, h.target, &rule);
+  const bool drop = faulted && rule.fault == Fault::kDropAnswer;
+  if (faulted) {
     ++faults_;
     switch (rule.fault) {
       case Fault::kReset:
@@ -290,6 +308,8 @@ void FaultProxy::Serve(int client) {
           std::this_thread::sleep_for(std::chrono::milliseconds(kSliceMs));
         }
         break;  // then forwarded below
+      case Fault::kDropAnswer:
+        break;  // forwarded below, the answer dropped
       case Fault::kSlowDown503:
       case Fault::kInternal500: {
         // With "Expect: 100-continue" the client waits for us before sending its body, and
@@ -309,13 +329,19 @@ void FaultProxy::Serve(int client) {
   } else {
     Record(what + "forwarded");
   }
+  // The stall and the dropped answer go on here too.
   int up = ConnectTo(upstream_host_, upstream_port_);
   if (up < 0) {  // the gateway is down: the client sees what it would see without the proxy
     Reset(client);
     return;
   }
-  if (SendAll(up, h.rewritten) && SendAll(up, rest)) Pump(client, up, stopping_);
+  bool done = SendAll(up, h.rewritten) && SendAll(up, rest) && Pump(client, up, stopping_, drop);
   ::close(up);
+  if (drop) {
+    Record(what + (done ? "done, answer dropped" : "answer dropped, upstream failed"));
+    Reset(client);
+    return;
+  }
   ::close(client);
 }
 

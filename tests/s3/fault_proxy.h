@@ -32,6 +32,8 @@ enum class Fault {
   kInternal500,    // 500 InternalError: a server-side failure
   kReset,          // the connection is reset (RST) without an answer
   kStall,          // nothing for `stall`, then the request is forwarded as usual
+  kDropAnswer,     // forwarded and done by RGW, but the client's connection is reset
+                   // instead of answered: a write whose outcome the client cannot know
 };
 
 // Which requests to fault and how. A request matches when its method equals `method`
@@ -63,7 +65,7 @@ class FaultProxy {
   void Clear();
   // Requests answered with a fault so far (stalls included).
   int faults() const { return faults_.load(); }
-  // One line per request seen, in order: "PUT /bucket/key -> 503 SlowDown" or "-> forwarded".
+  // One line per request seen, in order: "PUT /bucket/key -> 503 SlowDown", "-> forwarded"...
   std::vector<std::string> Log() const;
 
  private:

@@ -74,6 +74,41 @@ TEST_F(S3WireFaultTest, AConnectionResetOnASilverWriteIsRetriedAndTheRunCommits)
   ExpectRetriedAndCommitted("reset-1", {.fault = Fault::kReset, .count = 2}, "-> reset");
 }
 
+// The commit's answer is lost after RGW wrote the manifest: the retried put-if-absent finds
+// the object there, its token says it is ours, and the run commits, once.
+TEST_F(S3WireFaultTest, ALostAnswerToTheCommitIsRecognisedAndTheRunCommitsOnce) {
+  std::string input = Prepare("lost-1", 2000);
+  proxy_->Inject({.fault = Fault::kDropAnswer, .count = 1, .method = "PUT", .target_contains = "/_runs/lost-1.json"});
+  CmdResult r = Rl({"run", "--input", input});
+  proxy_->Clear();
+  std::string log;
+  int dropped = Seen("-> done, answer dropped", &log);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe() << "\nproxy:\n" << log;
+  EXPECT_EQ(dropped, 1) << log;
+  EXPECT_EQ(Execution("lost-1").value("status", ""), "SUCCEEDED");
+  CmdResult history = Rl({"executions", "history", "lost-1"});
+  EXPECT_EQ(history.out.find("TaskRetry"), std::string::npos) << history.out;
+  EXPECT_EQ(Rl({"runs", "show", "lost-1"}).exit_code, 0);
+  ExpectCheckClean();
+}
+
+// The same for a pointer version (the publish): one version, naming the run, not two.
+TEST_F(S3WireFaultTest, ALostAnswerToAPointerVersionLeavesOneVersion) {
+  std::string input = Prepare("lost-2", 2000);
+  proxy_->Inject({.fault = Fault::kDropAnswer, .count = 1, .method = "PUT", .target_contains = "/_pointer_log/"});
+  CmdResult r = Rl({"run", "--input", input});
+  proxy_->Clear();
+  std::string log;
+  int dropped = Seen("-> done, answer dropped", &log);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe() << "\nproxy:\n" << log;
+  EXPECT_EQ(dropped, 1) << log;
+  CmdResult versions = Rl({"--json", "pointer", "--history"});
+  ASSERT_EQ(versions.exit_code, 0) << versions.Describe();
+  ASSERT_EQ(versions.Json().size(), 1u) << versions.out;
+  EXPECT_NE(versions.out.find("lost-2"), std::string::npos) << versions.out;
+  ExpectCheckClean();
+}
+
 TEST_F(S3WireFaultTest, A503ThatOutlastsTheRetriesFailsTheRunWithNothingVisible) {
   // A committed run first: the canonical state the failure must leave as it was.
   std::string base = Prepare("base-1", 500);

@@ -74,6 +74,30 @@ TEST_F(S3WireFaultTest, AConnectionResetOnASilverWriteIsRetriedAndTheRunCommits)
   ExpectRetriedAndCommitted("reset-1", {.fault = Fault::kReset, .count = 2}, "-> reset");
 }
 
+// Readers retry too: a query whose LISTs and GETs meet 503s and resets answers as it does
+// without them (RUNLAKE_CACHE=off, so the Parquet files are fetched through the proxy).
+TEST_F(S3WireFaultTest, AQueryRetriesBusyAndResetReadsAndAnswersTheSame) {
+  std::string input = Prepare("read-1", 2000);
+  ASSERT_EQ(Rl({"run", "--input", input}).exit_code, 0);
+  const std::string sql = "SELECT count(*) AS n, sum(amount) AS total FROM silver_transactions";
+  CmdResult clean = Rl({"--json", "query", sql}, {"RUNLAKE_CACHE=off"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.Describe();
+  for (FaultRule rule : {FaultRule{.fault = Fault::kSlowDown503, .count = 3, .method = "GET"},
+                         FaultRule{.fault = Fault::kReset, .count = 3, .method = "GET"},
+                         FaultRule{.fault = Fault::kInternal500, .count = 2, .method = "GET",
+                                   .target_contains = "list-type"}}) {
+    int before = proxy_->faults();
+    proxy_->Inject(rule);
+    CmdResult faulted = Rl({"--json", "query", sql}, {"RUNLAKE_CACHE=off"});
+    proxy_->Clear();
+    std::string log;
+    Seen("->", &log);
+    ASSERT_EQ(faulted.exit_code, 0) << faulted.Describe() << "\nproxy:\n" << log;
+    EXPECT_EQ(proxy_->faults() - before, rule.count) << log;
+    EXPECT_EQ(faulted.out, clean.out);
+  }
+}
+
 // A write RGW did whose answer is lost (the connection reset after it): the client tries
 // again. A put-if-absent (the claim, the manifest that commits, a pointer version) then
 // finds the object there and its token says it is ours; a plain put writes the same bytes

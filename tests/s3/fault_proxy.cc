@@ -246,13 +246,12 @@ std::string FaultProxy::endpoint() const { return "http://127.0.0.1:" + std::to_
 
 void FaultProxy::Inject(const FaultRule& rule) {
   std::lock_guard<std::mutex> lock(mu_);
-  rule_ = rule;
-  has_rule_ = true;
+  rules_.push_back(rule);
 }
 
 void FaultProxy::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
-  has_rule_ = false;
+  rules_.clear();
 }
 
 std::vector<std::string> FaultProxy::Log() const {
@@ -267,12 +266,14 @@ void FaultProxy::Record(const std::string& line) {
 
 bool FaultProxy::TakeFault(const std::string& method, const std::string& target, FaultRule* out) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!has_rule_ || rule_.count == 0) return false;
-  if (!rule_.method.empty() && rule_.method != method) return false;
-  if (target.find(rule_.target_contains) == std::string::npos) return false;
-  if (rule_.count > 0) --rule_.count;
-  *out = rule_;
-  return true;
+  for (FaultRule& rule : rules_) {
+    if (rule.count == 0 || (!rule.method.empty() && rule.method != method)) continue;
+    if (target.find(rule.target_contains) == std::string::npos) continue;
+    if (rule.count > 0) --rule.count;
+    *out = rule;
+    return true;
+  }
+  return false;
 }
 
 void FaultProxy::AcceptLoop() {

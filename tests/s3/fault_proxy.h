@@ -59,9 +59,10 @@ class FaultProxy {
 
   // "http://127.0.0.1:PORT": the endpoint to give runlake.
   std::string endpoint() const;
-  // Replaces the rule in force (one at a time keeps a test's story simple).
+  // Adds a rule; a request takes the fault of the first rule, in the order added, that
+  // matches it and is not spent.
   void Inject(const FaultRule& rule);
-  // Forwards everything from now on.
+  // Drops every rule: everything is forwarded from now on.
   void Clear();
   // Requests answered with a fault so far (stalls included).
   int faults() const { return faults_.load(); }
@@ -83,8 +84,7 @@ class FaultProxy {
   std::atomic<bool> stopping_{false};
   std::atomic<int> faults_{0};
   mutable std::mutex mu_;
-  FaultRule rule_;  // guarded by mu_
-  bool has_rule_ = false;
+  std::vector<FaultRule> rules_;  // guarded by mu_, as is log_
   std::vector<std::string> log_;
   std::vector<std::thread> threads_;  // one per connection, joined on destruction
   std::thread acceptor_;

@@ -74,6 +74,28 @@ TEST_F(S3WireFaultTest, AConnectionResetOnASilverWriteIsRetriedAndTheRunCommits)
   ExpectRetriedAndCommitted("reset-1", {.fault = Fault::kReset, .count = 2}, "-> reset");
 }
 
+// The run's first try fails on its silver write (503s beyond the client's attempts) and
+// cannot remove its claim (the DELETE fails too, as when the gateway is down); S3 is
+// fine again for the second try, which must take over its own claim, not refuse the
+// run_id as taken by "an uncommitted run".
+TEST_F(S3WireFaultTest, ATryAfterOneThatCouldNotRemoveItsClaimTakesItOverAndCommits) {
+  std::string input = Prepare("again-1", 2000);
+  proxy_->Inject({.fault = Fault::kSlowDown503, .count = 6, .method = "PUT", .target_contains = "/silver/"});
+  proxy_->Inject({.fault = Fault::kSlowDown503, .count = 6, .method = "DELETE", .target_contains = "/_claims/"});
+  CmdResult r = Rl({"run", "--input", input});
+  proxy_->Clear();
+  std::string log;
+  int faulted = Seen("-> 503 SlowDown", &log);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe() << "\nproxy:\n" << log;
+  EXPECT_EQ(faulted, 12) << log;
+  EXPECT_EQ(Execution("again-1").value("status", ""), "SUCCEEDED");
+  CmdResult history = Rl({"executions", "history", "again-1"});
+  EXPECT_NE(history.out.find("TaskRetry"), std::string::npos) << history.out;
+  EXPECT_EQ(Rl({"runs", "show", "again-1"}).exit_code, 0);
+  EXPECT_GT(VisibleRows(), 0);
+  ExpectCheckClean();
+}
+
 // Readers retry too: a query whose LISTs and GETs meet 503s and resets answers as it does
 // without them (RUNLAKE_CACHE=off, so the Parquet files are fetched through the proxy).
 TEST_F(S3WireFaultTest, AQueryRetriesBusyAndResetReadsAndAnswersTheSame) {

@@ -96,6 +96,33 @@ TEST_F(S3WireFaultTest, ATryAfterOneThatCouldNotRemoveItsClaimTakesItOverAndComm
   ExpectCheckClean();
 }
 
+// Worse: the commit is done but its answer is lost, and every request that could tell
+// (the put-if-absent's retries and its HEADs and GETs of the manifest) fails after it, so
+// the try ends Unavailable. The run is committed: its files must stay (deleting them would
+// leave a visible manifest naming missing files), and the next try finds the manifest and
+// ends the execution SUCCEEDED instead of refusing its own run_id.
+TEST_F(S3WireFaultTest, ACommitWhoseOutcomeCouldNotBeLearnedIsFoundByTheNextTry) {
+  std::string input = Prepare("unknown-1", 2000);
+  proxy_->Inject({.fault = Fault::kDropAnswer, .count = 1, .method = "PUT", .target_contains = "/_runs/unknown-1.json"});
+  // The put-if-absent's own attempts (6): a HEAD and a ranged GET after the first, a PUT,
+  // a HEAD and a GET after each of the 5 others.
+  proxy_->Inject({.fault = Fault::kSlowDown503, .count = 17, .target_contains = "/_runs/unknown-1.json"});
+  CmdResult r = Rl({"run", "--input", input});
+  proxy_->Clear();
+  std::string log;
+  Seen("->", &log);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe() << "\nproxy:\n" << log;
+  EXPECT_EQ(Seen("-> done, answer dropped"), 1) << log;
+  EXPECT_EQ(Execution("unknown-1").value("status", ""), "SUCCEEDED");
+  CmdResult history = Rl({"executions", "history", "unknown-1"});
+  EXPECT_NE(history.out.find("TaskRetry"), std::string::npos) << history.out;
+  CmdResult runs = Rl({"runs", "list"});
+  EXPECT_NE(runs.out.find("unknown-1"), std::string::npos) << runs.out;
+  EXPECT_EQ(runs.out.find("CORRUPT"), std::string::npos) << runs.out;
+  EXPECT_GT(VisibleRows(), 0);
+  ExpectCheckClean();
+}
+
 // Readers retry too: a query whose LISTs and GETs meet 503s and resets answers as it does
 // without them (RUNLAKE_CACHE=off, so the Parquet files are fetched through the proxy).
 TEST_F(S3WireFaultTest, AQueryRetriesBusyAndResetReadsAndAnswersTheSame) {

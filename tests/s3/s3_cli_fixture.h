@@ -25,7 +25,7 @@ class S3CliTest : public ::testing::Test {
     endpoint_ = endpoint;
     bucket_ = bucket;
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    lake_ = "s3://" + bucket_ + "/outage-" + std::to_string(getpid()) + "-" + std::to_string(now);
+    lake_ = "s3://" + bucket_ + "/s3cli-" + std::to_string(getpid()) + "-" + std::to_string(now);
     ASSERT_EQ(Rl({"init"}).exit_code, 0);
   }
 

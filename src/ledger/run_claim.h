@@ -13,4 +13,10 @@ namespace runlake {
 Status ClaimRunId(ObjectStore& store, const std::string& run_id, const std::string& execution_name,
                   const std::string& source);
 
+// True when `run_id`'s claim was written by this process (host and pid) for
+// `execution_name`: an earlier try of the same run that failed and could not remove it
+// (S3 unreachable at the time, say). False when another holds it or there is none.
+Result<bool> ClaimedByThisProcess(ObjectStore& store, const std::string& run_id,
+                                  const std::string& execution_name);
+
 }  // namespace runlake

@@ -22,6 +22,7 @@
 #include "pipeline/run_commit.h"
 #include "ledger/staging.h"
 #include "runlake/run_index.h"
+#include "runlake/run_manifest.h"
 #include "runlake/run.h"
 #include "runlake/run_delete.h"
 #include "runlake/version.h"
@@ -326,6 +327,25 @@ Status WriteAndCommit(RunContext& ctx, const std::vector<Source>& sources, Opene
   return Status::OK();
 }
 
+// Claims the run_id, or takes over this process's own claim of it, left by an earlier try
+// of the same execution that failed and could not remove it (S3 unreachable then): if
+// that try committed after all (its answer lost), its manifest is the outcome; if not, its
+// files go before this try writes. Another's claim stays a refusal (AlreadyExists).
+Result<std::optional<RunManifest>> ClaimOrTakeOver(ObjectStore& store, const RunRequest& req,
+                                                   const DatasetId& dataset, const std::string& source) {
+  Status claimed = ClaimRunId(store, req.run_id, req.execution_name, source);
+  if (!claimed.IsAlreadyExists()) {
+    RUNLAKE_RETURN_NOT_OK(claimed);
+    return std::optional<RunManifest>();
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(bool ours, ClaimedByThisProcess(store, req.run_id, req.execution_name));
+  if (!ours) return claimed;
+  RUNLAKE_ASSIGN_OR_RAISE(std::optional<RunManifest> committed, LoadRunManifest(store, req.run_id));
+  if (committed) return committed;
+  RUNLAKE_RETURN_NOT_OK(DeleteRunFiles(store, dataset, req.run_id).status());
+  return std::optional<RunManifest>();
+}
+
 }  // namespace
 
 Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const RunLogger& log) {
@@ -379,7 +399,9 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   }
   std::string source_text = sources.front().key;
   if (sources.size() > 1) source_text += " and " + std::to_string(sources.size() - 1) + " more";
-  RUNLAKE_RETURN_NOT_OK(ClaimRunId(store, req.run_id, req.execution_name, source_text));
+  RUNLAKE_ASSIGN_OR_RAISE(std::optional<RunManifest> earlier,
+                          ClaimOrTakeOver(store, req, m.dataset, source_text));
+  if (earlier) return std::move(*earlier);  // an earlier try of this execution committed it
   log("INFO", "run " + m.run_id + " started from " + source_text, json{});
   // The readers of a multi-source run log from their own threads: one line at a time.
   std::mutex log_mu;
@@ -390,6 +412,11 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   RunContext ctx{store, req, staging, committed, serialised, m};
   Status st = WriteAndCommit(ctx, sources, std::move(first), engines, started, &m);
   if (!st.ok()) {
+    // A commit whose outcome is unknown (S3 failed around it) may have been done: while its
+    // manifest is there, or cannot be looked for, the run's files stay (the next try finds
+    // the manifest, ClaimOrTakeOver; `check` judges a leftover).
+    auto manifest = store.Head(layout::RunManifestKey(m.run_id));
+    if (!manifest.ok() || *manifest) return st;
     // Nothing of a failed run may stay behind: its files first, then the claim.
     auto removed = DeleteRunFiles(store, m.dataset, m.run_id);
     // A claim left behind names a run that has no files: `check` removes it.

@@ -1,7 +1,8 @@
 // One way to fail (issue 26): only a transient error (kUnavailable) is retried; a full disk
 // or an out-of-memory DuckDB ends the execution FAILED with exit 1 after one attempt and a
 // message that says which resource ran out. Through the binary, with the fault-injecting
-// object store and a tiny DuckDB memory_limit (common/test_hooks.h).
+// object store and a tiny DuckDB memory_limit (common/test_hooks.h). The S3 503 case needs
+// an S3 server: tests/s3/s3_wire_faults_test.cc (a faulting proxy in front of RGW).
 
 #include <gtest/gtest.h>
 

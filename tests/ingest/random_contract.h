@@ -91,7 +91,10 @@ std::string RandomBound(Pick& pick, const ColumnType& t) {
     default:
       break;
   }
-  // Numbers that fit every precision and scale the generator makes.
+  // Numbers that fit the precision and scale: decimal(P,P) has no integer digit.
+  if (t.kind == ColumnKind::kDecimal && t.precision == t.scale) {
+    return OneOf(pick, {"0", "0.1", "-0.5"});
+  }
   return t.scale > 0 ? OneOf(pick, {"0", "1.5", "-1", "0.1"}) : OneOf(pick, {"0", "1", "-1", "7"});
 }
 

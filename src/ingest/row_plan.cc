@@ -9,6 +9,7 @@
 
 #include "contract/literal_values.h"
 #include "ingest/row_plan_internal.h"
+#include "ingest/utf8.h"
 #include "runlake/builtin_contracts.h"
 #include "runlake/rules.h"
 
@@ -176,7 +177,8 @@ Result<RowPlan> RowPlan::Compile(const Contract& contract, std::string_view vers
     plan.columns_.push_back(std::move(p));
   }
   if (!missing.empty()) {
-    return Status::InvalidArgument("header is missing column(s) " + JoinNames(missing));
+    // Today's words (transform.cc): every column of a version is required in the header.
+    return Status::InvalidArgument("header is missing required column(s) " + JoinNames(missing));
   }
   // A parsed contract lists every column in check_order; a hand-built one may leave it empty.
   std::vector<std::string> order = schema->check_order;
@@ -189,7 +191,7 @@ Result<RowPlan> RowPlan::Compile(const Contract& contract, std::string_view vers
     plan.check_order_.push_back(static_cast<uint32_t>(c - schema->columns.data()));
   }
   for (size_t i = 0; i < header.size(); ++i) {
-    if (!used[i]) plan.extra_columns_.emplace_back(TrimSpaces(header[i]));
+    if (!used[i]) plan.extra_columns_.push_back(CleanUtf8(TrimSpaces(header[i])));
   }
   return plan;
 }

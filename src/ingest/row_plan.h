@@ -101,8 +101,8 @@ class RowPlan {
 
   // Compiles `version` of `contract` against the bronze header row (its fields, each
   // trimmed of spaces before matching a column's `from`). InvalidArgument for a version the
-  // contract lacks, a header missing some column's `from` ("header is missing column(s)
-  // Currency": the run fails at once, nothing committed, as DESIGN.md "Rows" says), a
+  // contract lacks, a header missing some column's `from` ("header is missing required
+  // column(s) Currency": the run fails at once, nothing committed, as DESIGN.md "Rows" says), a
   // header naming a column twice, or an override format that does not compile.
   static Result<RowPlan> Compile(const Contract& contract, std::string_view version,
                                  std::span<const std::string_view> header,
@@ -116,7 +116,7 @@ class RowPlan {
   std::string JoinReasons(const std::vector<uint16_t>& failures) const;
   const std::vector<RowSlot>& slots() const { return slots_; }
   size_t header_fields() const { return header_fields_; }
-  // Header columns no column reads (trimmed), in header order.
+  // Header columns no column reads (trimmed, as valid UTF-8), in header order.
   const std::vector<std::string>& extra_columns() const { return extra_columns_; }
 
   struct ColumnPlan;  // row_plan_internal.h

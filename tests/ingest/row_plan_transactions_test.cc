@@ -209,7 +209,7 @@ TEST(RowPlanTransactions, HeaderMissingAColumnFailsTheRun) {
                                           "TransactionTimestamp"};
   auto plan = RowPlan::Compile(Transactions(), "v1", header);
   ASSERT_FALSE(plan.ok());
-  EXPECT_NE(plan.status().message().find("missing column(s) Currency"), std::string::npos);
+  EXPECT_NE(plan.status().message().find("missing required column(s) Currency"), std::string::npos);
   header = {"TransactionID", "CustomerID", "TransactionAmount", "Currency", " Currency ",
             "TransactionTimestamp"};
   EXPECT_FALSE(RowPlan::Compile(Transactions(), "v1", header).ok());

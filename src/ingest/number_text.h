@@ -10,8 +10,10 @@ namespace runlake {
 
 // -?[0-9]+(\.[0-9]+)? with at most `scale` fraction digits and at most precision - scale
 // integer digits once leading zeros are dropped ("007.50" is 7.50); "-0" is 0. *out is the
-// value * 10^scale. precision <= 38, so every accepted value fits.
-inline bool ParseScaledDecimal(std::string_view s, int precision, int scale, __int128* out) {
+// value * 10^scale. Int is int64_t for precision <= 18 (the common case, and cheaper than
+// 128-bit arithmetic) and __int128 up to 38: every accepted value fits.
+template <class Int>
+bool ParseScaledDecimal(std::string_view s, int precision, int scale, Int* out) {
   size_t i = 0;
   const size_t n = s.size();
   const bool negative = n > 0 && s[0] == '-';
@@ -23,7 +25,7 @@ inline bool ParseScaledDecimal(std::string_view s, int precision, int scale, __i
   size_t significant = int_begin;
   while (significant < int_end && s[significant] == '0') ++significant;
   if (int_end - significant > static_cast<size_t>(precision - scale)) return false;
-  __int128 v = 0;
+  Int v = 0;
   for (size_t k = significant; k < int_end; ++k) v = v * 10 + (s[k] - '0');
   int digits = 0;
   if (i < n) {

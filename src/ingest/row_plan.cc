@@ -87,8 +87,8 @@ Status CompileChecks(const Column& c, std::vector<std::string>* reasons,
   p->true_values = c.true_values;
   p->false_values = c.false_values;
   p->has_enum = c.enum_iso4217 || !c.enum_values.empty();
-  p->enum_sorted = c.enum_iso4217 ? Iso4217Codes() : c.enum_values;
-  std::sort(p->enum_sorted.begin(), p->enum_sorted.end());
+  const std::vector<std::string>& values = c.enum_iso4217 ? Iso4217Codes() : c.enum_values;
+  p->enum_values.insert(values.begin(), values.end());
   p->pattern = c.pattern_re;
   if (c.pattern && p->pattern == nullptr) {
     return Status::InvalidArgument("column " + c.name + ": pattern is not compiled");

@@ -45,12 +45,6 @@ int64_t CountCharacters(std::string_view s) {
   return n;
 }
 
-bool InSorted(const std::vector<std::string>& sorted, std::string_view s) {
-  auto it = std::lower_bound(sorted.begin(), sorted.end(), s,
-                             [](const std::string& a, std::string_view b) { return a < b; });
-  return it != sorted.end() && *it == s;
-}
-
 bool Contains(const std::vector<std::string>& values, std::string_view s) {
   return std::find(values.begin(), values.end(), s) != values.end();
 }
@@ -131,7 +125,12 @@ void RowPlan::CheckColumn(const ColumnPlan& c, std::string_view text, const Plan
       value = v64;
       break;
     case ColumnKind::kDecimal:
-      parsed = ParseScaledDecimal(text, c.precision, c.scale, &value);
+      if (c.precision <= 18) {
+        parsed = ParseScaledDecimal(text, c.precision, c.scale, &v64);
+        value = v64;
+      } else {
+        parsed = ParseScaledDecimal(text, c.precision, c.scale, &value);
+      }
       break;
     case ColumnKind::kBoolean:
       value = Contains(c.true_values, text);
@@ -158,7 +157,7 @@ void RowPlan::CheckColumn(const ColumnPlan& c, std::string_view text, const Plan
     }
   }
 
-  bool domain_ok = !c.has_enum || InSorted(c.enum_sorted, text);
+  bool domain_ok = !c.has_enum || c.enum_values.find(text) != c.enum_values.end();
   if (domain_ok && c.pattern) domain_ok = RE2::FullMatch(text, *c.pattern);
   if (domain_ok && (c.min_length || c.max_length)) {
     const int64_t n = CountCharacters(text);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "ingest/row_plan.h"
@@ -28,8 +29,13 @@ struct RowPlan::ColumnPlan {
   std::vector<std::string> true_values, false_values;
 
   // Value checks on the (trimmed) text.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   bool has_enum = false;
-  std::vector<std::string> enum_sorted;  // binary-searched
+  // Looked up by the field's view, no string built (ISO-4217 has 180 codes).
+  std::unordered_set<std::string, TextHash, std::equal_to<>> enum_values;
   std::shared_ptr<const re2::RE2> pattern;
   std::optional<int64_t> min_length, max_length;
   // Range and window on the parsed value (days for dates, micros for timestamps).

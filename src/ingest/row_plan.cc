@@ -72,8 +72,7 @@ Result<std::optional<__int128>> Bound(const std::optional<std::string>& text, co
   return v;
 }
 
-Status CompileChecks(const Column& c, std::vector<std::string>* reasons,
-                     RowPlan::ColumnPlan* p) {
+Status CompileChecks(const Column& c, std::vector<std::string>* reasons, RowPlan::ColumnPlan* p) {
   p->kind = c.type.kind;
   p->precision = c.type.precision;
   p->scale = c.type.scale;
@@ -106,7 +105,8 @@ Status CompileChecks(const Column& c, std::vector<std::string>* reasons,
                                        *c.window->not_before + "' is not a date YYYY-MM-DD");
       }
     }
-    if (c.window->max_days_after_ingest) p->max_days_after_ingest = *c.window->max_days_after_ingest;
+    if (c.window->max_days_after_ingest)
+      p->max_days_after_ingest = *c.window->max_days_after_ingest;
   }
   p->parse_reason = Intern(reasons, ReasonFor(c, CheckKind::kParse));
   // enum, pattern and length share one reason (ReasonFor gives them the same default).
@@ -165,8 +165,8 @@ Result<RowPlan> RowPlan::Compile(const Contract& contract, std::string_view vers
     }
     if (count == 0) missing.push_back(c.from);
     if (count > 1) {
-      return Status::InvalidArgument("header has column " + c.from + " " +
-                                     std::to_string(count) + " times");
+      return Status::InvalidArgument("header has column " + c.from + " " + std::to_string(count) +
+                                     " times");
     }
     RUNLAKE_RETURN_NOT_OK(CompileChecks(c, &plan.reasons_, &p));
     p.slot = static_cast<uint32_t>(plan.columns_.size());

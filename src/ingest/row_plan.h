@@ -29,7 +29,7 @@ struct Rules;
 // `tx_date_window` apply to the transactions contract's `currency` and `tx_date` columns
 // only; for other contracts they are ignored. Each unset one leaves the contract's own.
 struct RowPlanOverrides {
-  std::optional<std::vector<std::string>> currencies;  // replaces currency's enum
+  std::optional<std::vector<std::string>> currencies;         // replaces currency's enum
   std::optional<std::vector<std::string>> timestamp_formats;  // replaces tx_date's formats
   // Replaces tx_date's window; an engaged optional holding nullopt removes it.
   std::optional<std::optional<DateWindow>> tx_date_window;
@@ -63,7 +63,7 @@ class PlanRow {
  public:
   bool IsNull(size_t slot) const { return null_[slot] != 0; }
   std::string_view Text(size_t slot) const { return text_[slot]; }  // every kind
-  int64_t Int64(size_t slot) const;  // kInt64, kBoolean, kDate, kTimestamp
+  int64_t Int64(size_t slot) const;    // kInt64, kBoolean, kDate, kTimestamp
   __int128 Int128(size_t slot) const;  // any numeric kind, widened
 
  private:
@@ -130,7 +130,7 @@ class RowPlan {
   void CheckColumn(const ColumnPlan& c, std::string_view text, const PlanRecord& record,
                    RowEvaluation* out) const;
 
-  std::vector<ColumnPlan> columns_;  // column order
+  std::vector<ColumnPlan> columns_;    // column order
   std::vector<uint32_t> check_order_;  // indexes into columns_
   std::vector<RowSlot> slots_;
   std::vector<std::string> reasons_;

@@ -21,9 +21,9 @@
 namespace runlake::reference {
 
 struct Value {
-  bool null = true;                 // empty, or did not parse
-  std::string text;                 // the field after trimming
-  std::optional<__int128> number;   // int64, decimal * 10^S, boolean 0/1, days, micros
+  bool null = true;                // empty, or did not parse
+  std::string text;                // the field after trimming
+  std::optional<__int128> number;  // int64, decimal * 10^S, boolean 0/1, days, micros
 };
 
 struct Outcome {
@@ -144,7 +144,8 @@ inline std::optional<__int128> TimeWith(const std::string& text, const std::stri
       if (v) year = *v;
     } else if (d == 'm' || d == 'd' || d == 'H' || d == 'M' || d == 'S') {
       v = Number(text, &pos, 2);
-      if (v) (d == 'm' ? month : d == 'd' ? day : d == 'H' ? hour : d == 'M' ? minute : second) = *v;
+      if (v)
+        (d == 'm' ? month : d == 'd' ? day : d == 'H' ? hour : d == 'M' ? minute : second) = *v;
     } else if (d == 'f') {
       std::string digits;
       while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') digits += text[pos++];
@@ -180,7 +181,8 @@ inline std::optional<__int128> TimeWith(const std::string& text, const std::stri
   return __int128{seconds} * 1000000 + micros;
 }
 
-inline std::optional<__int128> Time(const std::string& text, const std::vector<std::string>& formats) {
+inline std::optional<__int128> Time(const std::string& text,
+                                    const std::vector<std::string>& formats) {
   for (const std::string& f : formats) {
     if (auto v = TimeWith(text, f)) return v;
   }
@@ -208,10 +210,9 @@ inline std::optional<__int128> BoundOf(const std::string& text, const ColumnType
       return DayOf(*micros);
     }
     case ColumnKind::kTimestamp:
-      return Time(text, {"%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ",
-                         "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%f",
-                         "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%d %H:%M:%S.%f",
-                         "%Y-%m-%d %H:%M:%S.%fZ"});
+      return Time(text, {"%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S",
+                         "%Y-%m-%d %H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%fZ",
+                         "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%fZ"});
     default:
       return std::nullopt;
   }
@@ -237,8 +238,10 @@ inline std::optional<__int128> Parse(const Column& c, const std::string& text) {
     case ColumnKind::kDecimal:
       return Decimal(text, c.type.precision, c.type.scale);
     case ColumnKind::kBoolean:
-      for (const std::string& t : c.true_values) if (t == text) return __int128{1};
-      for (const std::string& f : c.false_values) if (f == text) return __int128{0};
+      for (const std::string& t : c.true_values)
+        if (t == text) return __int128{1};
+      for (const std::string& f : c.false_values)
+        if (f == text) return __int128{0};
       return std::nullopt;
     case ColumnKind::kDate: {
       auto micros = Time(text, c.formats);

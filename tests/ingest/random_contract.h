@@ -26,32 +26,69 @@ inline const std::vector<std::string>& DateFormats() {
 }
 
 inline const std::vector<std::string>& TimestampFormats() {
-  static const std::vector<std::string> v = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ",
+  static const std::vector<std::string> v = {"%Y-%m-%dT%H:%M:%SZ",  "%Y-%m-%dT%H:%M:%S.%fZ",
                                              "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M",
-                                             "%d/%m/%Y %H:%M:%S", "%Y-%m-%d"};
+                                             "%d/%m/%Y %H:%M:%S",   "%Y-%m-%d"};
   return v;
 }
 
 // Values of each kind, valid and not, for fields and (the valid ones) for bounds.
 inline const std::vector<std::string>& Samples(ColumnKind kind) {
-  static const std::vector<std::string> kNumbers = {
-      "0", "1", "-1", "42", "007", "-0", "1.5", "-12.34", "0.00000001", "12.345", "1.",
-      ".5", "+1", "1e3", "1,000", "abc", "-", "999999999999999999",
-      "9223372036854775807", "-9223372036854775808", "9223372036854775808",
-      "12345678901234567890.0123456789", "99999999999999999999999999999999999999"};
-  static const std::vector<std::string> kBooleans = {"true", "false", "1", "0", "Y",
-                                                     "no", "TRUE", "yes", "2"};
+  static const std::vector<std::string> kNumbers = {"0",
+                                                    "1",
+                                                    "-1",
+                                                    "42",
+                                                    "007",
+                                                    "-0",
+                                                    "1.5",
+                                                    "-12.34",
+                                                    "0.00000001",
+                                                    "12.345",
+                                                    "1.",
+                                                    ".5",
+                                                    "+1",
+                                                    "1e3",
+                                                    "1,000",
+                                                    "abc",
+                                                    "-",
+                                                    "999999999999999999",
+                                                    "9223372036854775807",
+                                                    "-9223372036854775808",
+                                                    "9223372036854775808",
+                                                    "12345678901234567890.0123456789",
+                                                    "99999999999999999999999999999999999999"};
+  static const std::vector<std::string> kBooleans = {"true", "false", "1",   "0", "Y",
+                                                     "no",   "TRUE",  "yes", "2"};
   static const std::vector<std::string> kDates = {
-      "2024-03-01", "2000-01-01", "1999-12-31", "01/03/2024", "20240301", "2024-02-29",
-      "2023-02-29", "2024-13-01", "2024-03", "0001-01-01", "9999-12-31", "2024-3-1"};
-  static const std::vector<std::string> kTimestamps = {
-      "2024-03-01T10:00:00Z", "2024-03-01T10:00:00.5Z", "2024-03-01T10:00:00.1234567891Z",
-      "2024-03-01T23:30:00-05:00", "2024-03-01T00:30:00+0130", "2024-03-01 10:00",
-      "01/03/2024 10:00:00", "2024-03-01", "1999-12-31T23:59:59Z", "2024-03-02T00:00:00Z",
-      "2024-03-01T24:00:00Z", "2024-03-01T10:00:00+24:00", "2024-03-01T10:00:60Z"};
-  static const std::vector<std::string> kStrings = {
-      "EUR", "USD", "XXX", "eur", "abc", "ABCD", "x1x", "12", "2024-01-01", "\xc3\xa9t\xc3\xa9",
-      "\xe6\x97\xa5\xe6\x9c\xac", "a b", "MID", "toolongvalue"};
+      "2024-03-01", "2000-01-01", "1999-12-31", "01/03/2024", "20240301",   "2024-02-29",
+      "2023-02-29", "2024-13-01", "2024-03",    "0001-01-01", "9999-12-31", "2024-3-1"};
+  static const std::vector<std::string> kTimestamps = {"2024-03-01T10:00:00Z",
+                                                       "2024-03-01T10:00:00.5Z",
+                                                       "2024-03-01T10:00:00.1234567891Z",
+                                                       "2024-03-01T23:30:00-05:00",
+                                                       "2024-03-01T00:30:00+0130",
+                                                       "2024-03-01 10:00",
+                                                       "01/03/2024 10:00:00",
+                                                       "2024-03-01",
+                                                       "1999-12-31T23:59:59Z",
+                                                       "2024-03-02T00:00:00Z",
+                                                       "2024-03-01T24:00:00Z",
+                                                       "2024-03-01T10:00:00+24:00",
+                                                       "2024-03-01T10:00:60Z"};
+  static const std::vector<std::string> kStrings = {"EUR",
+                                                    "USD",
+                                                    "XXX",
+                                                    "eur",
+                                                    "abc",
+                                                    "ABCD",
+                                                    "x1x",
+                                                    "12",
+                                                    "2024-01-01",
+                                                    "\xc3\xa9t\xc3\xa9",
+                                                    "\xe6\x97\xa5\xe6\x9c\xac",
+                                                    "a b",
+                                                    "MID",
+                                                    "toolongvalue"};
   switch (kind) {
     case ColumnKind::kInt64:
     case ColumnKind::kDecimal:
@@ -155,7 +192,8 @@ Contract RandomContract(Pick& pick) {
   const size_t columns = 1 + pick(6);
   for (size_t i = 0; i < columns; ++i) v.columns.push_back(RandomColumn(pick, i));
   for (const Column& c : v.columns) v.check_order.push_back(c.name);
-  for (size_t i = v.check_order.size(); i > 1; --i) std::swap(v.check_order[i - 1], v.check_order[pick(i)]);
+  for (size_t i = v.check_order.size(); i > 1; --i)
+    std::swap(v.check_order[i - 1], v.check_order[pick(i)]);
   contract.schemas.push_back(std::move(v));
   return contract;
 }
@@ -193,8 +231,8 @@ std::string RandomField(Pick& pick, ColumnKind kind) {
     case 1:
       return s + "  ";
     case 2:
-      return s + OneOf(pick, {std::string("\xff"), std::string(1, '\0'), "\xEF\xBB\xBF",
-                              "\xc3", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"});
+      return s + OneOf(pick, {std::string("\xff"), std::string(1, '\0'), "\xEF\xBB\xBF", "\xc3",
+                              "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"});
     case 3:
       if (!s.empty()) s[pick(s.size())] = static_cast<char>('0' + pick(10));
       return s;

@@ -41,18 +41,22 @@ schemas:
 )yaml";
 
 // Bronze column order differs from the contract's, and one column is extra.
-const std::vector<std::string> kHeader = {"Seq",       "Quote", "Base",     "RateDate",
+const std::vector<std::string> kHeader = {"Seq",       "Quote",    "Base",     "RateDate",
                                           "Rate",      "Provider", "RateType", "Published",
-                                          "FetchedAt", "Note",  "Notional", "Comment"};
+                                          "FetchedAt", "Note",     "Notional", "Comment"};
 
-const std::map<std::string, std::string> kValid = {
-    {"Seq", "5"},          {"Quote", "USD"},
-    {"Base", "EUR"},       {"RateDate", "2024-03-01"},
-    {"Rate", "1.0825"},    {"Provider", "ECB"},
-    {"RateType", "MID"},   {"Published", "Y"},
-    {"FetchedAt", "2024-03-01T16:00:00+01:00"},
-    {"Note", "ok"},        {"Notional", "12345678901234567890.0123456789"},
-    {"Comment", "anything"}};
+const std::map<std::string, std::string> kValid = {{"Seq", "5"},
+                                                   {"Quote", "USD"},
+                                                   {"Base", "EUR"},
+                                                   {"RateDate", "2024-03-01"},
+                                                   {"Rate", "1.0825"},
+                                                   {"Provider", "ECB"},
+                                                   {"RateType", "MID"},
+                                                   {"Published", "Y"},
+                                                   {"FetchedAt", "2024-03-01T16:00:00+01:00"},
+                                                   {"Note", "ok"},
+                                                   {"Notional", "12345678901234567890.0123456789"},
+                                                   {"Comment", "anything"}};
 
 constexpr int64_t kIngestDay = 19783;  // 2024-03-01
 
@@ -122,12 +126,10 @@ TEST_F(RowPlanFx, ValidRowHasTypedValues) {
 
 TEST_F(RowPlanFx, SecondFormatsAndEmptyOptionalColumns) {
   EXPECT_EQ(Reasons(Row({{"RateDate", "01/03/2024"}, {"FetchedAt", "2024-03-01 16:00"}})), "");
-  EXPECT_EQ(Reasons(Row({{"Provider", ""},
-                         {"Published", "   "},
-                         {"Seq", ""},
-                         {"Note", "  "},
-                         {"Notional", ""}})),
-            "");
+  EXPECT_EQ(
+      Reasons(Row(
+          {{"Provider", ""}, {"Published", "   "}, {"Seq", ""}, {"Note", "  "}, {"Notional", ""}})),
+      "");
   EXPECT_TRUE(eval_.row.IsNull(Slot("provider")));
   EXPECT_TRUE(eval_.row.IsNull(Slot("note")));
   EXPECT_FALSE(eval_.row.IsNull(Slot("rate")));
@@ -168,9 +170,9 @@ TEST_F(RowPlanFx, EachCheckItsReason) {
 
 TEST_F(RowPlanFx, FailuresInCheckOrderEachOnce) {
   // check_order puts rate first and rate_date before base: not column order.
-  EXPECT_EQ(Reasons(Row({{"Rate", "abc"}, {"RateDate", "bad"}, {"Base", "xx"},
-                         {"RateType", "bad"}})),
-            "TYPE_ERROR,TIMESTAMP_ERROR,CURRENCY_ERROR,DOMAIN_ERROR");
+  EXPECT_EQ(
+      Reasons(Row({{"Rate", "abc"}, {"RateDate", "bad"}, {"Base", "xx"}, {"RateType", "bad"}})),
+      "TYPE_ERROR,TIMESTAMP_ERROR,CURRENCY_ERROR,DOMAIN_ERROR");
   EXPECT_EQ(Reasons(Row({{"Rate", ""}, {"Base", "xx"}})), "NULL_VALUE_ERROR,CURRENCY_ERROR");
   EXPECT_EQ(Reasons(Row({{"Seq", "abc"}, {"RateType", "bad"}})), "DOMAIN_ERROR,TYPE_ERROR");
   EXPECT_EQ(Reasons(Row({{"Seq", "abc"}, {"Rate", "x"}, {"Provider", "x"}})),

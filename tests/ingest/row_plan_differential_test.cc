@@ -36,8 +36,9 @@ std::string Describe(const Contract& contract, const std::vector<std::string>& h
   std::ostringstream os;
   const SchemaVersion& v = contract.schemas[0];
   for (const Column& c : v.columns) {
-    os << c.name << " from " << c.from << " " << c.type.ToString() << (c.required ? " required" : "")
-       << (c.trim ? "" : " trim:false") << (c.enum_iso4217 ? " iso4217" : "")
+    os << c.name << " from " << c.from << " " << c.type.ToString()
+       << (c.required ? " required" : "") << (c.trim ? "" : " trim:false")
+       << (c.enum_iso4217 ? " iso4217" : "")
        << (c.enum_values.empty() ? "" : " enum(" + std::to_string(c.enum_values.size()) + ")")
        << (c.pattern ? " pattern " + *c.pattern : "") << (c.min ? " min " + *c.min : "")
        << (c.max ? " max " + *c.max : "") << (c.window ? " window" : "")
@@ -96,7 +97,8 @@ TEST(RowPlanDifferential, RandomContractsAgreeWithTheReference) {
       ++valid;
       for (size_t slot = 0; slot < v.columns.size(); ++slot) {
         ASSERT_TRUE(SameValue(eval.row, slot, want->values[slot]))
-            << "column " << v.columns[slot].name << "\n" << Describe(contract, header, fields);
+            << "column " << v.columns[slot].name << "\n"
+            << Describe(contract, header, fields);
       }
     }
   }

@@ -32,9 +32,8 @@ std::string_view ExactOrEmpty(std::string_view s) {
 TEST(RowPlanSpeed, DISABLED_TransactionsAgainstRowValidator) {
   auto contract = ParseContract(TransactionsContractYaml(), "builtin");
   ASSERT_TRUE(contract.ok());
-  const std::vector<std::string_view> header = {"TransactionID", "CustomerID",
-                                                "TransactionAmount", "Currency",
-                                                "TransactionTimestamp"};
+  const std::vector<std::string_view> header = {"TransactionID", "CustomerID", "TransactionAmount",
+                                                "Currency", "TransactionTimestamp"};
   const Rules rules = Rules::Defaults();
   auto plan = RowPlan::Compile(*contract, "v1", header, TransactionsOverrides(rules));
   ASSERT_TRUE(plan.ok());
@@ -69,8 +68,9 @@ TEST(RowPlanSpeed, DISABLED_TransactionsAgainstRowValidator) {
         validator_failures += !IsCleanUtf8(field) || field.find("\xEF\xBB\xBF") != field.npos;
       }
       // And its trimming (transform.cc: TrimSpaces, ExactOrEmpty).
-      RequiredFields f{Trim(r[0]), Trim(r[1]), ExactOrEmpty(r[2]), ExactOrEmpty(r[3]),
-                       ExactOrEmpty(r[4]), {}, false};
+      RequiredFields f{
+          Trim(r[0]), Trim(r[1]), ExactOrEmpty(r[2]), ExactOrEmpty(r[3]), ExactOrEmpty(r[4]),
+          {},         false};
       validator_failures += std::popcount(validator->Check(f, &cents, &micros));
     }
   }

@@ -8,11 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "common/temp_dir.h"
 #include "csv_scan_util.h"
+#include "ingest/amount.h"
+#include "ingest/number_text.h"
 #include "ingest/row_plan.h"
 #include "runlake/builtin_contracts.h"
 #include "runlake/contract.h"
@@ -28,6 +31,7 @@ using ingest_test::Rec;
 struct Expected {
   std::string error, errors;  // as the transform writes them; "" for a valid row
   int64_t cents = 0, micros = 0;
+  std::string account_id, currency, transaction_type;
   bool valid = false;  // a valid row today (not rejected, not even as a duplicate)
 };
 
@@ -37,13 +41,15 @@ std::map<int64_t, Expected> TodaysResults(const std::string& csv, TransformOptio
   ingest_test::Outcome out = ingest_test::Transform(csv, std::move(options));
   EXPECT_TRUE(out.status.ok()) << out.status.ToString();
   std::map<int64_t, Expected> by_line;
-  for (const auto& v : out.valid) by_line[v.source_line] = {"", "", v.amount_cents, v.tx_micros, true};
+  for (const auto& v : out.valid)
+    by_line[v.source_line] = {"",           "",         v.amount_cents,     v.tx_micros,
+                              v.account_id, v.currency, v.transaction_type, true};
   for (const auto& r : out.rejected) {
     std::string errors = r.validation_errors;
     for (std::string dup : {",DUPLICATE_TRANSACTION_ID", "DUPLICATE_TRANSACTION_ID"}) {
       if (size_t at = errors.find(dup); at != std::string::npos) errors.erase(at, dup.size());
     }
-    by_line[r.source_line] = {errors.substr(0, errors.find(',')), errors, 0, 0, false};
+    by_line[r.source_line] = {errors.substr(0, errors.find(',')), errors, 0, 0, "", "", "", false};
   }
   return by_line;
 }
@@ -93,8 +99,8 @@ Seen ExpectSameAsToday(const std::string& csv, const std::string& version,
       continue;
     }
     const Expected& want = it->second;
-    EXPECT_EQ(plan->JoinReasons(eval.failures), want.errors) << "line " << rec.line << ": "
-                                                             << rec.raw;
+    EXPECT_EQ(plan->JoinReasons(eval.failures), want.errors)
+        << "line " << rec.line << ": " << rec.raw;
     if (!eval.valid()) {
       EXPECT_EQ(plan->Reason(eval.failures[0]), want.error) << "line " << rec.line;
       for (uint16_t id : eval.failures) seen.reasons.emplace(plan->Reason(id));
@@ -102,6 +108,9 @@ Seen ExpectSameAsToday(const std::string& csv, const std::string& version,
       ++seen.valid_rows;
       EXPECT_EQ(eval.row.Int64(amount), want.cents) << "line " << rec.line;
       EXPECT_EQ(eval.row.Int64(tx_date), want.micros) << "line " << rec.line;
+      EXPECT_EQ(eval.row.Text(1), want.account_id) << "line " << rec.line;
+      EXPECT_EQ(eval.row.Text(3), want.currency) << "line " << rec.line;
+      if (version == "v2") EXPECT_EQ(eval.row.Text(5), want.transaction_type);
     }
     ++compared;
   }
@@ -204,14 +213,29 @@ TEST(RowPlanTransactions, RulesOverridesAsToday) {
   EXPECT_GT(seen.valid_rows, 3);
 }
 
+// decimal(16,2) through the general parser is today's ParseAmountCents exactly.
+TEST(RowPlanTransactions, DecimalIsTodaysAmount) {
+  std::mt19937 rng(16);
+  const std::string alphabet = "0123456789.-+ e,";
+  for (int i = 0; i < 200000; ++i) {
+    std::string s(rng() % 20, ' ');
+    for (char& c : s) c = alphabet[rng() % (i % 2 ? 10 : alphabet.size())];
+    if (i % 3 == 0 && s.size() > 3) s[s.size() - 3] = '.';
+    int64_t cents = 0, scaled = 0;
+    const bool today = ParseAmountCents(s, &cents);
+    ASSERT_EQ(ParseScaledDecimal(s, 16, 2, &scaled), today) << "'" << s << "'";
+    if (today) ASSERT_EQ(scaled, cents) << "'" << s << "'";
+  }
+}
+
 TEST(RowPlanTransactions, HeaderMissingAColumnFailsTheRun) {
   std::vector<std::string_view> header = {"TransactionID", "CustomerID", "TransactionAmount",
                                           "TransactionTimestamp"};
   auto plan = RowPlan::Compile(Transactions(), "v1", header);
   ASSERT_FALSE(plan.ok());
   EXPECT_NE(plan.status().message().find("missing required column(s) Currency"), std::string::npos);
-  header = {"TransactionID", "CustomerID", "TransactionAmount", "Currency", " Currency ",
-            "TransactionTimestamp"};
+  header = {"TransactionID", "CustomerID", "TransactionAmount",
+            "Currency",      " Currency ", "TransactionTimestamp"};
   EXPECT_FALSE(RowPlan::Compile(Transactions(), "v1", header).ok());
   EXPECT_FALSE(RowPlan::Compile(Transactions(), "v9", header).ok());
 }

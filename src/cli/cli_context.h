@@ -9,6 +9,7 @@
 #include <string>
 
 #include "state/state_store.h"
+#include "runlake/dataset_revisions.h"
 #include "runlake/object_store.h"
 
 namespace runlake::cli {
@@ -87,6 +88,13 @@ class CliContext {
   std::unique_ptr<StateStore> state_;
 };
 
+// A dataset contract file's bytes (cmd_dataset.cc): NotFound when it cannot be read,
+// InvalidArgument for a directory or a file past 4 MiB.
+Result<std::string> ReadContractFile(const std::string& path);
+// `run`/`backfill`'s --contract FILE (read and loaded now, so a bad file exits 2 before
+// anything starts) or --contract-revision N (0: the newest).
+Result<RunContractChoice> ContractChoice(const std::string& contract_path, int64_t revision);
+
 // A subcommand registers itself on the app; its callback stores the exit code.
 using CommandRegistrar = void (*)(CLI::App& app, CliContext& ctx, int& exit_code);
 
@@ -113,6 +121,7 @@ void RegisterCatalog(CLI::App&, CliContext&, int&);
 void RegisterVersion(CLI::App&, CliContext&, int&);
 void RegisterBronze(CLI::App&, CliContext&, int&);
 void RegisterServe(CLI::App&, CliContext&, int&);
+void RegisterDataset(CLI::App&, CliContext&, int&);
 
 // The text `runlake --version` and `runlake version` print (no trailing newline).
 std::string VersionText();

@@ -19,8 +19,13 @@ void RegisterInit(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!store.ok()) { exit_code = ctx.Fail(store.status()); return; }
     auto state = ctx.State();
     if (!state.ok()) { exit_code = ctx.Fail(state.status()); return; }
+    // The built-in transactions contract as revision 1, on a new lake and on one from before
+    // revisions existed alike; a lake that has revisions keeps them (idempotent).
+    auto contract = EnsureBuiltinContract(**store);
+    if (!contract.ok()) { exit_code = ctx.Fail(contract.status()); return; }
     if (ctx.json) {
-      ctx.PrintJson({{"lake", (*store)->uri()}, {"created", *created}});
+      ctx.PrintJson({{"lake", (*store)->uri()}, {"created", *created},
+                     {"transactions_contract_revision", contract->revision}});
     } else {
       std::cout << (*created ? "initialised lake " : "lake already initialised: ") << (*store)->uri() << "\n";
     }

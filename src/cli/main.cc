@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
       RegisterRuns,    RegisterPromote,  RegisterRollback, RegisterPointer, RegisterGold,
       RegisterTrace,   RegisterQuery,    RegisterLogs,    RegisterBackfill, RegisterWorker,
       RegisterWorkers, RegisterQueue,    RegisterState,   RegisterCatalog, RegisterVersion,
-      RegisterBronze,  RegisterCheck,    RegisterServe,   RegisterDoctor};
+      RegisterBronze,  RegisterCheck,    RegisterServe,   RegisterDoctor,   RegisterDataset};
   for (auto reg : registrars) reg(app, ctx, exit_code);
 
   try {

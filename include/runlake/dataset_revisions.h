@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "runlake/contract.h"
+#include "runlake/contract_diff.h"
 #include "runlake/layout.h"
 #include "runlake/object_store.h"
 #include "runlake/status.h"
@@ -108,5 +109,21 @@ struct RunContract {
 Result<std::optional<RunContract>> ResolveRunContract(ObjectStore& store, const DatasetId& dataset,
                                                       const std::string& schema_version,
                                                       const RunContractChoice& choice);
+
+// What `backfill plan` says about contracts: the contract its dates will use, the revisions
+// the canonical runs of those dates recorded, and what changed since (DiffContracts) when they
+// all recorded one stored revision other than the chosen one.
+struct PlanContract {
+  std::optional<RunContract> contract;       // nullopt: the dataset has no contract
+  std::vector<int64_t> canonical_revisions;  // distinct, sorted (0: no stored revision)
+  int64_t canonical_without_contract = 0;    // canonical runs that recorded no contract
+  std::optional<int64_t> compared_with;      // the canonical revision `changes` start from
+  std::vector<ContractChange> changes;       // empty when nothing changed or not comparable
+};
+// Errors as ResolveRunContract; a canonical run whose manifest is gone is left out.
+Result<PlanContract> DescribePlanContract(ObjectStore& store, const DatasetId& dataset,
+                                          const std::string& schema_version,
+                                          const RunContractChoice& choice,
+                                          const std::vector<std::string>& canonical_run_ids);
 
 }  // namespace runlake

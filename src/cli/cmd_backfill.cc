@@ -144,25 +144,20 @@ std::string Revisions(const std::vector<int64_t>& revisions) {
 // changed since the revision the canonical runs recorded (`dataset diff`).
 void PrintPlanContract(const BackfillPlan& plan, const PlanContract& c) {
   if (!c.contract) {
-    std::cout << "contract: " << plan.dataset.path() << " has none; schema " << plan.schema_version << "
-";
+    std::cout << "contract: " << plan.dataset.path() << " has none; schema " << plan.schema_version << "\n";
     return;
   }
   std::cout << "contract: " << plan.dataset.path() << " revision " << c.contract->revision
             << (c.contract->revision == 0 ? " (not stored)" : "") << ", sha256 "
-            << c.contract->sha256.substr(0, 12) << ", schema " << plan.schema_version << "
-";
+            << c.contract->sha256.substr(0, 12) << ", schema " << plan.schema_version << "\n";
   if (!c.canonical_revisions.empty()) {
     std::cout << "canonical runs used revision" << (c.canonical_revisions.size() > 1 ? "s " : " ")
-              << Revisions(c.canonical_revisions) << "
-";
+              << Revisions(c.canonical_revisions) << "\n";
   }
   if (c.compared_with) {
     std::cout << "changed since revision " << *c.compared_with << ": " << c.changes.size()
-              << (c.changes.size() == 1 ? " change" : " changes") << "
-";
-    for (const auto& change : c.changes) std::cout << "  " << change.ToString() << "
-";
+              << (c.changes.size() == 1 ? " change" : " changes") << "\n";
+    for (const auto& change : c.changes) std::cout << "  " << change.ToString() << "\n";
   }
 }
 

@@ -66,6 +66,11 @@ struct BackfillOptions {
   bool queue = false;          // dates run as queued tasks
   // The rules file verbatim, so resume validates the same way; "" for the defaults.
   std::string rules_text, rules_origin;
+  // The contract every date uses (RunContractChoice): the revision pinned when the backfill
+  // started (the newest then, or --contract-revision N), or --contract FILE's text (then
+  // revision 0). Written only when set, so records from before contracts load unchanged.
+  int64_t contract_revision = 0;
+  std::string contract_text, contract_origin;
 };
 
 nlohmann::json BackfillOptionsToJson(const BackfillOptions& o);

@@ -32,6 +32,9 @@ struct BackfillRunRequest {
   std::string reason;             // recorded on the backfill and the pointer version
   std::string rules_text;         // the rules file verbatim; "" the built-in defaults
   std::string rules_origin = "rules";
+  // --contract FILE or --contract-revision N; neither: the dataset's newest revision at the
+  // start, pinned in the backfill's options so every date and every resume uses it.
+  RunContractChoice contract;
   int max_attempts = 3;           // per execution, for transient failures
   // Queue mode (backfill_queue.h): enqueue one task per date for `runlake worker`
   // processes and follow them, instead of running the dates in this process. Recorded

@@ -47,6 +47,7 @@ struct StartRequest {
   std::string input_origin = "input";  // file name for messages
   std::string name;                    // "" -> the run_id
   std::optional<Rules> rules;          // nullopt -> defaults
+  RunContractChoice contract;          // RunRequest::contract (default: the newest revision)
   int max_attempts = 3;                // transient failures retry up to this many tries
   // Polled between row batches: true stops the run and the execution ends ABORTED (a
   // backfill's `stop`). A stop request in the store (`executions stop`, from any process;

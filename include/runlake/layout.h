@@ -68,5 +68,18 @@ std::string PointerLogPrefix(const std::string& layer, const DatasetId& d);
 std::string LatestKey(const std::string& layer, const DatasetId& d);
 inline constexpr const char* kRunsPrefix = "_runs/";
 
+// Dataset contract revisions: _datasets/<domain>/<dataset>/NNNNNNNNNN.yaml, immutable,
+// created with put-if-absent (the newest is the dataset's current contract).
+inline constexpr const char* kDatasetsPrefix = "_datasets/";
+std::string DatasetRevisionsPrefix(const DatasetId& d);  // "_datasets/<d>/<ds>/"
+std::string DatasetRevisionKey(const DatasetId& d, int64_t revision);
+// The dataset and revision a key under kDatasetsPrefix names; nullopt for any other key
+// (an editor's backup file, a stray object), which readers skip.
+struct DatasetRevisionRef {
+  DatasetId dataset;
+  int64_t revision = 0;
+};
+std::optional<DatasetRevisionRef> ParseDatasetRevisionKey(const std::string& key);
+
 }  // namespace layout
 }  // namespace runlake

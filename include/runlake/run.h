@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runlake/dataset_revisions.h"
 #include "runlake/object_store.h"
 #include "runlake/rules.h"
 #include "runlake/run_manifest.h"
@@ -30,6 +31,11 @@ struct RunRequest {
   // its rejects go under its own ingest_date, and the manifest lists it with its figures.
   std::vector<std::string> source_keys;
   std::string schema_version;  // v1 or v2
+  // The dataset contract the run uses and records (dataset_revisions.h, ResolveRunContract):
+  // --contract FILE's text, or --contract-revision N; neither: the dataset's newest revision.
+  // The rows are still checked by today's transactions transform: the contract chooses and
+  // records the revision, and its schema versions bound schema_version.
+  RunContractChoice contract;
   Rules rules = Rules::Defaults();
   std::string execution_name, execution_arn;
   std::string trigger_source, trigger_event_id, s3_bucket;

@@ -58,6 +58,12 @@ struct RunManifest {
   DatasetId dataset;
   std::string execution_name, execution_arn;
   std::string schema_version, rules_hash;
+  // The dataset contract the run used (dataset_revisions.h): its stored revision (0 for a
+  // --contract FILE that matches no stored revision) and the SHA-256 of its text. Both
+  // absent from the JSON ("" here) for runs without a contract: gold builds, runs of a
+  // dataset that has none, and every run from before revisions existed.
+  int64_t contract_revision = 0;
+  std::string contract_sha256;
   std::string trigger_source, trigger_event_id, s3_bucket;
   std::vector<RunSource> sources;
   std::vector<RunFile> files;

@@ -278,6 +278,8 @@ Result<ExecutionOutcome> Controller::StartAttempt(std::vector<BackfillDate>* dat
   req.name = lead.execution;
   req.rules = rules_;
   req.max_attempts = record_.options.max_attempts;
+  req.contract = RunContractChoice{record_.options.contract_revision, record_.options.contract_text,
+                                   record_.options.contract_origin};
   req.publish = false;  // a backfill is published only by promote
   req.cancelled = cancelled;
   // RunExecution retries transient failures of the run itself; this covers the state
@@ -348,6 +350,18 @@ Result<BackfillReport> Controller::Finish(const std::string& canary_date, bool s
   return report;
 }
 
+// The contract the backfill's dates use, checked now (a bad file, a revision that does not
+// exist or lacks the schema version: nothing is started) and pinned: "the newest" becomes
+// the newest revision's number, so a revision applied while the backfill runs or before a
+// resume does not change what its dates use.
+Result<RunContractChoice> PinContract(ObjectStore& store, const BackfillPlan& plan,
+                                      RunContractChoice choice) {
+  RUNLAKE_ASSIGN_OR_RAISE(auto resolved,
+                          ResolveRunContract(store, plan.dataset, plan.schema_version, choice));
+  if (choice.text.empty() && resolved) choice.revision = resolved->revision;
+  return choice;
+}
+
 int DefaultConcurrency(int requested) {
   if (requested > 0) return requested;
   unsigned cores = std::thread::hardware_concurrency();
@@ -396,6 +410,10 @@ Result<BackfillReport> StartBackfill(const ExecutionContext& ctx, const Backfill
     o.rules_text = req.rules_text;
     o.rules_origin = req.rules_origin;
   }
+  RUNLAKE_ASSIGN_OR_RAISE(RunContractChoice contract, PinContract(*ctx.store, plan, req.contract));
+  o.contract_revision = contract.revision;
+  o.contract_text = contract.text;
+  o.contract_origin = contract.origin;
   // Another backfill may hold this second's stamp: take the next free one.
   for (int tries = 0;; ++tries) {
     record.id = BackfillId(record.from_date, record.to_date, record.stamp);

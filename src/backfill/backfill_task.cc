@@ -34,7 +34,11 @@ TaskSpec BackfillDateTask(const BackfillRecord& backfill, const BackfillDate& da
                   {"schema_version", backfill.options.schema_version},
                   {"max_attempts", backfill.options.max_attempts},
                   {"rules_text", backfill.options.rules_text},
-                  {"rules_origin", backfill.options.rules_origin}};
+                  {"rules_origin", backfill.options.rules_origin},
+                  // Read by RunClaimedTask for every kind (queue/task_runner.cc).
+                  {"contract_revision", backfill.options.contract_revision},
+                  {"contract_text", backfill.options.contract_text},
+                  {"contract_origin", backfill.options.contract_origin}};
   return spec;
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "runlake/dataset_revisions.h"
 #include "runlake/lake_session.h"
 
 namespace runlake::cli {
@@ -74,6 +75,13 @@ class CliContext : public LakeSession {
   int signal_ = 0;
 };
 
+// A dataset contract file's bytes (cmd_dataset.cc): NotFound when it cannot be read,
+// InvalidArgument for a directory or a file past 4 MiB.
+Result<std::string> ReadContractFile(const std::string& path);
+// `run`/`backfill`'s --contract FILE (read and loaded now, so a bad file exits 2 before
+// anything starts) or --contract-revision N (0: the newest).
+Result<RunContractChoice> ContractChoice(const std::string& contract_path, int64_t revision);
+
 // A subcommand registers itself on the app: its options, and handlers wrapped by Handle.
 using CommandRegistrar = void (*)(CLI::App& app, CliContext& ctx, int& exit_code);
 
@@ -108,6 +116,7 @@ void RegisterCatalog(CLI::App&, CliContext&, int&);
 void RegisterVersion(CLI::App&, CliContext&, int&);
 void RegisterBronze(CLI::App&, CliContext&, int&);
 void RegisterServe(CLI::App&, CliContext&, int&);
+void RegisterDataset(CLI::App&, CliContext&, int&);
 
 // The text `runlake --version` and `runlake version` print (no trailing newline).
 std::string VersionText();

@@ -21,7 +21,8 @@ using nlohmann::json;
 
 struct Args {
   std::string from, to, rules_path, schema = "v1", bronze_run, dataset = "mortgages/transactions";
-  std::string reason, id;
+  std::string reason, id, contract_path;
+  int64_t contract_revision = 0;
   int concurrency = 0, max_attempts = 3;
   bool canary = false, promote = false, one_run = false, queue = false;
 };
@@ -34,6 +35,10 @@ void AddRangeOptions(CLI::App* cmd, Args& a) {
   cmd->add_option("--bronze-run", a.bronze_run, "read this bronze run_id (default: the newest)");
   cmd->add_option("--dataset", a.dataset, "domain/dataset")->capture_default_str();
   cmd->add_flag("--one-run", a.one_run, "one run (one run_id, one execution) reading every date of the range");
+  auto* contract = cmd->add_option("--contract", a.contract_path, "dataset contract YAML to use and record (not applied)");
+  cmd->add_option("--contract-revision", a.contract_revision, "the dataset's contract revision (default: the newest)")
+      ->check(WholeNumberAtLeastOne("a contract revision is", " (leave the option out for the newest)", "N>=1"))
+      ->excludes(contract);
 }
 
 Result<BackfillPlanRequest> PlanRequestOf(const Args& a) {
@@ -129,6 +134,45 @@ void PrintPlan(const BackfillPlan& plan) {
             << (rows_known ? ", about " + std::to_string(rows_known) + " rows" : "") << "\n";
 }
 
+std::string Revisions(const std::vector<int64_t>& revisions) {
+  std::string out;
+  for (int64_t r : revisions) out += (out.empty() ? "" : ", ") + std::to_string(r);
+  return out;
+}
+
+// The plan's contract: the revision and schema version the dates will use, and what
+// changed since the revision the canonical runs recorded (`dataset diff`).
+void PrintPlanContract(const BackfillPlan& plan, const PlanContract& c) {
+  if (!c.contract) {
+    std::cout << "contract: " << plan.dataset.path() << " has none; schema " << plan.schema_version << "\n";
+    return;
+  }
+  std::cout << "contract: " << plan.dataset.path() << " revision " << c.contract->revision
+            << (c.contract->revision == 0 ? " (not stored)" : "") << ", sha256 "
+            << c.contract->sha256.substr(0, 12) << ", schema " << plan.schema_version << "\n";
+  if (!c.canonical_revisions.empty()) {
+    std::cout << "canonical runs used revision" << (c.canonical_revisions.size() > 1 ? "s " : " ")
+              << Revisions(c.canonical_revisions) << "\n";
+  }
+  if (c.compared_with) {
+    std::cout << "changed since revision " << *c.compared_with << ": " << c.changes.size()
+              << (c.changes.size() == 1 ? " change" : " changes") << "\n";
+    for (const auto& change : c.changes) std::cout << "  " << change.ToString() << "\n";
+  }
+}
+
+json PlanContractToJson(const PlanContract& c) {
+  if (!c.contract) return json();
+  json changes = json::array();
+  for (const auto& change : c.changes) changes.push_back(change.ToJson());
+  return {{"revision", c.contract->revision},
+          {"contract_sha256", c.contract->sha256},
+          {"canonical_revisions", c.canonical_revisions},
+          {"canonical_runs_without_contract", c.canonical_without_contract},
+          {"compared_with", c.compared_with ? json(*c.compared_with) : json()},
+          {"changes", changes}};
+}
+
 void PrintReport(const BackfillReport& r) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : r.dates) {
@@ -219,8 +263,20 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!ectx.ok()) return ectx.status();
     auto p = PlanBackfill(*ectx->store, *ectx->state, *req);
     if (!p.ok()) return p.status();
-    if (ctx.json) ctx.PrintJson(PlanToJson(*p));
-    else PrintPlan(*p);
+    auto choice = ContractChoice(a.contract_path, a.contract_revision);
+    if (!choice.ok()) return choice.status();
+    std::vector<std::string> canonical;
+    for (const auto& d : p->dates) canonical.push_back(d.canonical_run_id);
+    auto contract = DescribePlanContract(*ectx->store, p->dataset, p->schema_version, *choice, canonical);
+    if (!contract.ok()) return contract.status();
+    if (ctx.json) {
+      json j = PlanToJson(*p);
+      j["contract"] = PlanContractToJson(*contract);
+      ctx.PrintJson(j);
+    } else {
+      PrintPlan(*p);
+      PrintPlanContract(*p, *contract);
+    }
     for (const auto& id : p->overlapping_backfills) {
       std::cerr << "runlake: warning: overlaps backfill " << id << " (in flight on some of these dates)\n";
     }
@@ -250,6 +306,9 @@ void RegisterBackfill(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!plan_req.ok()) return plan_req.status();
     if (a.max_attempts < 1) return Status::InvalidArgument("--max-attempts must be >= 1");
     req.plan = *plan_req;
+    auto contract = ContractChoice(a.contract_path, a.contract_revision);
+    if (!contract.ok()) return contract.status();
+    req.contract = *contract;
     req.rules_text = *rules;
     req.rules_origin = a.rules_path;
     req.concurrency = a.concurrency;

@@ -19,8 +19,13 @@ void RegisterInit(CLI::App& app, CliContext& ctx, int& exit_code) {
     if (!store.ok()) return store.status();
     auto state = ctx.State();
     if (!state.ok()) return state.status();
+    // The built-in transactions contract as revision 1, on a new lake and on one from before
+    // revisions existed alike; a lake that has revisions keeps them (idempotent).
+    auto contract = EnsureBuiltinContract(**store);
+    if (!contract.ok()) return contract.status();
     if (ctx.json) {
-      ctx.PrintJson({{"lake", (*store)->uri()}, {"created", *created}});
+      ctx.PrintJson({{"lake", (*store)->uri()}, {"created", *created},
+                     {"transactions_contract_revision", contract->revision}});
     } else {
       std::cout << (*created ? "initialised lake " : "lake already initialised: ") << (*store)->uri() << "\n";
     }

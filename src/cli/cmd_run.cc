@@ -1,5 +1,6 @@
-// runlake run --input FILE.json [--name N] [--rules FILE] [--no-wait]: one execution; waits
-// for it, or with --no-wait enqueues it for a `runlake worker` and prints its name.
+// runlake run --input FILE.json [--name N] [--rules FILE] [--contract FILE | --contract-revision
+// N] [--no-wait]: one execution; waits for it, or with --no-wait enqueues it for a `runlake
+// worker` and prints its name.
 
 #include <signal.h>
 #include <unistd.h>
@@ -94,12 +95,19 @@ Status Enqueue(CliContext& ctx, const StartRequest& req, const std::string& rule
 
 void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run one execution from the runbook's input JSON; waits for it");
-  static std::string input_path, name, rules_path;
+  static std::string input_path, name, rules_path, contract_path;
+  static int64_t contract_revision = 0;
   static bool no_wait = false;
   cmd->add_option("--input", input_path, "input JSON (run_key, s3_bucket, s3_key, schema_version, ...)")
       ->required();
   cmd->add_option("--name", name, "execution name (default: the run_id)");
   cmd->add_option("--rules", rules_path, "validation rules JSON");
+  auto* contract_opt = cmd->add_option("--contract", contract_path,
+                                       "dataset contract YAML to use and record (not applied)");
+  cmd->add_option("--contract-revision", contract_revision,
+                  "the dataset's contract revision to use (default: the newest)")
+      ->check(WholeNumberAtLeastOne("a contract revision is", " (leave the option out for the newest)", "N>=1"))
+      ->excludes(contract_opt);
   cmd->add_flag("--no-wait", no_wait, "enqueue for `runlake worker` processes; print the name");
   cmd->callback(ctx.Handle(exit_code, [&ctx, &exit_code]() -> Status {
     StartRequest req;
@@ -121,6 +129,9 @@ void RegisterRun(CLI::App& app, CliContext& ctx, int& exit_code) {
       if (!rules.ok()) return rules.status();
       req.rules = *rules;
     }
+    auto contract = ContractChoice(contract_path, contract_revision);
+    if (!contract.ok()) return contract.status();
+    req.contract = *contract;
     if (no_wait) {
       std::string rules_text;
       if (!rules_path.empty()) {

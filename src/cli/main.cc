@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
       {"catalog", kLake, RegisterCatalog},       {"version", kNothing, RegisterVersion},
       {"bronze", kLake, RegisterBronze},         {"check", kLake, RegisterCheck},
       {"serve", kLakeAndState, RegisterServe},   {"doctor", kNothing, RegisterDoctor},
+      {"dataset", kLake, RegisterDataset},
   };
   for (const Command& command : commands) {
     command.add(app, ctx, exit_code);

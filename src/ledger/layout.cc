@@ -173,5 +173,28 @@ std::string PointerLogPrefix(const std::string& layer, const DatasetId& d) {
 
 std::string LatestKey(const std::string& layer, const DatasetId& d) { return layer + "/" + d.path() + "/_LATEST.json"; }
 
+std::string DatasetRevisionsPrefix(const DatasetId& d) { return kDatasetsPrefix + d.path() + "/"; }
+
+std::string DatasetRevisionKey(const DatasetId& d, int64_t revision) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%010lld.yaml", static_cast<long long>(revision));
+  return DatasetRevisionsPrefix(d) + buf;
+}
+
+std::optional<DatasetRevisionRef> ParseDatasetRevisionKey(const std::string& key) {
+  auto parts = Split(key, '/');
+  if (parts.size() != 4 || parts[0] + "/" != kDatasetsPrefix) return std::nullopt;
+  const std::string& name = parts[3];
+  if (name.size() != 15 || name.compare(10, 5, ".yaml") != 0) return std::nullopt;
+  for (size_t i = 0; i < 10; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+  }
+  auto d = ParseDatasetId(parts[1] + "/" + parts[2]);
+  if (!d.ok()) return std::nullopt;
+  int64_t revision = std::stoll(name.substr(0, 10));
+  if (revision < 1) return std::nullopt;
+  return DatasetRevisionRef{*d, revision};
+}
+
 }  // namespace layout
 }  // namespace runlake

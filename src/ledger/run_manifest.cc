@@ -57,6 +57,10 @@ nlohmann::json ManifestToJson(const RunManifest& m) {
               {"timings", m.timings},
               {"code_version", m.code_version}};
   if (!m.built_from_dataset.empty()) out["built_from_dataset"] = m.built_from_dataset;
+  if (!m.contract_sha256.empty()) {
+    out["contract_revision"] = m.contract_revision;
+    out["contract_sha256"] = m.contract_sha256;
+  }
   return out;
 }
 
@@ -72,6 +76,8 @@ Result<RunManifest> ManifestFromJson(const nlohmann::json& j, const std::string&
     m.execution_arn = j.value("execution_arn", "");
     m.schema_version = j.at("schema_version").get<std::string>();
     m.rules_hash = j.value("rules_hash", "");
+    m.contract_revision = j.value("contract_revision", int64_t{0});
+    m.contract_sha256 = j.value("contract_sha256", "");
     m.trigger_source = j.value("trigger_source", "");
     m.trigger_event_id = j.value("trigger_event_id", "");
     m.s3_bucket = j.value("s3_bucket", "");

@@ -381,6 +381,7 @@ RunRequest RunRequestFor(const PreparedStart& p, const StartRequest& request, co
   run.source_keys = p.input.s3_keys;
   run.schema_version = p.input.schema_version;
   if (request.rules) run.rules = *request.rules;
+  run.contract = request.contract;
   run.execution_name = record.name;
   run.execution_arn = record.arn;
   run.trigger_source = p.input.trigger_source;

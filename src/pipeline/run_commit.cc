@@ -8,7 +8,7 @@ namespace {
 using nlohmann::json;
 
 json SuccessMarker(const RunManifest& m, const std::string& partition, int64_t rows) {
-  return json{{"run_id", m.run_id},
+  json marker{{"run_id", m.run_id},
               {"execution_arn", m.execution_arn},
               {"execution_name", m.execution_name},
               {"schema_version", m.schema_version},
@@ -17,6 +17,12 @@ json SuccessMarker(const RunManifest& m, const std::string& partition, int64_t r
               {"partition_rows", rows},
               {"completed_at", m.completed_at},
               {"metrics", MetricsToJson(m.metrics)}};
+  // As in the manifest: present when the run used a contract.
+  if (!m.contract_sha256.empty()) {
+    marker["contract_revision"] = m.contract_revision;
+    marker["contract_sha256"] = m.contract_sha256;
+  }
+  return marker;
 }
 
 }  // namespace

@@ -365,6 +365,13 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   m.trigger_event_id = req.trigger_event_id;
   m.s3_bucket = req.s3_bucket;
   m.code_version = CodeVersion();
+  // Before the claim: a contract that does not load or lacks the schema version is bad
+  // input, and nothing is written.
+  RUNLAKE_ASSIGN_OR_RAISE(auto contract, ResolveRunContract(store, m.dataset, req.schema_version, req.contract));
+  if (contract) {
+    m.contract_revision = contract->revision;
+    m.contract_sha256 = contract->sha256;
+  }
 
   // Leftovers of runs whose process died (same liveness rule as claims) go first.
   (void)Staging::SweepDead(store);

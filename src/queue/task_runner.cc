@@ -115,7 +115,10 @@ json DailyTaskPayload(const StartRequest& request, const std::string& run_id,
           {"rules_text", rules_text},
           {"rules_origin", rules_origin},
           {"max_attempts", request.max_attempts},
-          {"publish", request.publish}};
+          {"publish", request.publish},
+          {"contract_revision", request.contract.revision},
+          {"contract_text", request.contract.text},
+          {"contract_origin", request.contract.origin}};
 }
 
 Result<TaskRunOutcome> RunClaimedTask(const ExecutionContext& ctx, const TaskRecord& task,
@@ -127,6 +130,10 @@ Result<TaskRunOutcome> RunClaimedTask(const ExecutionContext& ctx, const TaskRec
   req.before_commit = hooks.before_commit;
   RUNLAKE_ASSIGN_OR_RAISE(req.rules, RulesOf(task.payload));
   req.max_attempts = task.payload.value("max_attempts", 3);
+  // Tasks queued before contracts existed have none of these: the newest revision.
+  req.contract.revision = task.payload.value("contract_revision", int64_t{0});
+  req.contract.text = task.payload.value("contract_text", "");
+  req.contract.origin = task.payload.value("contract_origin", "contract");
 
   PrepareTask prepare = PrepareDailyTask;
   if (task.kind != TaskKind::kDaily) {

@@ -80,6 +80,11 @@ nlohmann::json BackfillOptionsToJson(const BackfillOptions& o) {
     j["rules_text"] = o.rules_text;
     j["rules_origin"] = o.rules_origin;
   }
+  if (o.contract_revision != 0) j["contract_revision"] = o.contract_revision;
+  if (!o.contract_text.empty()) {
+    j["contract_text"] = o.contract_text;
+    j["contract_origin"] = o.contract_origin;
+  }
   return j;
 }
 
@@ -113,6 +118,9 @@ Result<BackfillOptions> BackfillOptionsFromJson(const nlohmann::json& j, const s
   RUNLAKE_RETURN_NOT_OK(take("queue", &o.queue));
   RUNLAKE_RETURN_NOT_OK(take("rules_text", &o.rules_text));
   RUNLAKE_RETURN_NOT_OK(take("rules_origin", &o.rules_origin));
+  RUNLAKE_RETURN_NOT_OK(take("contract_revision", &o.contract_revision));
+  RUNLAKE_RETURN_NOT_OK(take("contract_text", &o.contract_text));
+  RUNLAKE_RETURN_NOT_OK(take("contract_origin", &o.contract_origin));
   for (const auto& [key, value] : j.items()) {
     if (!seen.count(key)) return Status::Corruption(origin + ": unknown option '" + key + "'");
   }

@@ -37,7 +37,7 @@ const std::map<std::string, std::string> kPublicHeaders = {
     {"builtin_contracts.h", "contract"}, {"object_store.h", "store"}, {"lake_doctor.h", "store"},
     {"row_batch.h", "ingest"},    {"rules.h", "ingest"},        {"layout.h", "ledger"},
     {"run_manifest.h", "ledger"}, {"run_index.h", "ledger"},    {"pointer.h", "ledger"},
-    {"promote.h", "ledger"},      {"run_delete.h", "ledger"},   {"bronze.h", "pipeline"},
+    {"promote.h", "ledger"},      {"run_delete.h", "ledger"},   {"dataset_revisions.h", "ledger"},   {"bronze.h", "pipeline"},
     {"ingest.h", "pipeline"},     {"run.h", "pipeline"},        {"sample.h", "pipeline"},
     {"canonical_table.h", "catalog"}, {"check.h", "catalog"},   {"gold.h", "catalog"},
     {"run_diff.h", "catalog"},    {"backfill.h", "state"},      {"execution.h", "state"},

@@ -7,10 +7,14 @@
 // credentials file over the config file, the order within a profile, and container and
 // instance metadata last. Nothing leaves the machine: S3, STS and SSO go to a loopback
 // server that refuses everything, the container endpoint and IMDS to loopback stand-ins.
+// The AWS SDK for JavaScript (fromNodeProviderChain, pinned in tests/s3/npm) is a second
+// oracle where scripts/npm-tools.sh installed it; where it differs from the CLI the case
+// says so (`sdk_js_picks_instead`) and runlake follows the CLI.
 // Skips without /usr/bin/aws (scripts/s3-server.sh start installs it).
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <regex>
 
 #include "s3/aws_credentials_fixture.h"
@@ -24,6 +28,9 @@ struct OracleCase {
   std::string credentials_file, config_file;
   std::map<std::string, std::string> env;  // "{container}", "{imds}", "{dir}" substituted
   std::string cli_method;                  // what the CLI picks, written down for the reader
+  // Where the AWS SDK for JavaScript, the second oracle, differs from the CLI: the key id it
+  // picks instead ("" = it agrees). runlake follows the CLI (shared/DESIGN.md's order).
+  std::string sdk_js_picks_instead = "";
 };
 
 void PrintTo(const OracleCase& c, std::ostream* os) { *os << c.name; }
@@ -45,13 +52,16 @@ std::vector<OracleCase> Cases() {
   const std::string proc = "credential_process = {dir}/process.sh\n";
   return {
       {"EnvOnly", "", "", EnvKeys(), "env"},
-      {"EnvOverSelectedProfile", kDefault + kDev, "", EnvKeys({{"AWS_PROFILE", "dev"}}), "env"},
+      // The SDK for JavaScript skips the environment's keys when AWS_PROFILE is set.
+      {"EnvOverSelectedProfile", kDefault + kDev, "", EnvKeys({{"AWS_PROFILE", "dev"}}), "env",
+       "AKIDDEVCREDS"},
       {"EnvOverContainer", "", "", EnvKeys({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "{container}"}}),
        "env"},
       {"DefaultProfile", kDefault + kDev, "", {}, "shared-credentials-file"},
       {"AwsProfileSelects", kDefault + kDev, "", {{"AWS_PROFILE", "dev"}}, "shared-credentials-file"},
+      // The SDK for JavaScript does not read AWS_DEFAULT_PROFILE.
       {"AwsDefaultProfileSelects", kDefault + kDev, "", {{"AWS_DEFAULT_PROFILE", "dev"}},
-       "shared-credentials-file"},
+       "shared-credentials-file", "AKIDDEFAULTCREDS"},
       {"AwsProfileOverAwsDefaultProfile", kDefault + kDev, "",
        {{"AWS_PROFILE", "dev"}, {"AWS_DEFAULT_PROFILE", "default"}}, "shared-credentials-file"},
       {"CredentialsFileOverConfigFile", kDev,
@@ -68,7 +78,8 @@ std::vector<OracleCase> Cases() {
        "shared-credentials-file"},
       {"ProcessOverConfigFileKeys", "",
        "[profile p]\n" + proc + "aws_access_key_id = AKIDPCONFIG\naws_secret_access_key = s\n",
-       {{"AWS_PROFILE", "p"}}, "custom-process"},
+       // The SDK for JavaScript takes a profile's static keys before its credential_process.
+       {{"AWS_PROFILE", "p"}}, "custom-process", "AKIDPCONFIG"},
       {"AssumeRoleWithSourceProfile", kDefault,
        "[profile ar]\nrole_arn = " + kRole + "\nsource_profile = default\n",
        {{"AWS_PROFILE", "ar"}}, "assume-role"},
@@ -84,9 +95,10 @@ std::vector<OracleCase> Cases() {
       {"WebIdentityFromEnv", "", "",
        {{"AWS_ROLE_ARN", kRole}, {"AWS_WEB_IDENTITY_TOKEN_FILE", web_identity}},
        "assume-role-with-web-identity"},
+      // The SDK for JavaScript asks the profile (fromIni) before web identity (fromTokenFile).
       {"WebIdentityFromEnvOverProfileKeys", kDefault, "",
        {{"AWS_ROLE_ARN", kRole}, {"AWS_WEB_IDENTITY_TOKEN_FILE", web_identity}},
-       "assume-role-with-web-identity"},
+       "assume-role-with-web-identity", "AKIDDEFAULTCREDS"},
       {"ProfileRoleOverWebIdentityFromEnv", kDefault,
        "[profile ar]\nrole_arn = " + kRole + "\nsource_profile = default\n",
        {{"AWS_PROFILE", "ar"}, {"AWS_ROLE_ARN", kRole},
@@ -109,6 +121,26 @@ std::vector<OracleCase> Cases() {
 
 // runlake's provider name -> the CLI's method; "profile:" is either file (the key id
 // tells them apart).
+// The SDK for JavaScript's $source names -> the CLI's method ("profile": either file).
+std::string JsKind(const json& sources) {
+  auto has = [&](const char* name) {
+    for (const auto& s : sources) if (s == name) return true;
+    return false;
+  };
+  if (has("CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN") || has("CREDENTIALS_STS_ASSUME_ROLE_WEB_ID") ||
+      has("CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN")) {
+    return "assume-role-with-web-identity";
+  }
+  if (has("CREDENTIALS_STS_ASSUME_ROLE") || has("CREDENTIALS_PROFILE_SOURCE_PROFILE")) return "assume-role";
+  if (has("CREDENTIALS_SSO") || has("CREDENTIALS_PROFILE_SSO") || has("CREDENTIALS_SSO_LEGACY")) return "sso";
+  if (has("CREDENTIALS_PROCESS") || has("CREDENTIALS_PROFILE_PROCESS")) return "custom-process";
+  if (has("CREDENTIALS_HTTP")) return "container-role";
+  if (has("CREDENTIALS_IMDS")) return "iam-role";
+  if (has("CREDENTIALS_ENV_VARS")) return "env";
+  if (has("CREDENTIALS_PROFILE")) return "profile";
+  return "unknown: " + sources.dump();
+}
+
 bool SameKind(const std::string& runlake, const std::string& cli) {
   auto starts = [&](const char* p) { return runlake.rfind(p, 0) == 0; };
   if (runlake == "env") return cli == "env";
@@ -164,6 +196,39 @@ class AwsCredentialsOracleTest : public ::testing::TestWithParam<OracleCase> {
     return std::regex_replace(s, std::regex("\\{dir\\}"), dir_.path());
   }
 
+  // The second oracle, where scripts/npm-tools.sh installed it (skipped when it did not).
+  void CheckSdkForJavaScript(const OracleCase& c, const std::map<std::string, std::string>& env,
+                             const json& cli, const json& doctor) {
+    const char* override_dir = std::getenv("RUNLAKE_NPM_AWS_SDK");
+    const char* home = std::getenv("HOME");
+    std::string npm = override_dir ? override_dir : std::string(home ? home : "") + "/.cache/runlake/npm-aws-sdk";
+    if (!fs::exists(npm + "/node_modules/@aws-sdk/credential-providers")) {
+      std::cerr << "no " << npm << ": run scripts/npm-tools.sh for the SDK-for-JavaScript oracle\n";
+      return;
+    }
+    CmdResult probe = RunClean({"/usr/bin/node", std::string(RUNLAKE_SOURCE_DIR) +
+                                                    "/tests/s3/bin/sdk-js-credential-probe.cjs", npm},
+                               dir_.path(), env);
+    ASSERT_EQ(probe.exit_code, 0) << probe.Describe();
+    json js = json::parse(probe.out);
+    if (!c.sdk_js_picks_instead.empty()) {
+      EXPECT_EQ(js.value("access_key_id", ""), c.sdk_js_picks_instead) << "SDK for JavaScript: " << probe.out;
+      return;
+    }
+    if (js.contains("error")) {
+      // It calls STS or the SSO portal (here: a server that refuses) where the CLI defers.
+      EXPECT_EQ(cli["deferred"], true) << "SDK for JavaScript: " << probe.out;
+      return;
+    }
+    std::string kind = JsKind(js["sources"]);
+    std::string method = cli["method"];
+    // Its IMDS provider names no $source: the key id alone then says where it came from.
+    EXPECT_TRUE(js["sources"].empty() || kind == method || (kind == "profile" && (method == "shared-credentials-file" ||
+                                                         method == "config-file")))
+        << "SDK for JavaScript: " << probe.out << ", CLI: " << method;
+    EXPECT_EQ(doctor["credentials"]["access_key_id"], js["access_key_id"]) << probe.out;
+  }
+
   TempDir dir_;
   DenyAllServer deny_;
   std::unique_ptr<ContainerCredentialsServer> container_;
@@ -188,6 +253,7 @@ TEST_P(AwsCredentialsOracleTest, RunlakePicksWhatTheAwsCliPicks) {
   std::string provider = d["credentials"]["provider"];
   EXPECT_TRUE(SameKind(provider, cli["method"].get<std::string>())) << "runlake: " << provider << ", CLI: " << cli["method"];
 
+  CheckSdkForJavaScript(c, env, cli, d);
   if (cli["deferred"] == true) return;  // the CLI would call STS or the SSO portal for a key
   // The key id as the CLI exports it, and as `aws configure list` shows it (last four).
   CmdResult exported = RunClean({"/usr/bin/aws", "configure", "export-credentials", "--format",

@@ -113,7 +113,9 @@ Seen ExpectSameAsToday(const std::string& csv, const std::string& version,
       EXPECT_EQ(eval.row.Int64(tx_date), want.micros) << "line " << rec.line;
       EXPECT_EQ(eval.row.Text(1), want.account_id) << "line " << rec.line;
       EXPECT_EQ(eval.row.Text(3), want.currency) << "line " << rec.line;
-      if (version == "v2") EXPECT_EQ(eval.row.Text(5), want.transaction_type);
+      if (version == "v2") {
+        EXPECT_EQ(eval.row.Text(5), want.transaction_type);
+      }
     }
     // With the default rules the contract says it all, so the reference must agree too (on
     // well-formed records: it sees fields, not the raw bytes).
@@ -241,7 +243,9 @@ TEST(RowPlanTransactions, DecimalIsTodaysAmount) {
     int64_t cents = 0, scaled = 0;
     const bool today = ParseAmountCents(s, &cents);
     ASSERT_EQ(ParseScaledDecimal(s, 16, 2, &scaled), today) << "'" << s << "'";
-    if (today) ASSERT_EQ(scaled, cents) << "'" << s << "'";
+    if (today) {
+      ASSERT_EQ(scaled, cents) << "'" << s << "'";
+    }
   }
 }
 

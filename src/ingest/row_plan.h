@@ -58,7 +58,8 @@ struct RowSlot {
 
 // The typed values of one record. A slot is null when its field is empty or did not parse
 // (Text() still holds what was written); otherwise its value is set. Texts view the
-// record's fields: valid while they are.
+// record's fields: valid while they are. The row reads its slots' layout from the plan
+// that filled it: use it while that plan lives and has not moved.
 class PlanRow {
  public:
   bool IsNull(size_t slot) const { return null_[slot] != 0; }
@@ -74,7 +75,8 @@ class PlanRow {
   const std::vector<RowSlot>* slots_ = nullptr;
 };
 
-// A record as the CSV scanner gives it.
+// A record as the CSV scanner gives it (csv_scanner.h: CsvRecord's fields, raw, and
+// broken_quoting || overlong).
 struct PlanRecord {
   std::span<const std::string_view> fields;
   // Broken quoting or longer than max_record_bytes: SCHEMA_ERROR whatever the field count.

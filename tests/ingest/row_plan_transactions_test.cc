@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
+#include "contract_reference.h"
 #include "csv_scan_util.h"
 #include "ingest/amount.h"
 #include "ingest/number_text.h"
@@ -63,6 +64,7 @@ Contract Transactions() {
 struct Seen {
   std::set<std::string> reasons;  // every reason some row failed with
   int64_t valid_rows = 0;         // valid rows whose values were compared
+  int64_t reference_rows = 0;     // rows the reference (contract_reference.h) checked too
 };
 
 // Runs the plan over the same file and compares every data line with today's transform.
@@ -79,7 +81,8 @@ Seen ExpectSameAsToday(const std::string& csv, const std::string& version,
   if (!records.ok()) return seen;
   std::vector<std::string_view> header(records->front().fields.begin(),
                                        records->front().fields.end());
-  auto plan = RowPlan::Compile(Transactions(), version, header, TransactionsOverrides(rules));
+  const Contract contract = Transactions();
+  auto plan = RowPlan::Compile(contract, version, header, TransactionsOverrides(rules));
   EXPECT_TRUE(plan.ok()) << plan.status().ToString();
   if (!plan.ok()) return seen;
   const size_t amount = 2, tx_date = 4;
@@ -110,7 +113,22 @@ Seen ExpectSameAsToday(const std::string& csv, const std::string& version,
       EXPECT_EQ(eval.row.Int64(tx_date), want.micros) << "line " << rec.line;
       EXPECT_EQ(eval.row.Text(1), want.account_id) << "line " << rec.line;
       EXPECT_EQ(eval.row.Text(3), want.currency) << "line " << rec.line;
-      if (version == "v2") EXPECT_EQ(eval.row.Text(5), want.transaction_type);
+      if (version == "v2") {
+        EXPECT_EQ(eval.row.Text(5), want.transaction_type);
+      }
+    }
+    // With the default rules the contract says it all, so the reference must agree too (on
+    // well-formed records: it sees fields, not the raw bytes).
+    if (rules.CanonicalJson() == Rules::Defaults().CanonicalJson() && !rec.broken) {
+      std::vector<std::string> header_texts(header.begin(), header.end());
+      auto ref =
+          reference::Check(contract, version, header_texts, rec.fields, IngestDay(ingest_date));
+      EXPECT_TRUE(ref.has_value());
+      std::string want_reasons;
+      for (const std::string& r : ref->reasons)
+        want_reasons += (want_reasons.empty() ? "" : ",") + r;
+      EXPECT_EQ(plan->JoinReasons(eval.failures), want_reasons) << "reference, line " << rec.line;
+      ++seen.reference_rows;
     }
     ++compared;
   }
@@ -147,6 +165,7 @@ TEST(RowPlanTransactions, SampleFilesAsToday) {
         SCOPED_TRACE(version + " seed " + std::to_string(seed) + " ingest '" + ingest + "'");
         Seen seen = ExpectSameAsToday(csv, version, ingest, Rules::Defaults());
         EXPECT_GT(seen.valid_rows, 1500);
+        EXPECT_GT(seen.reference_rows, 3500);
         EXPECT_GE(seen.reasons.size(), 4u);
       }
     }
@@ -224,7 +243,9 @@ TEST(RowPlanTransactions, DecimalIsTodaysAmount) {
     int64_t cents = 0, scaled = 0;
     const bool today = ParseAmountCents(s, &cents);
     ASSERT_EQ(ParseScaledDecimal(s, 16, 2, &scaled), today) << "'" << s << "'";
-    if (today) ASSERT_EQ(scaled, cents) << "'" << s << "'";
+    if (today) {
+      ASSERT_EQ(scaled, cents) << "'" << s << "'";
+    }
   }
 }
 

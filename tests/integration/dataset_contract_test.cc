@@ -211,6 +211,47 @@ TEST_F(DatasetContract, ARunRecordsItsContractRevisionAndSha) {
   EXPECT_FALSE(lake_.HasManifest("daily-6"));
 }
 
+TEST_F(DatasetContract, BackfillPlanShowsTheRevisionAndWhatChangedAndTheRunsRecordIt) {
+  for (const std::string date : {"2024-01-15", "2024-01-16"}) {
+    std::string csv = kCsv;
+    for (size_t at = csv.find("2024-01-15T"); at != std::string::npos; at = csv.find("2024-01-15T", at + 11)) {
+      csv.replace(at, 11, date + "T");
+    }
+    const std::string key = lake_.IngestText("d" + date + ".csv", csv, date);
+    ASSERT_EQ(lake_.RunKey("daily-" + date, key).exit_code, 0);
+  }
+  std::string evolved = lake_.RlJson({"dataset", "show", "mortgages/transactions"})["contract"];
+  evolved.replace(evolved.find("max_attempts: 3"), 15, "max_attempts: 5");
+  ASSERT_EQ(lake_.Rl({"dataset", "apply", Write("tx2.yaml", evolved)}).exit_code, 0);
+
+  json plan = lake_.RlJson({"backfill", "plan", "--from", "2024-01-15", "--to", "2024-01-16"});
+  EXPECT_EQ(plan["contract"]["revision"], 2) << plan.dump(2);
+  EXPECT_EQ(plan["contract"]["canonical_revisions"], json::array({1}));
+  EXPECT_EQ(plan["contract"]["compared_with"], 1);
+  ASSERT_EQ(plan["contract"]["changes"].size(), 1u) << plan.dump(2);
+  EXPECT_EQ(plan["contract"]["changes"][0]["path"], "max_attempts");
+  CmdResult text = lake_.Rl({"backfill", "plan", "--from", "2024-01-15", "--to", "2024-01-16"});
+  EXPECT_NE(text.out.find("changed since revision 1: 1 change"), std::string::npos) << text.Describe();
+  json pinned = lake_.RlJson({"backfill", "plan", "--from", "2024-01-15", "--to", "2024-01-16",
+                              "--contract-revision", "1"});
+  EXPECT_EQ(pinned["contract"]["revision"], 1);
+  EXPECT_TRUE(pinned["contract"]["changes"].empty());
+
+  CmdResult run = lake_.Rl({"backfill", "run", "--from", "2024-01-15", "--to", "2024-01-16",
+                            "--contract-revision", "1", "--concurrency", "1"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  int backfill_runs = 0;
+  for (const auto& f : ListFiles(lake_.Lake("_runs"))) {
+    if (f.rfind("backfill-", 0) != 0) continue;
+    ++backfill_runs;
+    EXPECT_EQ(json::parse(ReadFile(lake_.Lake("_runs/" + f)))["contract_revision"], 1) << f;
+  }
+  EXPECT_EQ(backfill_runs, 2);
+  CmdResult missing = lake_.Rl({"backfill", "run", "--from", "2024-01-15", "--to", "2024-01-16",
+                                "--contract-revision", "9"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.Describe();
+}
+
 TEST_F(DatasetContract, AManifestWithoutContractFieldsStillLoads) {
   const std::string key = lake_.IngestText("a.csv", kCsv, "2024-01-15");
   ASSERT_EQ(lake_.RunKey("old-run", key).exit_code, 0);

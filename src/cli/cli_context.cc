@@ -1,5 +1,10 @@
 #include "cli/cli_context.h"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
 #include <iostream>
 
 
@@ -25,6 +30,19 @@ std::function<void()> CliContext::Handle(int& exit_code, std::function<Status()>
     exit_code = Fail(st);
     if (signal_ != 0) exit_code = 128 + signal_;
   };
+}
+
+Result<std::string> ReadUserFile(const std::string& path, size_t max_bytes, const std::string& noun,
+                                 const std::string& too_large) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(path + " is a directory, not a " + noun);
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
+  std::string text(max_bytes + 1, '\0');
+  f.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(f.gcount()));
+  if (text.size() > max_bytes) return Status::InvalidArgument(path + " is larger than " + too_large);
+  return text;
 }
 
 int CliContext::Fail(const Status& st) const {

@@ -82,6 +82,12 @@ Result<std::string> ReadContractFile(const std::string& path);
 // anything starts) or --contract-revision N (0: the newest).
 Result<RunContractChoice> ContractChoice(const std::string& contract_path, int64_t revision);
 
+// A file the user named, read whole: a directory is InvalidArgument ("<path> is a
+// directory, not a <noun>"), an unreadable one NotFound, and one past `max_bytes` is refused
+// before it is read all ("<path> is larger than <too_large>").
+Result<std::string> ReadUserFile(const std::string& path, size_t max_bytes, const std::string& noun,
+                                 const std::string& too_large);
+
 // A subcommand registers itself on the app: its options, and handlers wrapped by Handle.
 using CommandRegistrar = void (*)(CLI::App& app, CliContext& ctx, int& exit_code);
 

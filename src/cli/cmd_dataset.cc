@@ -161,17 +161,7 @@ Status Diff(CliContext& ctx, const std::string& dataset, int64_t from, int64_t t
 }  // namespace
 
 Result<std::string> ReadContractFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(path + " is a directory, not a contract file");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
-  std::string text(kMaxContractBytes + 1, '\0');
-  f.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(f.gcount()));
-  if (text.size() > kMaxContractBytes) {
-    return Status::InvalidArgument(path + " is larger than 4 MiB: not a dataset contract");
-  }
-  return text;
+  return ReadUserFile(path, kMaxContractBytes, "contract file", "4 MiB: not a dataset contract");
 }
 
 Result<RunContractChoice> ContractChoice(const std::string& contract_path, int64_t revision) {

@@ -47,20 +47,10 @@ void InstallStopSignals() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-// Reads a user's file, refusing a directory or one past `max_bytes` before reading it all.
-Result<std::string> ReadFile(const std::string& path, size_t max_bytes = kMaxInputJsonBytes) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(path + " is a directory, not a file");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
-  std::string text(max_bytes + 1, '\0');
-  f.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(f.gcount()));
-  if (text.size() > max_bytes) {
-    return Status::InvalidArgument(path + " is larger than " + std::to_string(max_bytes) +
-                                   " bytes (1 MiB): not a runbook input");
-  }
-  return text;
+// A runbook input or rules file: 1 MiB at most.
+Result<std::string> ReadFile(const std::string& path) {
+  return ReadUserFile(path, kMaxInputJsonBytes, "file",
+                      std::to_string(kMaxInputJsonBytes) + " bytes (1 MiB): not a runbook input");
 }
 
 // --no-wait: the execution becomes a daily task (EnqueueDailyRun); prints its name.

@@ -12,4 +12,8 @@ inline constexpr std::string_view kTransactionsDataset = "mortgages/transactions
 // is, so its contract_sha256 is the hash of these bytes.
 std::string_view TransactionsContractYaml();
 
+struct Contract;
+// TransactionsContractYaml() loaded (once; it always loads).
+const Contract& TransactionsContract();
+
 }  // namespace runlake

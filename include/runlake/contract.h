@@ -28,6 +28,8 @@ struct ColumnType {
 
   // "string", "int64", "decimal(16,2)", "boolean", "date", "timestamp": the contract's text.
   std::string ToString() const;
+  // The silver column's SQL type: VARCHAR, BIGINT, DECIMAL(P,S), BOOLEAN, DATE, TIMESTAMP.
+  std::string SqlType() const;
   bool operator==(const ColumnType&) const = default;
 };
 
@@ -147,5 +149,17 @@ struct DerivedToBind {
   const std::vector<Column>* scope;  // the version's columns
 };
 std::vector<DerivedToBind> DerivedColumnsToBind(const Contract& contract);
+
+// The data columns of a dataset's silver files, before the lineage columns: every schema
+// version's columns and derived columns, each name once, in the order they first appear (v1's,
+// then what v2 adds, ...), typed as the last version that has it declares (evolution only
+// widens). A run of one version writes NULL in the columns its version lacks, so the files of
+// every version of one contract revision have the same columns (the transactions contract:
+// "transaction_type (v2; NULL in v1)").
+struct SilverDataColumn {
+  std::string name;
+  ColumnType type;
+};
+std::vector<SilverDataColumn> SilverDataColumns(const Contract& contract);
 
 }  // namespace runlake

@@ -1,7 +1,10 @@
 #pragma once
-// Columnar batches that flow from the validator (src/ingest) to the Parquet writer
-// (src/engine). Strings live in one arena per column so a batch of thousands of rows
-// costs a handful of allocations.
+// Columnar batches that flow from the transform (src/ingest) to the Parquet writer
+// (src/engine). A batch of valid rows is described at run time: one column per column of
+// the run's schema version (DESIGN.md "Datasets are declared in contracts"), each stored
+// the way DuckDB stores its silver type, so the writer hands them over without converting.
+// Strings live in one arena per column so a batch of thousands of rows costs a handful of
+// allocations.
 
 #include <cstdint>
 #include <string>
@@ -31,22 +34,78 @@ class StringColumn {
   std::vector<uint32_t> ends_;
 };
 
+// How a column's values are held (and handed to DuckDB).
+enum class ValueKind : uint8_t {
+  kString,     // VARCHAR: the (trimmed) field text
+  kInt64,      // BIGINT; DECIMAL(P,S) with P <= 18 as the value * 10^S
+  kInt128,     // DECIMAL(P,S) with P > 18 as the value * 10^S: two words, low then high
+  kBoolean,    // 0 or 1
+  kDate,       // days since 1970-01-01
+  kTimestamp,  // microseconds since 1970-01-01 00:00 UTC
+};
+
+// What a batch column is: its silver name and type. `precision`/`scale` for decimals only.
+struct BatchField {
+  std::string name;
+  ValueKind kind = ValueKind::kString;
+  bool decimal = false;
+  int precision = 0, scale = 0;
+};
+
+struct ValueColumn {
+  ValueKind kind = ValueKind::kString;
+  StringColumn strings;        // kString
+  std::vector<int64_t> words;  // every other kind: one word per row (kInt128: two)
+  std::vector<uint8_t> nulls;  // one per row; 1: NULL (an empty optional field)
+
+  size_t size() const { return nulls.size(); }
+  void Clear() {
+    strings.Clear();
+    words.clear();
+    nulls.clear();
+  }
+  void AppendFrom(const ValueColumn& from, size_t row) {
+    nulls.push_back(from.nulls[row]);
+    if (kind == ValueKind::kString) {
+      strings.Append(from.strings[row]);
+    } else if (kind == ValueKind::kInt128) {
+      words.push_back(from.words[2 * row]);
+      words.push_back(from.words[2 * row + 1]);
+    } else {
+      words.push_back(from.words[row]);
+    }
+  }
+};
+
 // Rows that passed every check. Per-run constants (ingest_date, source_key,
 // ingestion_timestamp, schema_v, run_id) are not repeated here.
 struct ValidRows {
-  StringColumn transaction_id;
-  StringColumn account_id;  // CustomerID
-  std::vector<int64_t> amount_cents;  // DECIMAL(16,2) unscaled
-  StringColumn currency;
-  std::vector<int64_t> tx_micros;  // UTC microseconds since the epoch
-  StringColumn transaction_type;   // v2 only; empty column for v1 (written as NULL)
+  std::vector<ValueColumn> columns;  // the schema version's columns, in order
+  // The row's silver partition as a UTC instant: its partition_by column (a date at 00:00),
+  // or the source's ingest_date. The writer files it under year=/month= of this instant.
+  std::vector<int64_t> partition_micros;
   std::vector<int64_t> source_line;  // 1-based physical line where the record starts
   StringColumn row_hash;             // SHA-256 hex of the record's bytes
 
-  size_t size() const { return amount_cents.size(); }
+  size_t size() const { return source_line.size(); }
   void Clear() {
-    transaction_id.Clear(); account_id.Clear(); amount_cents.clear(); currency.Clear();
-    tx_micros.clear(); transaction_type.Clear(); source_line.clear(); row_hash.Clear();
+    for (ValueColumn& c : columns) c.Clear();
+    partition_micros.clear();
+    source_line.clear();
+    row_hash.Clear();
+  }
+  // Gives an unshaped (new) batch the columns of `like`; a shaped one is left as it is.
+  void ShapeLike(const ValidRows& like) {
+    if (columns.size() == like.columns.size()) return;
+    columns.assign(like.columns.size(), ValueColumn{});
+    for (size_t i = 0; i < columns.size(); ++i) columns[i].kind = like.columns[i].kind;
+  }
+  void AppendRow(const ValidRows& from, size_t row) {
+    ShapeLike(from);
+    for (size_t c = 0; c < columns.size(); ++c) columns[c].AppendFrom(from.columns[c], row);
+    partition_micros.push_back(from.partition_micros[row]);
+    source_line.push_back(from.source_line[row]);
+    row_hash.Append(from.row_hash[row]);
   }
 };
 

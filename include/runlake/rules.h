@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,12 @@ struct Rules {
   int64_t max_record_bytes = int64_t{8} << 20;
   // SHA-256 hex of the rules file bytes; for Defaults(), of CanonicalJson() of the defaults.
   std::string hash;
+  // The top-level keys the rules file gave (empty for Defaults()). Only these override a
+  // dataset contract (DESIGN.md "Revisions"): a rules file that leaves `max_attempts` out
+  // keeps the contract's, not the default's.
+  std::set<std::string> given;
+
+  bool Gives(const std::string& key) const { return given.count(key) > 0; }
 
   static Rules Defaults();
   // The rules as JSON with sorted keys and no whitespace (the "hash" is not part of it).

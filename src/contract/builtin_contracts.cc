@@ -3,6 +3,11 @@
 
 #include "runlake/builtin_contracts.h"
 
+#include <cstdlib>
+#include <cstdio>
+
+#include "runlake/contract.h"
+
 namespace runlake {
 
 std::string_view TransactionsContractYaml() {
@@ -34,6 +39,20 @@ schemas:
       - {name: transaction_type, from: TransactionType, type: string, required: true}
 )yaml";
   return kYaml.substr(1);  // the raw string starts with the newline after its opening
+}
+
+const Contract& TransactionsContract() {
+  // Parsed once; a built-in text that does not parse is a bug caught by every test.
+  static const Contract* const kContract = [] {
+    auto c = ParseContract(TransactionsContractYaml(), "built-in " + std::string(kTransactionsDataset));
+    if (!c.ok()) {
+      std::fprintf(stderr, "runlake: the built-in contract does not load: %s\n",
+                   c.status().ToString().c_str());
+      std::abort();
+    }
+    return new Contract(std::move(*c));
+  }();
+  return *kContract;
 }
 
 }  // namespace runlake

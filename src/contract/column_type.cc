@@ -53,4 +53,22 @@ Result<ColumnType> ParseColumnType(std::string_view text) {
   return ColumnType{ColumnKind::kDecimal, precision, scale};
 }
 
+std::string ColumnType::SqlType() const {
+  switch (kind) {
+    case ColumnKind::kString:
+      return "VARCHAR";
+    case ColumnKind::kInt64:
+      return "BIGINT";
+    case ColumnKind::kDecimal:
+      return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
+    case ColumnKind::kBoolean:
+      return "BOOLEAN";
+    case ColumnKind::kDate:
+      return "DATE";
+    case ColumnKind::kTimestamp:
+      return "TIMESTAMP";
+  }
+  return "VARCHAR";
+}
+
 }  // namespace runlake

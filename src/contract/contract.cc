@@ -49,4 +49,22 @@ std::vector<DerivedToBind> DerivedColumnsToBind(const Contract& contract) {
   return out;
 }
 
+std::vector<SilverDataColumn> SilverDataColumns(const Contract& contract) {
+  std::vector<SilverDataColumn> out;
+  auto add = [&out](const std::string& name, const ColumnType& type) {
+    for (SilverDataColumn& c : out) {
+      if (c.name == name) {
+        c.type = type;  // a later version's type: the same or wider
+        return;
+      }
+    }
+    out.push_back({name, type});
+  };
+  for (const SchemaVersion& v : contract.schemas) {
+    for (const Column& c : v.columns) add(c.name, c.type);
+    for (const DerivedColumn& d : v.derived) add(d.name, d.type);
+  }
+  return out;
+}
+
 }  // namespace runlake

@@ -8,17 +8,34 @@
 namespace runlake {
 namespace {
 
-constexpr int64_t kMaxCents = 9999999999999999;  // DECIMAL(16,2): 16 digits, unscaled
-
-Status CheckValid(const ValidRows& v, bool has_type) {
-  size_t n = v.size();
-  bool same = v.transaction_id.size() == n && v.account_id.size() == n &&
-              v.currency.size() == n && v.tx_micros.size() == n && v.source_line.size() == n &&
-              v.row_hash.size() == n && (!has_type || v.transaction_type.size() == n);
+// Every column as long as the batch, and every DECIMAL(P<=18) value within its precision
+// (the writer hands the words to DuckDB as they are).
+Status CheckValid(const ValidRows& v, const std::vector<BatchField>& fields) {
+  const size_t n = v.size();
+  if (n == 0 && v.columns.empty()) return Status::OK();  // no valid row: never shaped
+  bool same = v.columns.size() == fields.size() && v.partition_micros.size() == n &&
+              v.row_hash.size() == n;
+  for (size_t c = 0; same && c < v.columns.size(); ++c) {
+    const ValueColumn& col = v.columns[c];
+    const size_t words = col.kind == ValueKind::kString ? 0
+                         : col.kind == ValueKind::kInt128 ? 2 * n
+                                                          : n;
+    same = col.kind == fields[c].kind && col.nulls.size() == n && col.words.size() == words &&
+           (col.kind != ValueKind::kString || col.strings.size() == n);
+  }
   if (!same) return Status::InvalidArgument("ValidRows batch: columns have different lengths");
-  for (int64_t cents : v.amount_cents) {
-    if (cents > kMaxCents || cents < -kMaxCents)
-      return Status::InvalidArgument("ValidRows batch: amount out of DECIMAL(16,2) range");
+  for (size_t c = 0; c < fields.size(); ++c) {
+    const BatchField& f = fields[c];
+    if (!f.decimal || f.kind != ValueKind::kInt64) continue;
+    int64_t limit = 1;
+    for (int i = 0; i < f.precision; ++i) limit *= 10;
+    for (int64_t w : v.columns[c].words) {
+      if (w >= limit || w <= -limit) {
+        return Status::InvalidArgument("ValidRows batch: " + f.name + " out of DECIMAL(" +
+                                       std::to_string(f.precision) + "," +
+                                       std::to_string(f.scale) + ") range");
+      }
+    }
   }
   return Status::OK();
 }
@@ -35,11 +52,11 @@ Status CheckRejected(const RejectedRows& r) {
 
 }  // namespace
 
-BatchPipe::BatchPipe(const BatchPuller* pull, RejectSink* rejects, bool has_transaction_type,
-                     size_t depth)
+BatchPipe::BatchPipe(const BatchPuller* pull, RejectSink* rejects,
+                     std::vector<BatchField> fields, size_t depth)
     : pull_(pull),
       rejects_(rejects),
-      has_transaction_type_(has_transaction_type),
+      fields_(std::move(fields)),
       depth_(std::max<size_t>(depth, 1)) {}
 
 BatchPipe::~BatchPipe() { Finish(); }
@@ -67,7 +84,7 @@ Status BatchPipe::PullOne(ValidRows* valid, bool* more) {
   }
   if (!got.ok()) return got.status();
   *more = *got;
-  RUNLAKE_RETURN_NOT_OK(CheckValid(*valid, has_transaction_type_));
+  RUNLAKE_RETURN_NOT_OK(CheckValid(*valid, fields_));
   RUNLAKE_RETURN_NOT_OK(CheckRejected(rejected_));
   return rejects_->Append(rejected_);
 }

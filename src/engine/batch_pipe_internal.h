@@ -31,7 +31,8 @@ class BatchPipe {
  public:
   // At most `depth` filled batches wait in the queue; besides those, one is being filled
   // and each scan thread holds the few its current chunk points into.
-  BatchPipe(const BatchPuller* pull, RejectSink* rejects, bool has_transaction_type,
+  // `fields`: what the puller's batches hold (each batch is checked against them).
+  BatchPipe(const BatchPuller* pull, RejectSink* rejects, std::vector<BatchField> fields,
             size_t depth);
   ~BatchPipe();  // Finish()
   BatchPipe(const BatchPipe&) = delete;
@@ -55,7 +56,7 @@ class BatchPipe {
 
   const BatchPuller* pull_;
   RejectSink* rejects_;
-  bool has_transaction_type_;
+  std::vector<BatchField> fields_;
   size_t depth_;
   RejectedRows rejected_;  // producer thread only
 

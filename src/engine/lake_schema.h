@@ -26,6 +26,16 @@ inline constexpr std::array<ColumnSpec, 11> kSilverFileColumns = {{
     {"ingestion_timestamp", "TIMESTAMP"},
 }};
 
+// The lineage columns every silver file ends with, after its dataset's columns (the
+// writer's; the views above still list the transactions dataset's whole file).
+inline constexpr std::array<ColumnSpec, 5> kSilverLineageColumns = {{
+    {"ingest_date", "DATE"},
+    {"source_key", "VARCHAR"},
+    {"source_line", "BIGINT"},
+    {"row_hash", "VARCHAR"},
+    {"ingestion_timestamp", "TIMESTAMP"},
+}};
+
 // Hive path columns of silver: .../year=YYYY/month=MM/schema_v=vN/run_id=RID/part-N.parquet
 inline constexpr std::array<ColumnSpec, 4> kSilverPathColumns = {{
     {"year", "INTEGER"}, {"month", "INTEGER"}, {"schema_v", "VARCHAR"}, {"run_id", "VARCHAR"},

@@ -36,23 +36,12 @@ Result<FileCounts> CopyWithStats(duckdb_connection conn, const std::string& sql)
   return out;
 }
 
-void AppendRow(const ValidRows& from, size_t i, bool has_type, ValidRows* to) {
-  to->transaction_id.Append(from.transaction_id[i]);
-  to->account_id.Append(from.account_id[i]);
-  to->amount_cents.push_back(from.amount_cents[i]);
-  to->currency.Append(from.currency[i]);
-  to->tx_micros.push_back(from.tx_micros[i]);
-  if (has_type) to->transaction_type.Append(from.transaction_type[i]);
-  to->source_line.push_back(from.source_line[i]);
-  to->row_hash.Append(from.row_hash[i]);
-}
-
 // One COPY on its own connection and thread, reading `queue` through runlake_scan.
 class Writer {
  public:
   Writer(Engine::Impl* impl, const MonthWritersOptions& o) : queue_(o.queue_depth) {
     source_.queue = &queue_;
-    source_.has_transaction_type = o.has_transaction_type;
+    source_.fields = o.fields;
     source_.max_threads = o.scan_threads;
     registration_ = std::make_unique<ScanRegistration>(impl, &source_);
   }
@@ -109,7 +98,7 @@ class Router {
     keys_.resize(n);
     bool uniform = true;
     for (size_t i = 0; i < n; i++) {
-      keys_[i] = YearMonthKey(b.tx_micros[i]);
+      keys_[i] = YearMonthKey(b.partition_micros[i]);
       uniform = uniform && keys_[i] == keys_[0];
     }
     if (n == 0) return true;
@@ -130,7 +119,7 @@ class Router {
         if (w == nullptr) return false;
         if (w->filling() == nullptr) w->filling() = w->queue().TakeFree();
       }
-      AppendRow(b, i, o_.has_transaction_type, w->filling().get());
+      w->filling()->AppendRow(b, i);
       if (w->filling()->size() >= o_.batch_rows) {
         if (!FlushFilling(w)) return false;
         w->filling() = w->queue().TakeFree();
@@ -186,7 +175,7 @@ class Router {
     if (it != by_key_.end()) return it->second;
     Writer* w = nullptr;
     if (month_writers_ < o_.max_month_writers) {
-      w = Start(o_.month_setup, o_.month_copy, o_.silver_dir / ("ym=" + std::to_string(key)));
+      w = Start(o_.month_setup, o_.month_copy, o_.silver_dir / ("month=" + std::to_string(key)));
       ++month_writers_;
     } else {
       if (overflow_ == nullptr) overflow_ = Start(o_.overflow_setup, o_.overflow_copy,
@@ -238,7 +227,7 @@ Result<MonthsWritten> WriteMonths(Engine::Impl* impl, BatchPipe* pipe,
 }
 
 Result<int64_t> SilverMonthOfFile(const fs::path& file) {
-  constexpr std::string_view kPrefix = "ym=";
+  constexpr std::string_view kPrefix = "month=";
   const std::string dir = file.parent_path().filename().string();
   int64_t key = 0;
   const char* first = dir.data() + kPrefix.size();

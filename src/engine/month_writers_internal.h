@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/engine_internal.h"
+#include "runlake/row_batch.h"
 #include "runlake/status.h"
 
 namespace runlake {
@@ -36,17 +37,17 @@ class BatchPipe;
 using FileCounts = std::vector<std::pair<std::string, int64_t>>;
 
 struct MonthWritersOptions {
-  // Every writer writes under this directory: a month writer to ym=<key>/, the overflow
-  // writer to overflow/ym=<key>/ (see SilverMonthOfFile).
+  // Every writer writes under this directory: a month writer to month=<key>/, the
+  // overflow writer to overflow/month=<key>/ (see SilverMonthOfFile).
   std::filesystem::path silver_dir;
   // The COPY of one month's rows from runlake_scan(scan_id) into the directory `dir`.
   std::function<std::string(int64_t scan_id, const std::filesystem::path& dir)> month_copy;
-  // The COPY of the overflow's rows, PARTITION_BY (ym) into `dir`, and SQL to run on its
+  // The COPY of the overflow's rows, PARTITION_BY (month) into `dir`, and SQL to run on its
   // connection first.
   std::function<std::string(int64_t scan_id, const std::filesystem::path& dir)> overflow_copy;
   std::string overflow_setup;
   std::string month_setup;  // SQL for each month writer's connection, before its COPY
-  bool has_transaction_type = false;
+  std::vector<BatchField> fields;  // the batches' columns (RunScanSource::fields)
   idx_t scan_threads = 1;        // DuckDB threads per COPY's scan
   size_t max_month_writers = 4;  // months with a writer of their own
   size_t queue_depth = 2;        // filled batches waiting per writer
@@ -64,7 +65,7 @@ struct MonthsWritten {
 Result<MonthsWritten> WriteMonths(Engine::Impl* impl, BatchPipe* pipe,
                                   const MonthWritersOptions& options);
 
-// The month key of a file WriteMonths wrote (its directory is ym=<key>).
+// The month key of a file WriteMonths wrote (its directory is month=<key>).
 Result<int64_t> SilverMonthOfFile(const std::filesystem::path& file);
 
 }  // namespace runlake

@@ -13,13 +13,15 @@
 namespace runlake {
 namespace {
 
-// Output columns, in order. Per-run constants (ingest_date, source_key, ...) are added by
-// the COPY's SELECT instead, so they cost nothing per row here. `ym`, year * 100 + month of
-// tx_date (YearMonthKey in year_month_key_internal.h), is the partition key of the overflow
+// Output columns, in order: the batch's fields (the schema version's columns), then these.
+// Per-run constants (ingest_date, source_key, ...) are added by the COPY's SELECT instead,
+// so they cost nothing per row here. `month`, year * 100 + month of the row's partition
+// instant (YearMonthKey in year_month_key_internal.h), is the partition key of the overflow
 // writer (month_writers_internal.h), which lets DuckDB partition: one BIGINT is the cheapest
-// key its partitioned writer can hash. A month writer's COPY does not select it.
-enum Column : idx_t { kTransactionId, kAccountId, kAmount, kCurrency, kTxDate,
-                      kTransactionType, kSourceLine, kRowHash, kYearMonth, kColumnCount };
+// key its partitioned writer can hash. A month writer's COPY does not select it. Contract
+// columns may not take these names (they are lineage and Hive columns).
+enum Trailer : idx_t { kSourceLine, kRowHash, kYearMonth, kTrailerCount };
+constexpr const char* kTrailerNames[kTrailerCount] = {"source_line", "row_hash", "month"};
 
 // One scan thread's state: the batch it is emitting, and the one it finished during the
 // previous call. Strings are handed to DuckDB by pointer into the batch's arena (no copy),
@@ -62,27 +64,87 @@ void CopyInt64(duckdb_vector vec, idx_t out, const std::vector<int64_t>& col, si
   std::copy_n(col.data() + from, count, data + out);
 }
 
-// Writes valid rows [from, from+count) of `v` into output rows [out, out+count).
-void EmitRows(const RunScanSource& src, const ValidRows& v, size_t from, size_t count,
-              duckdb_data_chunk chunk, idx_t out) {
-  auto vec = [&](Column c) { return duckdb_data_chunk_get_vector(chunk, c); };
-  RefStrings(vec(kTransactionId), out, v.transaction_id, from, count);
-  RefStrings(vec(kAccountId), out, v.account_id, from, count);
-  CopyInt64(vec(kAmount), out, v.amount_cents, from, count);  // DECIMAL(16,2) is int64
-  RefStrings(vec(kCurrency), out, v.currency, from, count);
-  CopyInt64(vec(kTxDate), out, v.tx_micros, from, count);     // TIMESTAMP is int64 micros
-  if (src.has_transaction_type) {
-    RefStrings(vec(kTransactionType), out, v.transaction_type, from, count);
-  } else {
-    duckdb_vector type_vec = vec(kTransactionType);
-    duckdb_vector_ensure_validity_writable(type_vec);
-    uint64_t* validity = duckdb_vector_get_validity(type_vec);
-    for (size_t i = 0; i < count; i++) duckdb_validity_set_row_invalid(validity, out + i);
+void SetNulls(duckdb_vector vec, idx_t out, const std::vector<uint8_t>& nulls, size_t from,
+              size_t count) {
+  uint64_t* validity = nullptr;
+  for (size_t i = 0; i < count; i++) {
+    if (nulls[from + i] == 0) continue;
+    if (validity == nullptr) {
+      duckdb_vector_ensure_validity_writable(vec);
+      validity = duckdb_vector_get_validity(vec);
+    }
+    duckdb_validity_set_row_invalid(validity, out + i);
   }
+}
+
+// One batch column into its DuckDB vector, in the physical form of its scan type (ScanType).
+void EmitColumn(const ValueColumn& col, size_t from, size_t count, duckdb_vector vec, idx_t out) {
+  const int64_t* words = col.words.data();
+  switch (col.kind) {
+    case ValueKind::kString:
+      RefStrings(vec, out, col.strings, from, count);
+      break;
+    case ValueKind::kInt64:      // BIGINT, or DECIMAL(P<=18) scanned as int64
+    case ValueKind::kTimestamp:  // TIMESTAMP is int64 micros
+      std::copy_n(words + from, count, static_cast<int64_t*>(duckdb_vector_get_data(vec)) + out);
+      break;
+    case ValueKind::kInt128: {
+      auto* data = static_cast<duckdb_hugeint*>(duckdb_vector_get_data(vec)) + out;
+      for (size_t i = 0; i < count; i++) {
+        data[i].lower = static_cast<uint64_t>(words[2 * (from + i)]);
+        data[i].upper = words[2 * (from + i) + 1];
+      }
+      break;
+    }
+    case ValueKind::kBoolean: {
+      auto* data = static_cast<bool*>(duckdb_vector_get_data(vec)) + out;
+      for (size_t i = 0; i < count; i++) data[i] = words[from + i] != 0;
+      break;
+    }
+    case ValueKind::kDate: {
+      auto* data = static_cast<int32_t*>(duckdb_vector_get_data(vec)) + out;
+      for (size_t i = 0; i < count; i++) data[i] = static_cast<int32_t>(words[from + i]);
+      break;
+    }
+  }
+  SetNulls(vec, out, col.nulls, from, count);
+}
+
+// Writes valid rows [from, from+count) of `v` into output rows [out, out+count).
+void EmitRows(const ValidRows& v, size_t from, size_t count, duckdb_data_chunk chunk, idx_t out) {
+  const idx_t fields = v.columns.size();
+  for (idx_t c = 0; c < fields; c++) {
+    EmitColumn(v.columns[c], from, count, duckdb_data_chunk_get_vector(chunk, c), out);
+  }
+  auto vec = [&](Trailer t) { return duckdb_data_chunk_get_vector(chunk, fields + t); };
   CopyInt64(vec(kSourceLine), out, v.source_line, from, count);
   RefStrings(vec(kRowHash), out, v.row_hash, from, count);
   auto* ym = static_cast<int64_t*>(duckdb_vector_get_data(vec(kYearMonth))) + out;
-  for (size_t i = 0; i < count; i++) ym[i] = YearMonthKey(v.tx_micros[from + i]);
+  for (size_t i = 0; i < count; i++) ym[i] = YearMonthKey(v.partition_micros[from + i]);
+}
+
+// The DuckDB type a field is scanned as: its silver type where DuckDB stores that in the
+// field's words as they are; a DECIMAL of precision <= 9 (stored in 16 or 32 bits) as
+// DECIMAL(10,S) (64 bits), which the COPY's CAST narrows.
+duckdb_logical_type ScanType(const BatchField& f) {
+  switch (f.kind) {
+    case ValueKind::kString:
+      return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    case ValueKind::kInt64:
+      if (!f.decimal) return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+      return duckdb_create_decimal_type(static_cast<uint8_t>(std::max(f.precision, 10)),
+                                        static_cast<uint8_t>(f.scale));
+    case ValueKind::kInt128:
+      return duckdb_create_decimal_type(static_cast<uint8_t>(f.precision),
+                                        static_cast<uint8_t>(f.scale));
+    case ValueKind::kBoolean:
+      return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+    case ValueKind::kDate:
+      return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
+    case ValueKind::kTimestamp:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP);
+  }
+  return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
 }
 
 void Scan(duckdb_function_info info, duckdb_data_chunk output) {
@@ -110,7 +172,7 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
       continue;
     }
     size_t count = std::min<size_t>(capacity - n, local->current->size() - local->pos);
-    EmitRows(*src, *local->current, local->pos, count, output, n);
+    EmitRows(*local->current, local->pos, count, output, n);
     local->pos += count;
     n += count;
   }
@@ -138,16 +200,10 @@ void Bind(duckdb_bind_info info) {
     duckdb_bind_set_error(info, "runlake_scan: no run is being written under this id");
     return;
   }
-  auto varchar = [] { return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR); };
-  AddColumn(info, "transaction_id", varchar());
-  AddColumn(info, "account_id", varchar());
-  AddColumn(info, "amount", duckdb_create_decimal_type(16, 2));
-  AddColumn(info, "currency", varchar());
-  AddColumn(info, "tx_date", duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP));
-  AddColumn(info, "transaction_type", varchar());
-  AddColumn(info, "source_line", duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
-  AddColumn(info, "row_hash", varchar());
-  AddColumn(info, "ym", duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
+  for (const BatchField& f : src->fields) AddColumn(info, f.name.c_str(), ScanType(f));
+  AddColumn(info, kTrailerNames[kSourceLine], duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
+  AddColumn(info, kTrailerNames[kRowHash], duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  AddColumn(info, kTrailerNames[kYearMonth], duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
   duckdb_bind_set_bind_data(info, src, nullptr);  // not owned: WriteRun owns the source
 }
 

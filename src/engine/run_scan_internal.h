@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "engine/engine_internal.h"
 #include "engine/run_writer.h"
@@ -25,7 +26,7 @@ class RejectSink;
 struct RunScanSource {
   BatchQueue* queue = nullptr;  // null for a source that only serves runlake_rejects
   const RejectSink* rejects = nullptr;  // read back by runlake_rejects(id, condemned)
-  bool has_transaction_type = false;
+  std::vector<BatchField> fields;  // what each batch's columns are (RowTransformer::fields)
   idx_t max_threads = 1;
   std::atomic<int64_t> rows_emitted{0};
 };

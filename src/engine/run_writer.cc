@@ -74,6 +74,7 @@ Status ValidateSpec(const RunWriteSpec& spec) {
   if (spec.staging_dir.empty()) return Status::InvalidArgument("WriteRun: empty staging_dir");
   if (spec.run_id.empty()) return Status::InvalidArgument("WriteRun: empty run_id");
   if (spec.schema_v.empty()) return Status::InvalidArgument("WriteRun: empty schema_v");
+  if (spec.silver_columns.empty()) return Status::InvalidArgument("WriteRun: no silver columns");
   const std::string& d = spec.ingest_date;
   bool shape = d.size() == 10 && d[4] == '-' && d[7] == '-';
   for (size_t i = 0; shape && i < d.size(); i++) {
@@ -134,21 +135,39 @@ std::string SilverFormat() {
          std::to_string(kStringDictionaryBytes) + ", RETURN_STATS true";
 }
 
-// One month's rows into the directory `dir`, a new file every kRowGroupsPerFile row groups.
-std::string MonthCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::path& dir) {
-  return "COPY (SELECT " + SelectList(kSilverFileColumns, ConstantExprs(spec)) +
-         " FROM runlake_scan(" + std::to_string(scan_id) + ")) TO " +
-         Engine::Quote(dir.string()) + " (" + SilverFormat() + ", ROW_GROUPS_PER_FILE " +
-         std::to_string(kRowGroupsPerFile) + ")";
+// The silver file's columns: the data columns, then the lineage ones (kSilverLineageColumns),
+// per-run constants typed once in SQL. With derived columns, their expressions see the
+// batch's fields and ingest_date as columns of a subquery.
+std::string SilverSelect(const RunWriteSpec& spec, int64_t scan_id, const char* extra) {
+  const auto constants = ConstantExprs(spec);
+  std::string list;
+  bool derived = false;
+  for (const SilverColumn& c : spec.silver_columns) {
+    derived = derived || c.derived;
+    list += (list.empty() ? "" : ", ") + std::string("CAST(") + c.expr + " AS " + c.sql_type +
+            ") AS " + Engine::QuoteIdentifier(c.name);
+  }
+  list += ", " + SelectList(kSilverLineageColumns, constants);
+  std::string from = "runlake_scan(" + std::to_string(scan_id) + ")";
+  if (derived) {
+    from = "(SELECT *, CAST(" + constants.at("ingest_date") + " AS DATE) AS ingest_date FROM " +
+           from + ")";
+  }
+  return "SELECT " + list + extra + " FROM " + from;
 }
 
-// The rows of months past the writers' limit, partitioned by DuckDB on ym (year * 100 +
+// One month's rows into the directory `dir`, a new file every kRowGroupsPerFile row groups.
+std::string MonthCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::path& dir) {
+  return "COPY (" + SilverSelect(spec, scan_id, "") + ") TO " + Engine::Quote(dir.string()) +
+         " (" + SilverFormat() + ", ROW_GROUPS_PER_FILE " + std::to_string(kRowGroupsPerFile) + ")";
+}
+
+// The rows of months past the writers' limit, partitioned by DuckDB on month (year * 100 +
 // month, from runlake_scan): it leaves PARTITION_BY columns out of the files, and
-// CollectSilver turns its ym=202401 directories into the layout's year=2024/month=01.
+// CollectSilver turns its month=202401 directories into the layout's year=2024/month=01.
 std::string OverflowCopySql(const RunWriteSpec& spec, int64_t scan_id, const fs::path& dir) {
-  return "COPY (SELECT " + SelectList(kSilverFileColumns, ConstantExprs(spec)) +
-         ", ym FROM runlake_scan(" + std::to_string(scan_id) + ")) TO " +
-         Engine::Quote(dir.string()) + " (" + SilverFormat() + ", PARTITION_BY (ym))";
+  return "COPY (" + SilverSelect(spec, scan_id, ", month") + ") TO " +
+         Engine::Quote(dir.string()) + " (" + SilverFormat() + ", PARTITION_BY (month))";
 }
 
 std::string RejectCopySql(const RunWriteSpec& spec, int64_t scan_id, bool condemned,
@@ -177,7 +196,7 @@ Result<uint64_t> FileSize(const fs::path& p) {
   return bytes;
 }
 
-// Moves the writers' <dir>/[overflow/]ym=<key>/data_<i>.parquet to the lake's
+// Moves the writers' <dir>/[overflow/]month=<key>/data_<i>.parquet to the lake's
 // <dir>/year=YYYY/month=MM/part-NNNNN.parquet, keeping DuckDB's order within a partition
 // (one writer wrote each month).
 Result<std::vector<WrittenFile>> CollectSilver(const FileCounts& counts, const fs::path& dir) {
@@ -215,7 +234,7 @@ Result<std::vector<WrittenFile>> WriteAll(Engine& engine, const RunWriteSpec& sp
   RejectSink rejects;
   RUNLAKE_RETURN_NOT_OK(rejects.Open(staging.string()));
 
-  BatchPipe pipe(&pull, &rejects, spec.has_transaction_type, kPipeDepth);
+  BatchPipe pipe(&pull, &rejects, spec.fields, kPipeDepth);
   RunScanSource reject_source;  // serves runlake_rejects once silver is written
   reject_source.rejects = &rejects;
   ScanRegistration registration(impl, &reject_source);
@@ -234,7 +253,7 @@ Result<std::vector<WrittenFile>> WriteAll(Engine& engine, const RunWriteSpec& sp
   // together) before it hands them to the open files. Its default, 524288, measured 310 MB
   // peak RSS on 2M rows.
   months.overflow_setup = "SET partitioned_write_flush_threshold = " + std::to_string(kRowGroupRows);
-  months.has_transaction_type = spec.has_transaction_type;
+  months.fields = spec.fields;
   months.scan_threads = kScanThreadsPerCopy;
   months.max_month_writers = kMaxMonthWriters;
   months.queue_depth = kPipeDepth;

@@ -15,6 +15,16 @@
 
 namespace runlake {
 
+// One data column of a silver file: its name, its SQL type, and the expression that gives
+// it, over the batch's fields (by name), ingest_date and the other lineage columns: a
+// field's name, a derived column's expression, or NULL for a column of another schema version.
+struct SilverColumn {
+  std::string name;
+  std::string sql_type;  // "VARCHAR", "DECIMAL(16,2)", ...
+  std::string expr;
+  bool derived = false;  // expr is the contract's SQL (errors name the column)
+};
+
 struct RunWriteSpec {
   std::string staging_dir;  // local dir, created if missing; its silver/, quarantine/ and
                             // condemned/ subdirectories must be absent or empty
@@ -23,7 +33,9 @@ struct RunWriteSpec {
   std::string ingest_date;  // YYYY-MM-DD
   std::string source_key;   // bronze object key the rows came from
   int64_t ingestion_micros = 0;  // ingestion_timestamp, UTC microseconds since the epoch
-  bool has_transaction_type = false;  // v2: ValidRows::transaction_type is filled
+  std::vector<BatchField> fields;       // what the batches hold (RowTransformer::fields)
+  // The silver file's columns before the lineage columns (DESIGN.md "Rows"), in file order.
+  std::vector<SilverColumn> silver_columns;
   // Loop prevention's late half: called once, after the last batch was pulled, it returns
   // every rejected row's final attempt_count in the order the puller rejected them (empty:
   // the rows' own counts stand, as when unset); rows that reach max_attempts are written
@@ -48,7 +60,7 @@ struct WrittenFile {
 using BatchPuller = std::function<Result<bool>(ValidRows*, RejectedRows*)>;
 
 // Pulls every batch and writes:
-//   <staging>/silver/year=YYYY/month=MM/part-NNNNN.parquet  (partitioned by tx_date, UTC)
+//   <staging>/silver/year=YYYY/month=MM/part-NNNNN.parquet  (by each row's partition_micros)
 //   <staging>/quarantine/part-00000.parquet, <staging>/condemned/part-00000.parquet
 // Layers without rows get no file. Returns every file with its row count and size, silver
 // first, in path order. Errors: the puller's own Status as it returned it;

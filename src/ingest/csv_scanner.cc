@@ -122,13 +122,13 @@ Result<bool> CsvScanner::SkipOverlong(CsvRecord* record) {
   return true;
 }
 
-// A record without quotes: buf_[pos_, line_end) split on ','.
+// A record without quotes: buf_[pos_, line_end) split on the delimiter.
 void CsvScanner::EmitPlain(size_t line_end, size_t next, CsvRecord* record) {
   const char* p = buf_.get() + pos_;
   const char* end = buf_.get() + line_end;
   fields_.clear();
   while (true) {
-    const char* comma = static_cast<const char*>(std::memchr(p, ',', end - p));
+    const char* comma = static_cast<const char*>(std::memchr(p, options_.delimiter, end - p));
     if (comma == nullptr) {
       fields_.emplace_back(p, end - p);
       break;
@@ -172,7 +172,7 @@ CsvScanner::Parse CsvScanner::ParseQuoted(size_t* record_end, size_t* next, bool
         break;
       }
       // After the closing quote only a separator or the record's end may follow.
-      while (p < end_ && b[p] != ',' && b[p] != '\n') {
+      while (p < end_ && b[p] != options_.delimiter && b[p] != '\n') {
         if (b[p] == '\r' && (p + 1 == end_ || b[p + 1] == '\n')) {
           if (p + 1 == end_ && !eof_) return Parse::kNeedMore;
           break;
@@ -184,12 +184,12 @@ CsvScanner::Parse CsvScanner::ParseQuoted(size_t* record_end, size_t* next, bool
       content_end = p;
     } else {
       size_t s = p;
-      while (p < end_ && b[p] != ',' && b[p] != '\n') {
+      while (p < end_ && b[p] != options_.delimiter && b[p] != '\n') {
         if (b[p] == '"') *broken = true;
         ++p;
       }
       if (p == end_ && !eof_) return Parse::kNeedMore;
-      bool at_comma = p < end_ && b[p] == ',';
+      bool at_comma = p < end_ && b[p] == options_.delimiter;
       size_t e = p;
       if (!at_comma && e > s && b[e - 1] == '\r') --e;  // CRLF (or a CR at EOF) ends it
       scratch_.append(b + s, e - s);
@@ -197,7 +197,7 @@ CsvScanner::Parse CsvScanner::ParseQuoted(size_t* record_end, size_t* next, bool
     }
     spans_.emplace_back(static_cast<uint32_t>(field_start),
                         static_cast<uint32_t>(scratch_.size() - field_start));
-    if (p < end_ && b[p] == ',') {
+    if (p < end_ && b[p] == options_.delimiter) {
       ++p;
       continue;
     }

@@ -4,7 +4,7 @@
 // Records are yielded as string_views into the scanner's buffer (valid until the next
 // call), so the common case costs no allocation and no copy: one memchr finds the line
 // end, a cached memchr tells whether the line holds any quote, and unquoted lines are
-// split on ',' with memchr. Only records containing quotes take the slower path, which
+// split on the delimiter (',' unless the contract says otherwise) with memchr. Only records containing quotes take the slower path, which
 // unescapes their fields into a reused scratch string.
 //
 // Semantics (shared with the reference parser in tests/ingest/csv_reference.h):
@@ -40,6 +40,7 @@ namespace runlake {
 struct CsvScannerOptions {
   size_t chunk_size = 1 << 20;        // bytes asked of the source per refill
   size_t max_record_bytes = 8 << 20;  // longest record (see the rules above)
+  char delimiter = ',';               // the contract's source.delimiter (not '"', CR or LF)
 };
 
 // Bytes of an over-long record kept in CsvRecord::raw (max_record_bytes when that is

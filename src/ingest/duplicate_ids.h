@@ -1,13 +1,13 @@
 #pragma once
-// DuplicateIds: answers check 6 of DESIGN.md "Rows" ("the TransactionID appeared earlier in
-// the same source") record by record, in memory that does not grow with the source.
+// DuplicateIds: answers the key check of a contract (DESIGN.md: "a key is 'seen' by any
+// earlier record of the source") record by record, in memory that does not grow with the source.
 //
 // Small sources stay on the fast path: an in-memory IdSet of 64-bit hashes. When that set
 // is half full, the source is opened again and FindRepeatedIds (id_spill.h) starts to
 // resolve every record of it through temp files, on its own thread (DuckDB's writer
 // threads would otherwise idle while it runs); when the set is full, its answer replaces
 // the set: one bit per record from then on. Both paths
-// use the same hashes and the same definition of an appearance (AppearingId), so they give
+// use the same hashes and the same definition of an appearance (AppearingKey), so they give
 // the same answers (tests/ingest/duplicate_ids_differential_test.cc).
 
 #include <atomic>
@@ -26,7 +26,7 @@
 namespace runlake {
 
 struct DuplicateIdsOptions {
-  IdColumns columns;
+  KeyColumns columns;
   std::string source_name;  // for the second reading's error messages
   // Opens the source again from its first byte. Null: never spill; the in-memory set then
   // grows with the distinct IDs (fine for tests and small inputs, not for a lake).
@@ -52,7 +52,7 @@ class DuplicateIds {
     if (!spilled_) ids_.Prefetch(prepared_hash_);
   }
 
-  // Whether `id`, the non-empty AppearingId of data record `ordinal`, appeared in an
+  // Whether `id`, the non-empty AppearingKey of data record `ordinal`, appeared in an
   // earlier record. Call once for every appearing record, in file order. Errors come from
   // the second reading of the source: its own (the caller adds the source and line), or
   // IOError for the temp files.

@@ -1,5 +1,5 @@
 #pragma once
-// IdSet: which TransactionIDs a source has shown so far, in bounded memory per ID.
+// IdSet: which keys a source has shown so far, in bounded memory per ID.
 //
 // We keep 64-bit hashes of the IDs in an open-addressing table (linear probing, load
 // factor <= 1/2), not the strings: 16 bytes per ID at worst, whatever the ID length, and

@@ -140,12 +140,27 @@ std::string_view TrimSpaces(std::string_view s) {
 
 }  // namespace
 
-std::string_view AppearingId(const CsvRecord& record, const IdColumns& columns) {
+std::string_view AppearingKey(const CsvRecord& record, const KeyColumns& columns,
+                              std::string* scratch) {
   if (record.broken_quoting || record.fields.size() != columns.header_fields) return {};
-  return TrimSpaces(record.fields[columns.id_column]);
+  auto part = [&](size_t i) {
+    std::string_view f = record.fields[columns.fields[i]];
+    if (columns.trim[i]) return TrimSpaces(f);
+    return f.find_first_not_of(' ') == std::string_view::npos ? std::string_view() : f;
+  };
+  if (columns.fields.size() == 1) return part(0);
+  scratch->clear();
+  for (size_t i = 0; i < columns.fields.size(); ++i) {
+    std::string_view f = part(i);
+    if (f.empty()) return {};
+    const auto n = static_cast<uint32_t>(f.size());
+    scratch->append(reinterpret_cast<const char*>(&n), sizeof n);
+    scratch->append(f);
+  }
+  return *scratch;
 }
 
-Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const IdColumns& columns,
+Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const KeyColumns& columns,
                                      const SpillOptions& options) {
   SpillOptions opts = options;
   opts.fanout_bits = std::clamp(opts.fanout_bits, 1, 16);
@@ -158,13 +173,14 @@ Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const IdColumns& colum
   const int top_shift = 64 - opts.fanout_bits;
   Partitioner parts(opts.dir, top_shift, opts.fanout_bits);
   int64_t ordinal = 0;
+  std::string scratch;
   while (true) {
     RUNLAKE_ASSIGN_OR_RAISE(more, scanner->Next(&record));
     if (!more) break;
     if (opts.cancel != nullptr && (ordinal & 4095) == 0 && opts.cancel->load()) {
       return Status::Aborted("duplicate-ID scan cancelled");
     }
-    std::string_view id = AppearingId(record, columns);
+    std::string_view id = AppearingKey(record, columns, &scratch);
     if (!id.empty()) RUNLAKE_RETURN_NOT_OK(parts.Add({HashId(id), ordinal}));
     ++ordinal;
   }

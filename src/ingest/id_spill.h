@@ -1,6 +1,6 @@
 #pragma once
 // FindRepeatedIds: the duplicate check (DESIGN.md "Rows", check 6) for a whole source in
-// memory that does not grow with the number of distinct TransactionIDs.
+// memory that does not grow with the number of distinct keys.
 //
 // One pass over the source writes (hash of the ID, record ordinal) of every appearing
 // record to 2^k radix partitions (by the hash's top bits) in anonymous temp files. Each
@@ -22,16 +22,22 @@
 
 namespace runlake {
 
-// Where a record's TransactionID is, given the header.
-struct IdColumns {
-  size_t header_fields = 0;  // a record with another field count is a SCHEMA_ERROR
-  size_t id_column = 0;
+// Where a record's key is, given the header: the contract's `key` columns (DESIGN.md,
+// "Datasets are declared in contracts").
+struct KeyColumns {
+  size_t header_fields = 0;     // a record with another field count is a SCHEMA_ERROR
+  std::vector<uint32_t> fields;  // the key columns' field indexes, in key order
+  std::vector<uint8_t> trim;     // per key column: 1 when its text is trimmed of spaces
 };
 
-// The contract's "appearance" of a TransactionID: a record without a SCHEMA_ERROR (field
-// count as the header's, quoting intact) whose TransactionID, trimmed of spaces, is not
-// empty. Returns that trimmed ID; an empty view when the record does not count.
-std::string_view AppearingId(const CsvRecord& record, const IdColumns& columns);
+// The contract's "appearance" of a key: a record without a SCHEMA_ERROR (field count as the
+// header's, quoting intact) none of whose key fields is empty (after trimming spaces, unless
+// the column says `trim: false`; a field of only spaces is empty either way). Returns the
+// key's text: the field itself for a one-column key, else the fields each prefixed with its
+// length in `*scratch` (so ("ab","c") and ("a","bc") differ); an empty view when the record
+// does not count.
+std::string_view AppearingKey(const CsvRecord& record, const KeyColumns& columns,
+                              std::string* scratch);
 
 // One bit per data record (ordinal 0 = the first record after the header).
 class RecordBitmap {
@@ -62,7 +68,7 @@ struct SpillOptions {
 // Reads `scanner` from the header (skipped) to the end and returns which data records
 // repeat the ID of an earlier one. Errors: the scanner's, as it returned them (the caller
 // adds the source and scanner->line()); IOError for the temp files.
-Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const IdColumns& columns,
+Result<RecordBitmap> FindRepeatedIds(CsvScanner* scanner, const KeyColumns& columns,
                                      const SpillOptions& options);
 
 }  // namespace runlake

@@ -1,7 +1,7 @@
 #pragma once
 // Exact numbers from text for contract columns (DESIGN.md "Datasets are declared in
 // contracts", Types): never through a double, no exponent, no thousands separator, no '+',
-// no rounding. amount.h's ParseAmountCents is the decimal(16,2) case of ParseScaledDecimal.
+// no rounding.
 
 #include <cstdint>
 #include <string_view>

@@ -126,12 +126,14 @@ std::string JoinNames(const std::vector<std::string>& names) {
 
 RowPlanOverrides TransactionsOverrides(const Rules& rules) {
   RowPlanOverrides o;
-  o.currencies = rules.currencies;
-  o.timestamp_formats = rules.timestamp_formats;
-  DateWindow w;
-  w.not_before = rules.tx_date_window.not_before;
-  w.max_days_after_ingest = rules.tx_date_window.max_days_after_ingest;
-  o.tx_date_window = std::optional<DateWindow>(std::move(w));
+  if (rules.Gives("currencies")) o.currencies = rules.currencies;
+  if (rules.Gives("timestamp_formats")) o.timestamp_formats = rules.timestamp_formats;
+  if (rules.Gives("tx_date_window")) {
+    DateWindow w;
+    w.not_before = rules.tx_date_window.not_before;
+    w.max_days_after_ingest = rules.tx_date_window.max_days_after_ingest;
+    o.tx_date_window = std::optional<DateWindow>(std::move(w));
+  }
   return o;
 }
 
@@ -195,6 +197,10 @@ Result<RowPlan> RowPlan::Compile(const Contract& contract, std::string_view vers
   }
   return plan;
 }
+
+uint32_t RowPlan::FieldOf(size_t slot) const { return columns_[slot].field; }
+bool RowPlan::Trims(size_t slot) const { return columns_[slot].trim; }
+uint16_t RowPlan::ReasonId(const std::string& reason) { return Intern(&reasons_, reason); }
 
 std::string RowPlan::JoinReasons(const std::vector<uint16_t>& failures) const {
   std::string out;

@@ -5,11 +5,8 @@
 // in the output row. Evaluating a record is then a loop over the plan with no allocation
 // per field: arrow's csv Converter shape (one converter per column, picked from its type).
 //
-// Not yet used by RowTransformer (transform.h), which still runs the transactions checks
-// written in C++; row_plan_test.cc shows the built-in transactions contract compiled here
-// gives the same reasons and values, so the transform can switch to it.
-//
-// The key check is not here: it needs the set of keys seen earlier in the source.
+// RowTransformer (transform.h) runs one plan per source. The key check is not here: it needs
+// the set of keys seen earlier in the source (duplicate_ids.h).
 
 #include <cstdint>
 #include <optional>
@@ -19,6 +16,7 @@
 #include <vector>
 
 #include "runlake/contract.h"
+#include "runlake/row_batch.h"
 #include "runlake/status.h"
 
 namespace runlake {
@@ -35,18 +33,12 @@ struct RowPlanOverrides {
   std::optional<std::optional<DateWindow>> tx_date_window;
 };
 
-// What a rules file says for the transactions contract: all three overrides from `rules`.
+// What a rules file says for the transactions contract: each of the three that `rules` gives
+// (Rules::given), so a rules file without `currencies` keeps the contract's enum.
 RowPlanOverrides TransactionsOverrides(const Rules& rules);
 
-// How an output slot stores its value.
-enum class SlotKind : uint8_t {
-  kString,     // a view of the (trimmed) field
-  kInt64,      // int64; decimal(P,S) with P <= 18 as the value * 10^S
-  kInt128,     // decimal(P,S) with P > 18 as the value * 10^S
-  kBoolean,    // 0 or 1 in the int64 word
-  kDate,       // days since 1970-01-01
-  kTimestamp,  // microseconds since 1970-01-01 00:00 UTC
-};
+// How an output slot stores its value: as a batch column holds it (runlake/row_batch.h).
+using SlotKind = ValueKind;
 
 // The runtime description of an evaluated row: one slot per column, in column order.
 struct RowSlot {
@@ -117,6 +109,13 @@ class RowPlan {
   // "A,B,C": every failure's reason, as validation_errors holds them.
   std::string JoinReasons(const std::vector<uint16_t>& failures) const;
   const std::vector<RowSlot>& slots() const { return slots_; }
+  // The record field a slot reads, and whether its text is trimmed (the key uses both).
+  uint32_t FieldOf(size_t slot) const;
+  bool Trims(size_t slot) const;
+  // The id of `reason` (added to the table when new): the key's reason, which the plan
+  // itself does not check.
+  uint16_t ReasonId(const std::string& reason);
+  size_t reason_count() const { return reasons_.size(); }
   size_t header_fields() const { return header_fields_; }
   // Header columns no column reads (trimmed, as valid UTF-8), in header order.
   const std::vector<std::string>& extra_columns() const { return extra_columns_; }

@@ -127,6 +127,7 @@ Status ReadWindow(const json& window, const std::string& origin, TxDateWindow* o
 Status ReadRules(const json& doc, const std::string& origin, Rules* rules) {
   if (!doc.is_object()) return Invalid(origin, "the rules must be a JSON object");
   for (const auto& [key, value] : doc.items()) {
+    rules->given.insert(key);
     if (key == "currencies") {
       RUNLAKE_RETURN_NOT_OK(ReadStringList(value, key, origin, &rules->currencies));
     } else if (key == "timestamp_formats") {

@@ -1,38 +1,24 @@
 #include "ingest/transform.h"
 
-#include <cstring>
-
 #include <algorithm>
-#include <bit>
 
+#include "common/sha256.h"
 #include "ingest/attempt_spill.h"
 #include "ingest/byte_source.h"
 #include "ingest/csv_scanner.h"
 #include "ingest/duplicate_ids.h"
-#include "ingest/row_validator.h"
-#include "common/sha256.h"
+#include "ingest/row_plan.h"
 #include "ingest/utf8.h"
+#include "runlake/builtin_contracts.h"
+#include "runlake/contract.h"
 
 namespace runlake {
 namespace {
 
-constexpr const char* kColumns[6] = {"TransactionID", "CustomerID",           "TransactionAmount",
-                                     "Currency",      "TransactionTimestamp", "TransactionType"};
-enum Column { kId, kCustomer, kAmount, kCurrency, kTimestamp, kType };
-
 // A batch ends early past this many record bytes: StringColumn offsets are 32-bit, and
 // with long records (max_record_bytes reaches 1 GiB) a full batch could overflow them.
-static_assert(kCheckCount == 7, "RowTransformer::kChecks must follow the checks");
-
 constexpr size_t kMaxBatchBytes = size_t{256} << 20;
-
-// The contract trims spaces only (not tabs): "empty after trimming spaces".
-// Currency, amount and timestamp are checked exactly as written (" EUR" is not EUR: the
-// allowlist is an exact match, a plain decimal has no spaces); only a field of nothing
-// but spaces counts as empty, for NULL_VALUE_ERROR.
-std::string_view ExactOrEmpty(std::string_view s) {
-  return s.find_first_not_of(' ') == std::string_view::npos ? std::string_view() : s;
-}
+constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
 
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -53,6 +39,33 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string KnownVersions(const Contract& contract) {
+  std::vector<std::string> names;
+  for (const SchemaVersion& v : contract.schemas) names.push_back(v.name);
+  return JoinNames(names);
+}
+
+// The `from` names of `schema` that the (trimmed) header lacks.
+std::vector<std::string> MissingColumns(const SchemaVersion& schema, const CsvRecord& header) {
+  std::vector<std::string> missing;
+  for (const Column& c : schema.columns) {
+    bool found = std::any_of(header.fields.begin(), header.fields.end(),
+                             [&](std::string_view f) { return TrimSpaces(f) == c.from; });
+    if (!found) missing.push_back(c.from);
+  }
+  return missing;
+}
+
+BatchField FieldOf(const RowSlot& slot) {
+  BatchField f;
+  f.name = slot.name;
+  f.kind = slot.kind;
+  f.decimal = slot.type.kind == ColumnKind::kDecimal;
+  f.precision = slot.type.precision;
+  f.scale = slot.type.scale;
+  return f;
+}
+
 }  // namespace
 
 RowTransformer::RowTransformer(TransformOptions options)
@@ -62,18 +75,25 @@ RowTransformer::~RowTransformer() = default;
 
 Result<std::unique_ptr<RowTransformer>> RowTransformer::Open(std::unique_ptr<ObjectReader> source,
                                                              TransformOptions options) {
-  if (options.schema_version != "v1" && options.schema_version != "v2") {
-    return Status::InvalidArgument("unknown schema_version '" + options.schema_version +
-                                   "' (known: v1, v2)");
-  }
   options.batch_rows = std::max<size_t>(options.batch_rows, 1);
   std::unique_ptr<RowTransformer> t(new RowTransformer(std::move(options)));
-  const std::string& name = t->options_.source_name;
-  t->v2_ = t->options_.schema_version == "v2";
-  auto validator = RowValidator::Create(t->options_.rules, t->options_.ingest_date);
-  if (!validator.ok()) return validator.status().WithContext("rules");
-  t->validator_ = std::make_unique<RowValidator>(std::move(*validator));
-
+  const TransformOptions& o = t->options_;
+  t->contract_ = o.contract != nullptr ? o.contract : &TransactionsContract();
+  if (t->contract_->FindSchema(o.schema_version) == nullptr) {
+    return Status::InvalidArgument("unknown schema_version '" + o.schema_version + "' (known: " +
+                                   KnownVersions(*t->contract_) + ")");
+  }
+  t->max_attempts_ = o.rules.Gives("max_attempts") ? o.rules.max_attempts : t->contract_->max_attempts;
+  t->max_record_bytes_ = o.rules.Gives("max_record_bytes") ? o.rules.max_record_bytes
+                                                           : t->contract_->source.max_record_bytes;
+  if (!o.ingest_date.empty()) {
+    t->ingest_day_ = IngestDay(o.ingest_date);
+    if (!t->ingest_day_) {
+      return Status::InvalidArgument("ingest_date '" + o.ingest_date + "' is not a date YYYY-MM-DD");
+    }
+    t->ingest_partition_micros_ = *t->ingest_day_ * kDayMicros;
+  }
+  const std::string& name = o.source_name;
   auto bytes = ByteSource::Open(std::move(source), name);
   if (!bytes.ok()) {
     Status st = bytes.status();
@@ -111,29 +131,14 @@ Status RowTransformer::ReadHeader() {
   if (header.overlong) {
     return Status::InvalidArgument(name + ": line 1: header is not a CSV header of schema " +
                                    schema + " (longer than max_record_bytes, " +
-                                   std::to_string(options_.rules.max_record_bytes) + " bytes)");
+                                   std::to_string(max_record_bytes_) + " bytes)");
   }
-
-  size_t required = v2_ ? 6 : 5;
-  std::vector<std::string> missing;
   const std::string where = name + ": line " + std::to_string(header.line) + ": ";
-  for (size_t c = 0; c < required; ++c) {
-    size_t found = 0, count = 0;
-    for (size_t i = 0; i < header.fields.size(); ++i) {
-      if (TrimSpaces(header.fields[i]) == kColumns[c]) {
-        found = i;
-        ++count;
-      }
-    }
-    if (count == 0) missing.push_back(kColumns[c]);
-    if (count > 1) {
-      return Status::InvalidArgument(where + "header has column " + kColumns[c] + " " +
-                                     std::to_string(count) + " times");
-    }
-    column_[c] = found;
-  }
-  // Binary data or some other file: say so rather than list five missing columns.
-  if (header.broken_quoting || HasControlBytes(header.raw) || missing.size() == required) {
+  const SchemaVersion& version = *contract_->FindSchema(schema);
+  const std::vector<std::string> missing = MissingColumns(version, header);
+  // Binary data or some other file: say so rather than list every column as missing.
+  if (header.broken_quoting || HasControlBytes(header.raw) ||
+      missing.size() == version.columns.size()) {
     std::string why = header.broken_quoting ? "broken quoting"
                       : HasControlBytes(header.raw)
                           ? "control bytes in the first line"
@@ -141,18 +146,11 @@ Status RowTransformer::ReadHeader() {
     return Status::InvalidArgument(where + "header is not a CSV header of schema " + schema + " (" +
                                    why + ")");
   }
-  if (!missing.empty()) {
-    return Status::InvalidArgument(where + "header is missing required column(s) " +
-                                   JoinNames(missing));
-  }
-  header_fields_ = header.fields.size();
-  for (size_t i = 0; i < header.fields.size(); ++i) {
-    if (std::find(column_, column_ + required, i) == column_ + required) {
-      stats_.extra_columns.push_back(CleanUtf8(TrimSpaces(header.fields[i])));
-    }
-  }
+  Status compiled = CompilePlan(header);
+  if (!compiled.ok()) return Status::InvalidArgument(where + compiled.message());
+  stats_.extra_columns = plan_->extra_columns();
   DuplicateIdsOptions dup;
-  dup.columns = IdColumns{header_fields_, column_[kId]};
+  dup.columns = key_;
   dup.source_name = name;
   dup.reopen = options_.reopen;
   dup.spill_dir = options_.spill_dir;
@@ -162,9 +160,49 @@ Status RowTransformer::ReadHeader() {
   return Status::OK();
 }
 
+// The plan, the batch fields, the key's fields and the partition slot, from the header.
+Status RowTransformer::CompilePlan(const CsvRecord& header) {
+  std::vector<std::string_view> names(header.fields.begin(), header.fields.end());
+  const RowPlanOverrides overrides = TransactionsOverrides(options_.rules);
+  RUNLAKE_ASSIGN_OR_RAISE(RowPlan plan,
+                          RowPlan::Compile(*contract_, options_.schema_version, names, overrides));
+  plan_ = std::make_unique<RowPlan>(std::move(plan));
+  eval_ = std::make_unique<RowEvaluation>();
+  const std::vector<RowSlot>& slots = plan_->slots();
+  auto slot_of = [&](const std::string& column) -> int64_t {
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i].name == column) return static_cast<int64_t>(i);
+    }
+    return -1;
+  };
+  for (const RowSlot& slot : slots) fields_.push_back(FieldOf(slot));
+  key_.header_fields = header.fields.size();
+  for (const std::string& column : contract_->key) {
+    const int64_t slot = slot_of(column);
+    if (slot < 0) return Status::InvalidArgument("key column " + column + " is not in schema " +
+                                                 options_.schema_version);
+    key_.fields.push_back(plan_->FieldOf(static_cast<size_t>(slot)));
+    key_.trim.push_back(plan_->Trims(static_cast<size_t>(slot)) ? 1 : 0);
+  }
+  if (contract_->partition_by != kIngestDatePartition) {
+    partition_slot_ = slot_of(contract_->partition_by);
+    if (partition_slot_ < 0) {
+      return Status::InvalidArgument("partition_by column " + contract_->partition_by +
+                                     " is not in schema " + options_.schema_version);
+    }
+  }
+  key_reason_ = plan_->ReasonId(contract_->key_reason);
+  quarantined_by_reason_.assign(plan_->reason_count(), 0);
+  return Status::OK();
+}
+
 Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
   valid->Clear();
   rejected->Clear();
+  if (valid->columns.size() != fields_.size()) {
+    valid->columns.assign(fields_.size(), ValueColumn{});
+    for (size_t i = 0; i < fields_.size(); ++i) valid->columns[i].kind = fields_[i].kind;
+  }
   CsvRecord record;
   size_t batch_bytes = 0;
   while (!exhausted_ && valid->size() + rejected->size() < options_.batch_rows &&
@@ -188,11 +226,12 @@ Result<bool> RowTransformer::Next(ValidRows* valid, RejectedRows* rejected) {
 
 // The map is refreshed per batch, not per row: no string keys in the hot loop.
 void RowTransformer::RefreshReasons() {
-  for (int bit = 0; bit < kChecks; ++bit) {
-    std::string reason(FirstFailure(1u << bit));
-    if (quarantined_by_check_[bit] > 0) {
-      stats_.quarantine_by_reason[reason] = quarantined_by_check_[bit];
+  for (size_t id = 0; id < quarantined_by_reason_.size(); ++id) {
+    std::string reason(plan_->Reason(static_cast<uint16_t>(id)));
+    if (quarantined_by_reason_[id] > 0) {
+      stats_.quarantine_by_reason[reason] = quarantined_by_reason_[id];
     } else {
+      // Two ids never share a reason (the plan interns them), so this drops no other count.
       stats_.quarantine_by_reason.erase(reason);
     }
   }
@@ -201,17 +240,16 @@ void RowTransformer::RefreshReasons() {
 Result<std::vector<uint16_t>> RowTransformer::ResolveAttempts() {
   if (options_.earlier_attempts == nullptr) return std::vector<uint16_t>{};
   RUNLAKE_ASSIGN_OR_RAISE(std::vector<uint16_t> attempts, options_.earlier_attempts->Resolve(rejected_rows_));
-  const int max_attempts = options_.rules.max_attempts;
-  const bool condemned_at_first = 1 >= max_attempts;  // what Next already decided
+  const bool condemned_at_first = 1 >= max_attempts_;  // what Next already decided
   for (size_t i = 0; i < attempts.size(); ++i) {
     attempts[i] = static_cast<uint16_t>(std::min<int>(attempts[i] + 1, 65535));
-    if (attempts[i] >= max_attempts && !condemned_at_first) {
+    if (attempts[i] >= max_attempts_ && !condemned_at_first) {
       --stats_.quarantined_rows;
       ++stats_.condemned_rows;
-      --quarantined_by_check_[rejected_check_[i]];
+      --quarantined_by_reason_[rejected_reason_[i]];
     }
   }
-  std::vector<uint8_t>().swap(rejected_check_);
+  std::vector<uint16_t>().swap(rejected_reason_);
   RefreshReasons();
   return attempts;
 }
@@ -219,13 +257,11 @@ Result<std::vector<uint16_t>> RowTransformer::ResolveAttempts() {
 Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
                                  RejectedRows* rejected) {
   const int64_t ordinal = stats_.input_rows++;
-  const bool schema_ok =
-      !record.broken_quoting && !record.overlong && record.fields.size() == header_fields_;
-  RequiredFields f;
-  if (schema_ok) {
-    f.transaction_id = AppearingId(record, IdColumns{header_fields_, column_[kId]});
-    // Overlaps the ID table's cache miss with the row hashing below.
-    if (!f.transaction_id.empty()) duplicates_->Prepare(f.transaction_id);
+  std::string_view key;
+  if (!key_.fields.empty()) {
+    key = AppearingKey(record, key_, &key_scratch_);
+    // Overlaps the key table's cache miss with the row hashing below.
+    if (!key.empty()) duplicates_->Prepare(key);
   }
   // row_hash is over the record's exact bytes (for an over-long one the scanner hashed
   // them all, beyond the prefix it kept).
@@ -237,69 +273,82 @@ Status RowTransformer::AddRecord(const CsvRecord& record, ValidRows* valid,
   } else if (stats_.overlong_records++ == 0) {
     stats_.first_overlong_line = record.line;
   }
-  const bool clean = IsCleanUtf8(record.raw);
-  // A byte order mark after the file's start is valid UTF-8 but never data: it comes from
-  // files glued together, and would sit invisibly inside a key. ENCODING_ERROR too.
-  const bool bom = std::memchr(record.raw.data(), 0xEF, record.raw.size()) != nullptr &&
-                   record.raw.find("\xEF\xBB\xBF") != std::string_view::npos;
-  const uint32_t encoding = clean && !bom ? 0u : uint32_t{kEncodingError};
-
-  uint32_t failures = kSchemaError | encoding;
-  int64_t cents = 0, micros = 0;
-  if (schema_ok) {
-    f.customer_id = TrimSpaces(record.fields[column_[kCustomer]]);
-    f.amount = ExactOrEmpty(record.fields[column_[kAmount]]);
-    f.currency = ExactOrEmpty(record.fields[column_[kCurrency]]);
-    f.timestamp = ExactOrEmpty(record.fields[column_[kTimestamp]]);
-    if (v2_) f.transaction_type = TrimSpaces(record.fields[column_[kType]]);
-    f.has_transaction_type = v2_;
-    failures = validator_->Check(f, &cents, &micros) | encoding;
-    if (!f.transaction_id.empty()) {
-      Result<bool> seen = duplicates_->SeenBefore(f.transaction_id, ordinal);
-      if (!seen.ok()) {
-        const Status& st = seen.status();
-        return st.code() == StatusCode::kCorruption ? st : st.WithContext(options_.source_name);
-      }
-      if (*seen) failures |= kDuplicateTransactionId;
+  PlanRecord plan_record{record.fields, record.broken_quoting || record.overlong, record.raw,
+                         ingest_day_};
+  plan_->Evaluate(plan_record, eval_.get());
+  // A key is seen by every record that shows one, valid or not (the first one is kept).
+  if (!key.empty() && !record.overlong) {
+    Result<bool> seen = duplicates_->SeenBefore(key, ordinal);
+    if (!seen.ok()) {
+      const Status& st = seen.status();
+      return st.code() == StatusCode::kCorruption ? st : st.WithContext(options_.source_name);
+    }
+    if (*seen && std::find(eval_->failures.begin(), eval_->failures.end(), key_reason_) ==
+                     eval_->failures.end()) {
+      eval_->failures.push_back(key_reason_);
     }
   }
-
-  if (failures == 0) {
-    ++stats_.valid_rows;
-    valid->transaction_id.Append(f.transaction_id);
-    valid->account_id.Append(f.customer_id);
-    valid->amount_cents.push_back(cents);
-    valid->currency.Append(f.currency);
-    valid->tx_micros.push_back(micros);
-    if (v2_) valid->transaction_type.Append(f.transaction_type);
-    valid->source_line.push_back(record.line);
-    valid->row_hash.Append(hash);
+  if (eval_->valid()) {
+    AddValid(record, hash, valid);
     return Status::OK();
   }
-  return AddRejected(record, failures, hash, clean, rejected);
+  // The plan looked at the bytes already; only a rejected record needs to know how.
+  return AddRejected(record, hash, IsCleanUtf8(record.raw), rejected);
 }
 
-Status RowTransformer::AddRejected(const CsvRecord& record, uint32_t failures,
-                                   std::string_view hash, bool clean, RejectedRows* rejected) {
+void RowTransformer::AddValid(const CsvRecord& record, std::string_view hash, ValidRows* valid) {
+  ++stats_.valid_rows;
+  const PlanRow& row = eval_->row;
+  for (size_t s = 0; s < fields_.size(); ++s) {
+    ValueColumn& col = valid->columns[s];
+    const bool null = row.IsNull(s);
+    col.nulls.push_back(null ? 1 : 0);
+    switch (col.kind) {
+      case ValueKind::kString:
+        col.strings.Append(null ? std::string_view() : row.Text(s));
+        break;
+      case ValueKind::kInt128: {
+        const auto v = static_cast<unsigned __int128>(null ? 0 : row.Int128(s));
+        col.words.push_back(static_cast<int64_t>(static_cast<uint64_t>(v)));
+        col.words.push_back(static_cast<int64_t>(static_cast<uint64_t>(v >> 64)));
+        break;
+      }
+      default:
+        col.words.push_back(null ? 0 : row.Int64(s));
+        break;
+    }
+  }
+  int64_t partition = ingest_partition_micros_;
+  if (partition_slot_ >= 0) {
+    const int64_t v = row.Int64(static_cast<size_t>(partition_slot_));
+    partition = fields_[partition_slot_].kind == ValueKind::kDate ? v * kDayMicros : v;
+  }
+  valid->partition_micros.push_back(partition);
+  valid->source_line.push_back(record.line);
+  valid->row_hash.Append(hash);
+}
+
+Status RowTransformer::AddRejected(const CsvRecord& record, std::string_view hash, bool clean,
+                                   RejectedRows* rejected) {
+  const std::vector<uint16_t>& failures = eval_->failures;
   // A first attempt for now; with earlier attempts the final count is resolved after the
   // last batch (ResolveAttempts), so the lookup never holds the history in memory.
   const int attempt = 1;
   if (options_.earlier_attempts != nullptr) {
     RUNLAKE_ASSIGN_OR_RAISE(RowKey key, RowKeyOfHex(hash));
     RUNLAKE_RETURN_NOT_OK(options_.earlier_attempts->AddRejected(key, rejected_rows_++));
-    rejected_check_.push_back(static_cast<uint8_t>(std::countr_zero(failures)));
+    rejected_reason_.push_back(failures.front());
   }
-  const bool condemned = attempt >= options_.rules.max_attempts;
-  errors_.clear();
-  AppendFailures(failures, &errors_);
+  const bool condemned = attempt >= max_attempts_;
+  errors_ = plan_->JoinReasons(failures);
   if (condemned) {
     ++stats_.condemned_rows;
     errors_ += ",MAX_ATTEMPTS";
     rejected->validation_error.Append("MAX_ATTEMPTS");
   } else {
     ++stats_.quarantined_rows;
-    rejected->validation_error.Append(FirstFailure(failures));
-    ++quarantined_by_check_[std::countr_zero(failures)];
+    rejected->validation_error.Append(plan_->Reason(failures.front()));
+    ++quarantined_by_reason_[failures.front()];
   }
   if (clean) {
     rejected->raw_record.Append(record.raw);
@@ -320,7 +369,8 @@ Status RowTransformer::AddRejected(const CsvRecord& record, uint32_t failures,
 
 CsvScannerOptions RowTransformer::ScannerOptions() const {
   CsvScannerOptions o;
-  o.max_record_bytes = static_cast<size_t>(options_.rules.max_record_bytes);
+  o.max_record_bytes = static_cast<size_t>(max_record_bytes_);
+  o.delimiter = contract_->source.delimiter;
   return o;
 }
 

@@ -12,6 +12,9 @@
 #include <thread>
 
 #include "runlake/clock.h"
+#include "runlake/builtin_contracts.h"
+#include "runlake/contract.h"
+#include "runlake/dataset_revisions.h"
 #include "common/parallel.h"
 #include "engine/engine.h"
 #include "engine/run_writer.h"
@@ -33,9 +36,29 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-Status CheckSchemaVersion(const std::string& v) {
-  if (v == "v1" || v == "v2") return Status::OK();
-  return Status::InvalidArgument("unknown schema_version '" + v + "' (known: v1, v2)");
+// The silver columns a run of `version` writes (SilverDataColumns): its own columns by name,
+// its derived columns by their expressions, NULL for the other versions'.
+std::vector<SilverColumn> SilverColumnsFor(const Contract& contract, const std::string& version) {
+  const SchemaVersion* v = contract.FindSchema(version);
+  std::vector<SilverColumn> out;
+  for (const SilverDataColumn& c : SilverDataColumns(contract)) {
+    SilverColumn col{c.name, c.type.SqlType(), "NULL", false};
+    if (v->FindColumn(c.name) != nullptr) col.expr = Engine::QuoteIdentifier(c.name);
+    for (const DerivedColumn& d : v->derived) {
+      if (d.name == c.name) {
+        col.expr = "(" + d.expr + ")";
+        col.derived = true;
+      }
+    }
+    out.push_back(std::move(col));
+  }
+  return out;
+}
+
+// The gate a run is judged by: the rules file's when it gives one, else the contract's.
+QualityGate GateFor(const Rules& rules, const Contract& contract) {
+  if (rules.Gives("gate")) return rules.gate;
+  return QualityGate{contract.gate.max_quarantine_rate, contract.gate.max_condemned_rows};
 }
 
 // One bronze object of the run.
@@ -89,10 +112,11 @@ struct OpenedSource {
 };
 
 // Opens a source for reading; reading the header here makes a bad file fail at once.
-Result<OpenedSource> OpenSource(ObjectStore& store, const RunRequest& req, const Source& source,
-                                std::unique_ptr<AttemptSpill> earlier,
+Result<OpenedSource> OpenSource(ObjectStore& store, const RunRequest& req, const Contract& contract,
+                                const Source& source, std::unique_ptr<AttemptSpill> earlier,
                                 const std::string& spill_dir, const RunLogger& log) {
   TransformOptions topts;
+  topts.contract = &contract;
   topts.rules = req.rules;
   topts.schema_version = req.schema_version;
   topts.source_name = source.key;
@@ -137,6 +161,7 @@ struct RunContext {
   const std::vector<RunManifest>& committed;  // for loop prevention
   const RunLogger& log;                       // serialised: any reader may call it
   const RunManifest& m;  // run_id, dataset, schema_version: fixed before the readers start
+  const Contract& contract;
   int64_t ingestion_micros = UnixMicrosNow();  // one for every row of the run
 };
 
@@ -188,7 +213,8 @@ Result<SourceResult> ReadSource(RunContext& ctx, const Source& source, size_t in
                             LoadPreviousAttempts(ctx.store, engine, ctx.committed, source.parts,
                                                  ctx.staging.dir()));
     out.previous_attempts_seconds = SecondsSince(phase);
-    RUNLAKE_ASSIGN_OR_RAISE(opened, OpenSource(ctx.store, ctx.req, source, std::move(previous),
+    RUNLAKE_ASSIGN_OR_RAISE(opened, OpenSource(ctx.store, ctx.req, ctx.contract, source,
+                                               std::move(previous),
                                                ctx.staging.dir(), ctx.log));
   }
   RowTransformer* transformer = opened.transformer.get();
@@ -200,9 +226,10 @@ Result<SourceResult> ReadSource(RunContext& ctx, const Source& source, size_t in
   spec.ingest_date = source.parts.ingest_date;
   spec.source_key = source.key;
   spec.ingestion_micros = ctx.ingestion_micros;
-  spec.has_transaction_type = m.schema_version == "v2";
+  spec.fields = transformer->fields();
+  spec.silver_columns = SilverColumnsFor(ctx.contract, m.schema_version);
   spec.final_attempts = [transformer] { return transformer->ResolveAttempts(); };
-  spec.max_attempts = ctx.req.rules.max_attempts;
+  spec.max_attempts = transformer->max_attempts();
   const RunRequest& req = ctx.req;
   RUNLAKE_ASSIGN_OR_RAISE(
       auto written,
@@ -228,11 +255,11 @@ Result<SourceResult> ReadSource(RunContext& ctx, const Source& source, size_t in
   if (out.stats.overlong_records > 0) {
     ctx.log("WARN",
             std::to_string(out.stats.overlong_records) + " record(s) of " + source.key +
-                " longer than max_record_bytes (" + std::to_string(ctx.req.rules.max_record_bytes) +
+                " longer than max_record_bytes (" + std::to_string(transformer->max_record_bytes()) +
                 " bytes) quarantined as SCHEMA_ERROR, first at line " +
                 std::to_string(out.stats.first_overlong_line) +
-                " (raw_record keeps the first bytes; raise max_record_bytes in the rules to "
-                "accept such records)",
+                " (raw_record keeps the first bytes; raise max_record_bytes in the rules or the "
+                "contract to accept such records)",
             json{{"overlong_records", out.stats.overlong_records}});
   }
   for (const auto& w : written) out.bytes_written += w.bytes;
@@ -304,7 +331,7 @@ Status WriteAndCommit(RunContext& ctx, const std::vector<Source>& sources, Opene
                       Clock::time_point started, RunManifest* out) {
   RunManifest& m = *out;
   RUNLAKE_RETURN_NOT_OK(ReadSources(ctx, sources, std::move(first), engines, &m));
-  m.gate = EvaluateGate(m.metrics, ctx.req.rules.gate);
+  m.gate = EvaluateGate(m.metrics, GateFor(ctx.req.rules, ctx.contract));
   m.metrics.duration_seconds = SecondsSince(started);
   m.completed_at = NowIso8601Utc();
   auto phase = Clock::now();
@@ -353,7 +380,6 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   RunManifest m;
   m.started_at = NowIso8601Utc();
   RUNLAKE_RETURN_NOT_OK(ValidateRunId(req.run_id));
-  RUNLAKE_RETURN_NOT_OK(CheckSchemaVersion(req.schema_version));
   RUNLAKE_ASSIGN_OR_RAISE(std::vector<Source> sources, FindSources(store, req));
   m.run_id = req.run_id;
   m.dataset = sources.front().parts.dataset;
@@ -368,9 +394,20 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   // Before the claim: a contract that does not load or lacks the schema version is bad
   // input, and nothing is written.
   RUNLAKE_ASSIGN_OR_RAISE(auto contract, ResolveRunContract(store, m.dataset, req.schema_version, req.contract));
-  if (contract) {
+  // A dataset without a contract keeps what every dataset had before contracts: the built-in
+  // transactions contract's checks (DESIGN.md "Revisions"), and records no contract.
+  const bool own_contract = contract.has_value();
+  if (own_contract) {
     m.contract_revision = contract->revision;
     m.contract_sha256 = contract->sha256;
+  } else {
+    contract = RunContract{0, "", TransactionsContract()};
+    if (contract->contract.FindSchema(req.schema_version) == nullptr) {
+      return Status::InvalidArgument("unknown schema_version '" + req.schema_version +
+                                     "' (dataset " + m.dataset.path() +
+                                     " has no contract: its runs use the transactions schema, v1 "
+                                     "or v2; `runlake dataset apply FILE` declares its own)");
+    }
   }
 
   // Leftovers of runs whose process died (same liveness rule as claims) go first.
@@ -399,10 +436,11 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   // Every header is read before the run_id is claimed, so a bad file fails at once. The
   // first source stays open; the others are opened again in turn (an idle stream per
   // source would sit on a connection for the whole run).
-  RUNLAKE_ASSIGN_OR_RAISE(auto first, OpenSource(store, req, sources.front(), std::move(previous),
-                                                  staging.dir(), log));
+  RUNLAKE_ASSIGN_OR_RAISE(auto first, OpenSource(store, req, contract->contract, sources.front(),
+                                                  std::move(previous), staging.dir(), log));
   for (size_t i = 1; i < sources.size(); ++i) {
-    RUNLAKE_RETURN_NOT_OK(OpenSource(store, req, sources[i], nullptr, staging.dir(), nullptr).status());
+    RUNLAKE_RETURN_NOT_OK(
+        OpenSource(store, req, contract->contract, sources[i], nullptr, staging.dir(), nullptr).status());
   }
   std::string source_text = sources.front().key;
   if (sources.size() > 1) source_text += " and " + std::to_string(sources.size() - 1) + " more";
@@ -410,13 +448,19 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
                           ClaimOrTakeOver(store, req, m.dataset, source_text));
   if (earlier) return std::move(*earlier);  // an earlier try of this execution committed it
   log("INFO", "run " + m.run_id + " started from " + source_text, json{});
+  if (!own_contract) {
+    log("WARN",
+        "dataset " + m.dataset.path() + " has no contract: its rows are checked by the built-in " +
+            std::string(kTransactionsDataset) + " contract (declare its own with `runlake dataset apply FILE`)",
+        json{});
+  }
   // The readers of a multi-source run log from their own threads: one line at a time.
   std::mutex log_mu;
   RunLogger serialised = [&](const std::string& level, const std::string& msg, const json& extra) {
     std::lock_guard<std::mutex> lock(log_mu);
     if (log) log(level, msg, extra);
   };
-  RunContext ctx{store, req, staging, committed, serialised, m};
+  RunContext ctx{store, req, staging, committed, serialised, m, contract->contract};
   Status st = WriteAndCommit(ctx, sources, std::move(first), engines, started, &m);
   if (!st.ok()) {
     // A commit whose outcome is unknown (S3 failed around it) may have been done: while its

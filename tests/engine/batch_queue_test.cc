@@ -16,7 +16,7 @@ namespace {
 
 std::unique_ptr<ValidRows> BatchOf(int64_t line) {
   auto b = std::make_unique<ValidRows>();
-  b->amount_cents.push_back(line);
+  b->partition_micros.push_back(line);
   b->source_line.push_back(line);
   return b;
 }
@@ -41,7 +41,7 @@ TEST(BatchQueueConcurrency, EveryBatchReachesOneConsumerAndCloseEndsThemAll) {
   for (int i = 0; i < kBatches; i++) {
     std::unique_ptr<ValidRows> batch = queue.TakeFree();
     EXPECT_EQ(batch->size(), 0u);  // recycled batches come back cleared
-    batch->amount_cents.push_back(i);
+    batch->partition_micros.push_back(i);
     batch->source_line.push_back(i);
     ASSERT_TRUE(queue.Push(std::move(batch)));
   }

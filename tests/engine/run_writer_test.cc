@@ -28,7 +28,8 @@ RunWriteSpec Spec(const ScratchDir& dir, bool v2 = false) {
   spec.ingest_date = "2024-03-31";
   spec.source_key = "bronze/mortgages/transactions/ingest_date=2024-03-31/run_id=b1/x.csv.gz";
   spec.ingestion_micros = 1711929600123456;  // 2024-04-01 00:00:00.123456
-  spec.has_transaction_type = v2;
+  spec.fields = testing::TransactionsFields(v2);
+  spec.silver_columns = testing::TransactionsSilverColumns(v2);
   return spec;
 }
 
@@ -347,8 +348,9 @@ TEST(EngineRunWriterTest, RejectsBadSpecsAndInconsistentBatches) {
     r->Clear();
     if (done) return false;
     done = true;
-    v->transaction_id.Append("T1");  // the other columns stay empty
-    v->amount_cents.push_back(1);
+    const std::string type = "DEBIT";
+    testing::AppendTransaction(v, "T1", "A", 1, "EUR", 0, &type, 2, "h");
+    v->columns[1].strings.Append("A2");  // one column longer than the others
     return true;
   };
   auto files = WriteRun(*engine, Spec(dir), broken);

@@ -9,6 +9,7 @@
 
 #include "engine/run_writer.h"
 #include "engine_test_util.h"
+#include "synthetic_rows.h"
 
 namespace runlake {
 namespace {
@@ -23,6 +24,8 @@ RunWriteSpec Spec(const ScratchDir& dir) {
   spec.schema_v = "v1";
   spec.ingest_date = "2024-03-31";
   spec.source_key = "bronze/x.csv.gz";
+  spec.fields = testing::TransactionsFields(false);
+  spec.silver_columns = testing::TransactionsSilverColumns(false);
   return spec;
 }
 
@@ -46,10 +49,7 @@ BatchPuller EdgePuller(int64_t rows, int64_t batch) {
     for (int64_t i = *next; i < std::min(rows, *next + batch); i++) {
       std::string id = std::to_string(i) + "_";
       id.resize(i % 41 < static_cast<int64_t>(id.size()) ? id.size() : i % 41, 'x');
-      v->transaction_id.Append(id);
-      v->account_id.Append(std::string(i % 13, 'a'));
-      v->amount_cents.push_back(i);
-      v->currency.Append("EUR");
+      const std::string account(i % 13, 'a');
       int64_t month_start_days = -25000 + static_cast<int64_t>(rng() % 300) * 30;
       int64_t micros = month_start_days * 86400000000LL;
       switch (i % 4) {
@@ -58,9 +58,8 @@ BatchPuller EdgePuller(int64_t rows, int64_t batch) {
         case 2: micros += static_cast<int64_t>(rng() % 86400000000ULL); break;
         default: micros += 86400000000LL - 1; break;
       }
-      v->tx_micros.push_back(micros);
-      v->source_line.push_back(i + 2);
-      v->row_hash.Append(std::string(64, static_cast<char>('a' + i % 6)));
+      testing::AppendTransaction(v, id, account, i, "EUR", micros, nullptr, i + 2,
+                                 std::string(64, static_cast<char>('a' + i % 6)));
     }
     *next = std::min(rows, *next + batch);
     return true;

@@ -5,10 +5,63 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/run_writer.h"
 
 namespace runlake::testing {
+
+// The transactions contract's batch (what RowTransformer gives for it): transaction_id,
+// account_id, amount DECIMAL(16,2), currency, tx_date, and transaction_type in v2.
+inline std::vector<BatchField> TransactionsFields(bool with_type) {
+  std::vector<BatchField> f = {{"transaction_id", ValueKind::kString},
+                               {"account_id", ValueKind::kString},
+                               {"amount", ValueKind::kInt64, true, 16, 2},
+                               {"currency", ValueKind::kString},
+                               {"tx_date", ValueKind::kTimestamp}};
+  if (with_type) f.push_back({"transaction_type", ValueKind::kString});
+  return f;
+}
+
+// Its silver columns (transaction_type NULL in v1), as the pipeline derives them.
+inline std::vector<SilverColumn> TransactionsSilverColumns(bool with_type) {
+  return {{"transaction_id", "VARCHAR", "transaction_id"},
+          {"account_id", "VARCHAR", "account_id"},
+          {"amount", "DECIMAL(16,2)", "amount"},
+          {"currency", "VARCHAR", "currency"},
+          {"tx_date", "TIMESTAMP", "tx_date"},
+          {"transaction_type", "VARCHAR", with_type ? "transaction_type" : "NULL"}};
+}
+
+// One transactions row into a batch (shaped on first use).
+inline void AppendTransaction(ValidRows* v, std::string_view id, std::string_view account,
+                              int64_t cents, std::string_view currency, int64_t micros,
+                              const std::string* type, int64_t line, std::string_view hash) {
+  const size_t columns = type != nullptr ? 6 : 5;
+  if (v->columns.size() != columns) {
+    v->columns.assign(columns, ValueColumn{});
+    v->columns[2].kind = v->columns[4].kind = ValueKind::kInt64;
+    v->columns[4].kind = ValueKind::kTimestamp;
+  }
+  auto text = [&](size_t c, std::string_view s) {
+    v->columns[c].strings.Append(s);
+    v->columns[c].nulls.push_back(0);
+  };
+  auto word = [&](size_t c, int64_t w) {
+    v->columns[c].words.push_back(w);
+    v->columns[c].nulls.push_back(0);
+  };
+  text(0, id);
+  text(1, account);
+  word(2, cents);
+  text(3, currency);
+  word(4, micros);
+  if (type != nullptr) text(5, *type);
+  v->partition_micros.push_back(micros);
+  v->source_line.push_back(line);
+  v->row_hash.Append(hash);
+}
 
 // Deterministic rows: row i (source_line i + 2) is rejected when i % reject_every ==
 // reject_every - 1 (every other rejected row condemned); valid rows spread over `months`
@@ -57,15 +110,12 @@ inline BatchPuller MakePuller(SyntheticInput in, int fail_after_batches = -1) {
         r->condemned.push_back(in.Condemned(i) ? 1 : 0);
         continue;
       }
-      v->transaction_id.Append(id);
-      v->account_id.Append("ACC" + std::to_string(i % 97));
-      v->amount_cents.push_back(SyntheticInput::Cents(i));
-      v->currency.Append(i % 2 ? "EUR" : "USD");
-      v->tx_micros.push_back(in.TxMicros(i));
-      if (in.with_type) v->transaction_type.Append(i % 3 ? "DEBIT" : "CREDIT");
-      v->source_line.push_back(i + 2);
-      v->row_hash.Append("0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab" +
-                         std::to_string(i % 10000));
+      const std::string type = i % 3 ? "DEBIT" : "CREDIT";
+      AppendTransaction(v, id, "ACC" + std::to_string(i % 97), SyntheticInput::Cents(i),
+                        i % 2 ? "EUR" : "USD", in.TxMicros(i), in.with_type ? &type : nullptr,
+                        i + 2,
+                        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab" +
+                            std::to_string(i % 10000));
     }
     *next = end;
     return true;

@@ -50,8 +50,14 @@ class EngineLakeViewsTest : public ::testing::Test {
     engine_ = OpenEngine();
     fs::path lake = dir_.path() / "lake";
     for (std::string run : {"r1", "r2"}) {
-      RunWriteSpec spec{(dir_.path() / ("staging-" + run)).string(), run, "v1", "2024-02-29",
-                        "bronze/x.csv", 0, false};
+      RunWriteSpec spec;
+      spec.staging_dir = (dir_.path() / ("staging-" + run)).string();
+      spec.run_id = run;
+      spec.schema_v = "v1";
+      spec.ingest_date = "2024-02-29";
+      spec.source_key = "bronze/x.csv";
+      spec.fields = testing::TransactionsFields(false);
+      spec.silver_columns = testing::TransactionsSilverColumns(false);
       auto files = WriteRun(*engine_, spec,
                             MakePuller({.rows = 400, .batch_size = 64, .reject_every = 8,
                                         .months = 2}));

@@ -25,8 +25,14 @@ int main(int argc, char** argv) {
   options.temp_directory = (dir / "tmp").string();
   auto engine = Engine::Open(options);
   if (!engine.ok()) return std::fprintf(stderr, "%s\n", engine.status().ToString().c_str()), 1;
-  RunWriteSpec spec{(dir / "staging").string(), "bench", "v1", "2024-03-31", "bronze/x.csv",
-                    0, false};
+  RunWriteSpec spec;
+  spec.staging_dir = (dir / "staging").string();
+  spec.run_id = "bench";
+  spec.schema_v = "v1";
+  spec.ingest_date = "2024-03-31";
+  spec.source_key = "bronze/x.csv";
+  spec.fields = testing::TransactionsFields(false);
+  spec.silver_columns = testing::TransactionsSilverColumns(false);
   auto start = std::chrono::steady_clock::now();
   if (argc > 5 && std::string(argv[5]) == "pull-only") {
     ValidRows valid;

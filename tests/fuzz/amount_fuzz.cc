@@ -1,4 +1,4 @@
-// ParseAmountCents against its sentence in DESIGN.md, written with <regex> and strings:
+// ParseScaledDecimal as decimal(16,2) (the transactions amount) against its sentence in DESIGN.md, written with <regex> and strings:
 // -?[0-9]+(\.[0-9]{1,2})? whose value, leading zeros dropped, has at most 14 integer digits.
 
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "fuzz_check.h"
-#include "ingest/amount.h"
+#include "ingest/number_text.h"
 
 namespace {
 
@@ -30,7 +30,7 @@ bool Reference(const std::string& s, int64_t* cents) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string s(reinterpret_cast<const char*>(data), size);
   int64_t got = 0, want = 0;
-  bool ok = runlake::ParseAmountCents(s, &got);
+  bool ok = runlake::ParseScaledDecimal(s, 16, 2, &got);
   bool ref = Reference(s, &want);
   runlake::fuzz::Check(ok == ref, "'" + s + "': parser " + (ok ? "accepts" : "rejects") +
                                       ", reference " + (ref ? "accepts" : "rejects"));

@@ -161,6 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.rules.currencies = {kCurrencies.begin(), kCurrencies.end()};
   o.rules.timestamp_formats = {"%Y-%m-%dT%H:%M:%SZ"};
   o.rules.tx_date_window = {std::nullopt, std::nullopt};
+  o.rules.given = {"currencies", "timestamp_formats", "tx_date_window"};
   o.schema_version = "v1";
   o.source_name = "fuzz.csv";
   o.batch_rows = 7;
@@ -211,8 +212,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       bool take_valid = r == rejected.size() ||
                         (v < valid.size() && valid.source_line[v] < rejected.source_line[r]);
       if (take_valid) {
-        got.push_back({valid.source_line[v], true, "", std::string(valid.transaction_id[v]),
-                       valid.amount_cents[v], valid.tx_micros[v]});
+        // The transactions contract's columns: transaction_id 0, amount 2, tx_date 4.
+        got.push_back({valid.source_line[v], true, "", std::string(valid.columns[0].strings[v]),
+                       valid.columns[2].words[v], valid.columns[4].words[v]});
         ++v;
       } else {
         got.push_back(

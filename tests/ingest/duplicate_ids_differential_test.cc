@@ -106,7 +106,7 @@ std::string Generate(uint32_t seed, int rows) {
   return out;
 }
 
-IdColumns V1Columns() { return IdColumns{5, 0}; }
+KeyColumns V1Columns() { return KeyColumns{5, {0}, {1}}; }
 
 Result<RecordBitmap> Spilled(const std::string& csv, const SpillOptions& options,
                              size_t max_chunk = 1 << 20, uint32_t seed = 0) {
@@ -124,10 +124,11 @@ Result<std::vector<int>> ThroughDuplicateIds(const std::string& csv, DuplicateId
   CsvRecord record;
   RUNLAKE_ASSIGN_OR_RAISE(bool more, scanner.Next(&record));  // header
   std::vector<int> out;
+  std::string scratch;
   for (int64_t ordinal = 0; more; ++ordinal) {
     RUNLAKE_ASSIGN_OR_RAISE(more, scanner.Next(&record));
     if (!more) break;
-    std::string_view id = AppearingId(record, V1Columns());
+    std::string_view id = AppearingKey(record, V1Columns(), &scratch);
     if (id.empty()) {
       out.push_back(-1);
       continue;

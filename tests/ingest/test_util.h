@@ -93,6 +93,13 @@ struct Outcome {
   int batches = 0;
 };
 
+// Rules set in code, as a rules file giving `keys` would set them (only given keys override
+// the contract: Rules::given).
+inline Rules Giving(Rules rules, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) rules.given.insert(k);
+  return rules;
+}
+
 inline TransformOptions Options(std::string schema = "v1") {
   TransformOptions o;
   o.schema_version = std::move(schema);
@@ -104,7 +111,6 @@ inline TransformOptions Options(std::string schema = "v1") {
 inline Outcome Transform(std::string data, TransformOptions options = Options(),
                          size_t max_chunk = 1 << 20, uint32_t seed = 0) {
   Outcome out;
-  const int options_max_attempts = options.rules.max_attempts;
   auto t = RowTransformer::Open(Reader(std::move(data), max_chunk, seed), std::move(options));
   if (!t.ok()) {
     out.status = t.status();
@@ -118,13 +124,14 @@ inline Outcome Transform(std::string data, TransformOptions options = Options(),
       out.status = more.status();
       break;
     }
+    // The transactions contract's columns: transaction_id, account_id, amount, currency,
+    // tx_date, and transaction_type in v2.
+    const auto& c = valid.columns;
     for (size_t i = 0; i < valid.size(); ++i) {
       out.valid.push_back(
-          {std::string(valid.transaction_id[i]), std::string(valid.account_id[i]),
-           std::string(valid.currency[i]),
-           valid.transaction_type.size() ? std::string(valid.transaction_type[i]) : std::string(),
-           std::string(valid.row_hash[i]), valid.amount_cents[i], valid.tx_micros[i],
-           valid.source_line[i]});
+          {std::string(c[0].strings[i]), std::string(c[1].strings[i]),
+           std::string(c[3].strings[i]), c.size() > 5 ? std::string(c[5].strings[i]) : std::string(),
+           std::string(valid.row_hash[i]), c[2].words[i], c[4].words[i], valid.source_line[i]});
     }
     for (size_t i = 0; i < rejected.size(); ++i) {
       out.rejected.push_back(
@@ -139,7 +146,7 @@ inline Outcome Transform(std::string data, TransformOptions options = Options(),
     ++out.batches;
   }
   // Loop prevention's late half, as the run writer's reject sink applies it.
-  const int max_attempts = options_max_attempts;
+  const int max_attempts = (*t)->max_attempts();
   auto attempts = (*t)->ResolveAttempts();
   if (!attempts.ok()) {
     out.status = attempts.status();

@@ -131,6 +131,7 @@ TEST(IngestValidation, TimestampFormatsThroughRules) {
 
   TransformOptions custom = Options();
   custom.rules.timestamp_formats = {"%d/%m/%Y %H:%M"};
+  custom.rules.given.insert("timestamp_formats");
   Outcome eu = V1("A,C,1,USD,15/01/2024 10:30\nB,C,1,USD,2024-01-15T10:30:00Z\n", custom);
   ASSERT_EQ(eu.valid.size(), 1u);
   EXPECT_EQ(eu.valid[0].tx_micros, 1705314600LL * 1000000);
@@ -140,6 +141,7 @@ TEST(IngestValidation, TimestampFormatsThroughRules) {
 TEST(IngestValidation, CustomCurrencyAllowlist) {
   TransformOptions o = Options();
   o.rules.currencies = {"USD"};
+  o.rules.given.insert("currencies");
   Outcome out = V1("A,C,1,USD,2024-01-15T10:30:00Z\nB,C,1,EUR,2024-01-15T10:30:00Z\n", o);
   EXPECT_EQ(out.valid.size(), 1u);
   ASSERT_EQ(out.rejected.size(), 1u);
@@ -228,6 +230,7 @@ TEST(IngestValidation, AttemptCountsAndCondemnation) {
 TEST(IngestValidation, MaxAttemptsOneCondemnsAtOnce) {
   TransformOptions o = Options();
   o.rules.max_attempts = 1;
+  o.rules.given.insert("max_attempts");
   Outcome out = V1("T1,C,1,USD\n", o);
   ASSERT_EQ(out.rejected.size(), 1u);
   EXPECT_TRUE(out.rejected[0].condemned);

@@ -1,10 +1,10 @@
-// Amounts and timestamps: the two parsers that turn text into exact values.
+// Amounts (decimal(16,2), the transactions amount) and timestamps: the two parsers that turn text into exact values.
 
 #include <gtest/gtest.h>
 
 #include <optional>
 
-#include "ingest/amount.h"
+#include "ingest/number_text.h"
 #include "ingest/timestamp_format.h"
 #include "runlake/rules.h"
 
@@ -13,7 +13,7 @@ namespace {
 
 std::optional<int64_t> Cents(std::string_view s) {
   int64_t c = 0;
-  if (!ParseAmountCents(s, &c)) return std::nullopt;
+  if (!ParseScaledDecimal(s, 16, 2, &c)) return std::nullopt;  // the transactions amount
   return c;
 }
 

@@ -64,6 +64,20 @@ struct ValueColumn {
     words.clear();
     nulls.clear();
   }
+  // Rows rows[0..n) of `from`, column-wise: the month router's gather (no per-row switch).
+  void AppendRows(const ValueColumn& from, const uint32_t* rows, size_t n) {
+    for (size_t i = 0; i < n; ++i) nulls.push_back(from.nulls[rows[i]]);
+    if (kind == ValueKind::kString) {
+      for (size_t i = 0; i < n; ++i) strings.Append(from.strings[rows[i]]);
+    } else if (kind == ValueKind::kInt128) {
+      for (size_t i = 0; i < n; ++i) {
+        words.push_back(from.words[2 * rows[i]]);
+        words.push_back(from.words[2 * rows[i] + 1]);
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) words.push_back(from.words[rows[i]]);
+    }
+  }
   void AppendFrom(const ValueColumn& from, size_t row) {
     nulls.push_back(from.nulls[row]);
     if (kind == ValueKind::kString) {
@@ -99,6 +113,15 @@ struct ValidRows {
     if (columns.size() == like.columns.size()) return;
     columns.assign(like.columns.size(), ValueColumn{});
     for (size_t i = 0; i < columns.size(); ++i) columns[i].kind = like.columns[i].kind;
+  }
+  void AppendRows(const ValidRows& from, const uint32_t* rows, size_t n) {
+    ShapeLike(from);
+    for (size_t c = 0; c < columns.size(); ++c) columns[c].AppendRows(from.columns[c], rows, n);
+    for (size_t i = 0; i < n; ++i) {
+      partition_micros.push_back(from.partition_micros[rows[i]]);
+      source_line.push_back(from.source_line[rows[i]]);
+      row_hash.Append(from.row_hash[rows[i]]);
+    }
   }
   void AppendRow(const ValidRows& from, size_t row) {
     ShapeLike(from);

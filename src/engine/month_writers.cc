@@ -1,5 +1,6 @@
 #include "engine/month_writers_internal.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -110,19 +111,24 @@ class Router {
       *batch = std::move(spare);
       return true;
     }
-    int64_t last_key = keys_[0] + 1;  // none yet
-    Writer* w = nullptr;
-    for (size_t i = 0; i < n; i++) {
-      if (keys_[i] != last_key) {
-        last_key = keys_[i];
-        w = WriterFor(last_key);
-        if (w == nullptr) return false;
+    // Each month's rows gathered column by column, in their order (a month's rows keep the
+    // source's order whatever the months around them).
+    for (auto& [key, rows] : rows_by_key_) rows.clear();  // kept: no allocation per batch
+    for (size_t i = 0; i < n; i++) rows_by_key_[keys_[i]].push_back(static_cast<uint32_t>(i));
+    for (auto& [key, rows] : rows_by_key_) {
+      if (rows.empty()) continue;
+      Writer* w = WriterFor(key);
+      if (w == nullptr) return false;
+      for (size_t done = 0; done < rows.size();) {
         if (w->filling() == nullptr) w->filling() = w->queue().TakeFree();
-      }
-      w->filling()->AppendRow(b, i);
-      if (w->filling()->size() >= o_.batch_rows) {
-        if (!FlushFilling(w)) return false;
-        w->filling() = w->queue().TakeFree();
+        // A filling batch is below batch_rows (it is flushed on reaching it).
+        const size_t take = std::min(rows.size() - done, o_.batch_rows - w->filling()->size());
+        w->filling()->AppendRows(b, rows.data() + done, take);
+        done += take;
+        if (w->filling()->size() >= o_.batch_rows) {
+          if (!FlushFilling(w)) return false;
+          w->filling() = w->queue().TakeFree();
+        }
       }
     }
     b.Clear();
@@ -207,6 +213,7 @@ class Router {
   Writer* overflow_ = nullptr;
   Status start_error_;
   std::vector<int64_t> keys_;
+  std::map<int64_t, std::vector<uint32_t>> rows_by_key_;
 };
 
 }  // namespace

@@ -56,8 +56,15 @@ class PlanRow {
  public:
   bool IsNull(size_t slot) const { return null_[slot] != 0; }
   std::string_view Text(size_t slot) const { return text_[slot]; }  // every kind
-  int64_t Int64(size_t slot) const;    // kInt64, kBoolean, kDate, kTimestamp
-  __int128 Int128(size_t slot) const;  // any numeric kind, widened
+  // kInt64, kBoolean, kDate, kTimestamp (inline: the transform reads every valid row's).
+  int64_t Int64(size_t slot) const { return static_cast<int64_t>(words_[(*slots_)[slot].word]); }
+  // Any numeric kind, widened.
+  __int128 Int128(size_t slot) const {
+    const RowSlot& s = (*slots_)[slot];
+    if (s.kind != SlotKind::kInt128) return Int64(slot);
+    const unsigned __int128 hi = words_[s.word + 1], lo = words_[s.word];
+    return static_cast<__int128>((hi << 64) | lo);
+  }
 
  private:
   friend class RowPlan;

@@ -60,24 +60,17 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 
 }  // namespace
 
-int64_t PlanRow::Int64(size_t slot) const {
-  return static_cast<int64_t>(words_[(*slots_)[slot].word]);
-}
-
-__int128 PlanRow::Int128(size_t slot) const {
-  const RowSlot& s = (*slots_)[slot];
-  if (s.kind != SlotKind::kInt128) return Int64(slot);
-  const unsigned __int128 hi = words_[s.word + 1], lo = words_[s.word];
-  return static_cast<__int128>((hi << 64) | lo);
-}
-
 void RowPlan::Evaluate(const PlanRecord& record, RowEvaluation* out) const {
   out->failures.clear();
   PlanRow& row = out->row;
   row.slots_ = &slots_;
-  row.null_.assign(columns_.size(), 1);
-  row.text_.assign(columns_.size(), std::string_view());
-  row.words_.assign(words_, 0);
+  // Sized once; every slot's null flag and text are written below, and a value word only
+  // where it parsed (readers look at a value only when its slot is not null).
+  if (row.null_.size() != columns_.size()) {
+    row.null_.assign(columns_.size(), 1);
+    row.text_.assign(columns_.size(), std::string_view());
+    row.words_.assign(words_, 0);
+  }
 
   bool clean = true;
   if (record.raw) {
@@ -87,6 +80,8 @@ void RowPlan::Evaluate(const PlanRecord& record, RowEvaluation* out) const {
   }
   // Without the header's field count no field can be matched to its column.
   if (record.malformed || record.fields.size() != header_fields_) {
+    std::fill(row.null_.begin(), row.null_.end(), 1);
+    std::fill(row.text_.begin(), row.text_.end(), std::string_view());
     out->failures.push_back(kSchemaError);
     if (!clean) out->failures.push_back(kEncodingError);
     return;
@@ -97,11 +92,8 @@ void RowPlan::Evaluate(const PlanRecord& record, RowEvaluation* out) const {
   for (const ColumnPlan& c : columns_) {
     const std::string_view text = FieldText(record.fields[c.field], c.trim);
     row.text_[c.slot] = text;
-    if (text.empty()) {
-      null_failure = null_failure || c.required;
-    } else {
-      row.null_[c.slot] = 0;
-    }
+    row.null_[c.slot] = text.empty() ? 1 : 0;
+    null_failure = null_failure || (c.required && text.empty());
   }
   if (null_failure) out->failures.push_back(kNullValueError);
   // Checks run on non-empty fields only: an empty optional field is simply NULL.

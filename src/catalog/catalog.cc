@@ -8,6 +8,8 @@
 #include "engine/views.h"
 #include "store/local_files.h"
 #include "catalog/partition_filter.h"
+#include "runlake/contract.h"
+#include "runlake/dataset_revisions.h"
 #include "runlake/gold.h"
 #include "runlake/pointer.h"
 #include "runlake/run_index.h"
@@ -60,6 +62,8 @@ class FileSet {
   void Add(const std::string& view, const RunManifest& m, const DatasetId& dataset,
            const std::string& layer) {
     if (!(m.dataset == dataset)) return;
+    // Silver files of one contract share a column layout (CreateSilverView's groups).
+    const std::string group = layer == "silver" ? m.contract_sha256 : "";
     auto tag = listing_.tags.find(m.run_id);
     const bool rejects = layer == "quarantine" || layer == "condemned";
     std::vector<std::string> run_dates;
@@ -72,9 +76,30 @@ class FileSet {
       }
       const bool legacy = rejects && f.format < kRejectFileFormat;
       wanted_[legacy ? view + ":legacy" : view].push_back(index_.size());
+      group_of_.push_back(group);
       index_.push_back(CommittedFile{f.key, f.bytes, tag == listing_.tags.end() ? "" : tag->second});
       run_of_.push_back(m.run_id);
     }
+  }
+
+  // The local paths of a silver view's files in groups of one layout, in run order.
+  std::vector<std::vector<std::string>> Groups(const std::string& view,
+                                               const std::map<std::string, std::string>& bad) const {
+    std::vector<std::vector<std::string>> out;
+    std::vector<std::string> keys;
+    auto it = wanted_.find(view);
+    if (it == wanted_.end()) return out;
+    for (size_t i : it->second) {
+      if (bad.count(run_of_[i])) continue;
+      auto k = std::find(keys.begin(), keys.end(), group_of_[i]);
+      if (k == keys.end()) {
+        keys.push_back(group_of_[i]);
+        out.emplace_back();
+        k = keys.end() - 1;
+      }
+      out[k - keys.begin()].push_back(paths_[i].path);
+    }
+    return out;
   }
 
   // Files the statement's partition filter left out (never downloaded).
@@ -119,23 +144,27 @@ class FileSet {
   int pruned_ = 0;
   std::vector<CommittedFile> index_;
   std::vector<std::string> run_of_;
+  std::vector<std::string> group_of_;
   std::vector<CommittedPath> paths_;
   std::map<std::string, std::vector<size_t>> wanted_;
 };
 
-Status CreateSilverCurrentView(Engine& engine, const std::vector<std::string>& files,
-                               const std::optional<PointerVersion>& version) {
+Status CreateCurrentView(Engine& engine, const std::string& view,
+                         const std::vector<std::vector<std::string>>& groups,
+                         const ViewColumns& empty_columns,
+                         const std::optional<PointerVersion>& version) {
   std::string pairs;
   if (version) {
     for (const auto& [source, run] : version->sources) {
       pairs += std::string(pairs.empty() ? "" : ", ") + "(DATE " + Str(source) + ", " + Str(run) + ")";
     }
   }
-  RUNLAKE_RETURN_NOT_OK(CreateSilverView(engine, "silver_canonical_runs", files));
+  const std::string runs = view == "silver_current" ? "silver_canonical_runs" : view + "__runs";
+  RUNLAKE_RETURN_NOT_OK(CreateSilverView(engine, runs, groups, empty_columns));
   std::string filter = pairs.empty() ? "false"
                                      : "(ingest_date, run_id) IN (SELECT * FROM (VALUES " + pairs + "))";
-  return engine.Execute("CREATE OR REPLACE VIEW silver_current AS SELECT * FROM silver_canonical_runs WHERE " +
-                        filter);
+  return engine.Execute("CREATE OR REPLACE VIEW " + Engine::QuoteIdentifier(view) + " AS SELECT * FROM " +
+                        Engine::QuoteIdentifier(runs) + " WHERE " + filter);
 }
 
 Status CreateGoldView(Engine& engine, const std::string& view, const std::vector<std::string>& paths) {
@@ -184,6 +213,26 @@ Status CreateRejectViewOf(Engine& engine, ObjectStore& store, const std::vector<
   RUNLAKE_ASSIGN_OR_RAISE(auto current, LocalPathsFor(store, keys.current, scratch_dir));
   RUNLAKE_ASSIGN_OR_RAISE(auto legacy, LocalPathsFor(store, keys.legacy, scratch_dir));
   return CreateRejectView(engine, view_name, current, legacy);
+}
+
+// A dataset's own views: silver_<ds> and silver_<ds>_current, <ds> its name's last segment.
+struct DatasetViews {
+  DatasetId id;
+  std::string all, current;
+};
+
+// Adds `d` unless a dataset of the same last segment is there (a contract refuses a second
+// one; the first dataset keeps the names).
+void AddDataset(std::vector<DatasetViews>* datasets, const DatasetId& d) {
+  for (const auto& x : *datasets) {
+    if (x.id.dataset == d.dataset) return;
+  }
+  datasets->push_back({d, "silver_" + d.dataset, "silver_" + d.dataset + "_current"});
+}
+
+bool IsDatasetView(const std::vector<DatasetViews>& datasets, const std::string& view) {
+  return std::any_of(datasets.begin(), datasets.end(),
+                     [&](const DatasetViews& d) { return d.all == view || d.current == view; });
 }
 
 std::vector<std::string> ViewsNamedIn(const std::string& sql) {
@@ -245,15 +294,47 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
     if (!latest.empty()) warn(latest);
   }
 
+  // Each dataset's silver_<ds> and silver_<ds>_current (its last name segment): the
+  // transactions dataset always, every dataset with runs, and when the statement may name one
+  // of theirs, every dataset with a contract (whose columns an empty view then has).
+  std::vector<DatasetViews> datasets;
+  AddDataset(&datasets, DatasetId{});
+  for (const auto& m : runs) AddDataset(&datasets, m.dataset);
+  std::map<std::string, ViewColumns> contract_columns;  // by dataset path
+  if (all || std::any_of(named.begin(), named.end(), [&](const std::string& v) {
+        return v.rfind("silver_", 0) == 0 && v != "silver_current" && !IsDatasetView(datasets, v);
+      })) {
+    auto contracts = ListDatasetContracts(store);
+    if (contracts.ok()) {
+      for (const DatasetRevision& r : *contracts) AddDataset(&datasets, r.dataset);
+    }
+  }
+  std::vector<std::string> silver_views = {"silver_current", "quarantine", "condemned"};
+  for (const auto& d : datasets) {
+    silver_views.push_back(d.all);
+    silver_views.push_back(d.current);
+  }
   // Files a simple filter on year/month/run_id/ingest_date cannot touch are not fetched.
-  const PartitionFilter filter =
-      all ? PartitionFilter{}
-          : PartitionFilterOf(options.sql, {"silver_transactions", "silver_current", "quarantine", "condemned"});
+  const PartitionFilter filter = all ? PartitionFilter{} : PartitionFilterOf(options.sql, silver_views);
   FileSet files(store, listing, filter);
+  std::map<std::string, std::optional<PointerVersion>> heads;  // by dataset path
+  for (const auto& d : datasets) {
+    const bool own = wants(d.all), current = wants(d.current);
+    if (own) {
+      for (const auto& m : runs) files.Add(d.all, m, d.id, "silver");
+    }
+    if (current) {
+      RUNLAKE_ASSIGN_OR_RAISE(heads[d.id.path()], PointerLog(store, "silver", d.id).Head());
+      if (const auto& head = heads[d.id.path()]) {
+        for (const auto& rid : head->ReferencedRuns()) {
+          if (const RunManifest* m = listing.Find(rid)) files.Add(d.current, *m, d.id, "silver");
+        }
+      }
+    }
+  }
   for (const auto& m : runs) {
-    if (wants("silver_transactions")) files.Add("silver_transactions", m, options.dataset, "silver");
-    if (wants("quarantine")) files.Add("quarantine", m, options.dataset, "quarantine");
-    if (wants("condemned")) files.Add("condemned", m, options.dataset, "condemned");
+    if (wants("quarantine")) files.Add("quarantine", m, m.dataset, "quarantine");
+    if (wants("condemned")) files.Add("condemned", m, m.dataset, "condemned");
   }
   if (version) {
     for (const auto& rid : version->ReferencedRuns()) {
@@ -272,8 +353,29 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
   RUNLAKE_RETURN_NOT_OK(files.Fetch(options.scratch_dir, &bad));
   for (const auto& [rid, problem] : bad) warn("run " + rid + " is invisible: " + problem);
 
-  if (wants("silver_transactions")) {
-    RUNLAKE_RETURN_NOT_OK(CreateSilverView(*engine, "silver_transactions", files.Paths("silver_transactions", bad)));
+  // A view with no files takes its columns from the dataset's newest contract.
+  auto empty_columns = [&](const DatasetId& d) -> ViewColumns {
+    auto newest = NewestContractRevision(store, d);
+    if (!newest.ok() || !*newest) return TransactionsSilverFileColumns();
+    auto contract = ParseContract((*newest)->contract, d.path());
+    if (!contract.ok()) return TransactionsSilverFileColumns();
+    ViewColumns out;
+    for (const SilverDataColumn& c : SilverDataColumns(*contract)) out.emplace_back(c.name, c.type.SqlType());
+    for (const auto& c : SilverLineageColumns()) out.push_back(c);
+    return out;
+  };
+  for (const auto& d : datasets) {
+    if (wants(d.all)) {
+      auto groups = files.Groups(d.all, bad);
+      RUNLAKE_RETURN_NOT_OK(CreateSilverView(*engine, d.all, groups,
+                                             groups.empty() ? empty_columns(d.id) : ViewColumns{}));
+    }
+    if (wants(d.current)) {
+      auto groups = files.Groups(d.current, bad);
+      RUNLAKE_RETURN_NOT_OK(CreateCurrentView(*engine, d.current, groups,
+                                              groups.empty() ? empty_columns(d.id) : ViewColumns{},
+                                              heads[d.id.path()]));
+    }
   }
   if (wants("quarantine")) {
     RUNLAKE_RETURN_NOT_OK(CreateRejectView(*engine, "quarantine", files.Paths("quarantine", bad),
@@ -295,7 +397,10 @@ Result<std::unique_ptr<Engine>> OpenCatalog(ObjectStore& store, const CatalogOpt
     RUNLAKE_RETURN_NOT_OK(CreatePointerHistoryView(*engine, history));
   }
   if (wants("silver_current")) {
-    RUNLAKE_RETURN_NOT_OK(CreateSilverCurrentView(*engine, files.Paths("silver_current", bad), version));
+    auto groups = files.Groups("silver_current", bad);
+    RUNLAKE_RETURN_NOT_OK(CreateCurrentView(*engine, "silver_current", groups,
+                                            groups.empty() ? empty_columns(options.dataset) : ViewColumns{},
+                                            version));
   }
   for (const auto& table : GoldTables()) {
     std::string view = "gold_" + table;

@@ -16,7 +16,7 @@ namespace {
 std::string ParquetSelect(const std::vector<ColumnSpec>& columns,
                           const std::vector<std::string>& files,
                           std::span<const ColumnSpec> path_columns,
-                          std::span<const char* const> absent) {
+                          std::span<const char* const> absent, const char* extra) {
   std::string select;
   for (const ColumnSpec& c : columns) {
     bool null = files.empty() || std::any_of(absent.begin(), absent.end(), [&](const char* a) {
@@ -24,6 +24,11 @@ std::string ParquetSelect(const std::vector<ColumnSpec>& columns,
                 });
     select += select.empty() ? "" : ", ";
     select += null ? "CAST(NULL AS " + std::string(c.type) + ") AS " + c.name : std::string(c.name);
+  }
+  if (extra != nullptr) {
+    const std::string e(extra);
+    // With no files there is no source_key to compute from: the extra column is NULL.
+    select += ", " + (files.empty() ? "CAST(NULL AS VARCHAR) AS " + e.substr(e.rfind(' ') + 1) : e);
   }
   std::string sql = "SELECT " + select;
   if (files.empty()) return sql + " WHERE false";
@@ -46,7 +51,8 @@ Status CreateParquetView(Engine& engine, const std::string& view_name,
                          std::span<const ColumnSpec> file_columns,
                          std::span<const ColumnSpec> path_columns,
                          const std::vector<std::string>& legacy = {},
-                         std::span<const char* const> absent = {}) {
+                         std::span<const char* const> absent = {},
+                         const char* extra = nullptr) {
   std::vector<ColumnSpec> columns(file_columns.begin(), file_columns.end());
   for (const ColumnSpec& p : path_columns) {
     bool in_file = std::any_of(file_columns.begin(), file_columns.end(),
@@ -54,31 +60,118 @@ Status CreateParquetView(Engine& engine, const std::string& view_name,
     if (!in_file) columns.push_back(p);  // else the path's value wins; they are equal
   }
   std::string body;
-  if (!files.empty() || legacy.empty()) body = ParquetSelect(columns, files, path_columns, {});
+  if (!files.empty() || legacy.empty()) body = ParquetSelect(columns, files, path_columns, {}, extra);
   if (!legacy.empty()) {
     body += (body.empty() ? "" : " UNION ALL ") +
-            ParquetSelect(columns, legacy, path_columns, absent);
+            ParquetSelect(columns, legacy, path_columns, absent, extra);
   }
   std::string sql =
       "CREATE OR REPLACE VIEW " + Engine::QuoteIdentifier(view_name) + " AS " + body;
   return engine.Execute(sql).WithContext("creating view " + view_name);
 }
 
+// Every dataset's rejects share one view: `dataset` comes from source_key
+// (bronze/<domain>/<dataset>/...).
+constexpr const char* kRejectDatasetColumn =
+    "CAST(split_part(source_key, '/', 2) || '/' || split_part(source_key, '/', 3) AS VARCHAR) "
+    "AS dataset";
+
 // Reject files written before issue 18 have no raw_bytes.
 constexpr const char* kLegacyRejectAbsent[] = {"raw_bytes"};
 
 }  // namespace
 
+ViewColumns TransactionsSilverFileColumns() {
+  ViewColumns out;
+  for (const ColumnSpec& c : kSilverFileColumns) out.emplace_back(c.name, c.type);
+  return out;
+}
+
+ViewColumns SilverLineageColumns() {
+  ViewColumns out;
+  for (const ColumnSpec& c : kSilverLineageColumns) out.emplace_back(c.name, c.type);
+  return out;
+}
+
 Status CreateSilverView(Engine& engine, const std::string& view_name,
                         const std::vector<std::string>& files) {
-  return CreateParquetView(engine, view_name, files, kSilverFileColumns, kSilverPathColumns);
+  std::vector<std::vector<std::string>> groups;
+  if (!files.empty()) groups.push_back(files);
+  return CreateSilverView(engine, view_name, groups, TransactionsSilverFileColumns());
+}
+
+Status CreateSilverView(Engine& engine, const std::string& view_name,
+                        const std::vector<std::vector<std::string>>& groups,
+                        const ViewColumns& empty_columns) {
+  std::vector<ViewColumns> layouts;
+  for (const auto& files : groups) {
+    if (files.empty()) continue;
+    RUNLAKE_ASSIGN_OR_RAISE(QueryResult d, engine.Query("DESCRIBE SELECT * FROM read_parquet(" +
+                                                        Engine::Quote(files.front()) +
+                                                        ", hive_partitioning = false)"));
+    ViewColumns layout;
+    for (const auto& row : d.rows) {
+      if (row.size() >= 2 && row[0] && row[1]) layout.emplace_back(*row[0], *row[1]);
+    }
+    layouts.push_back(std::move(layout));
+  }
+  // The union, in first-appearance order, typed by the last layout that has the column.
+  ViewColumns all;
+  for (const ViewColumns& layout : layouts) {
+    for (const auto& [name, type] : layout) {
+      auto it = std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.first == name; });
+      if (it == all.end()) {
+        all.emplace_back(name, type);
+      } else {
+        it->second = type;
+      }
+    }
+  }
+  std::string types;
+  for (const ColumnSpec& p : kSilverPathColumns) {
+    types += (types.empty() ? "" : ", ") + Engine::Quote(p.name) + ": " + p.type;
+  }
+  std::string body;
+  if (layouts.empty()) {
+    for (const auto& [name, type] : empty_columns) {
+      body += (body.empty() ? "SELECT " : ", ") + std::string("CAST(NULL AS ") + type + ") AS " +
+              Engine::QuoteIdentifier(name);
+    }
+    for (const ColumnSpec& p : kSilverPathColumns) {
+      body += std::string(", CAST(NULL AS ") + p.type + ") AS " + p.name;
+    }
+    body += " WHERE false";
+  }
+  size_t layout = 0;
+  for (const auto& files : groups) {
+    if (files.empty()) continue;
+    const ViewColumns& have = layouts[layout++];
+    std::string select;
+    for (const auto& [name, type] : all) {
+      auto it = std::find_if(have.begin(), have.end(), [&](const auto& c) { return c.first == name; });
+      const std::string id = Engine::QuoteIdentifier(name);
+      std::string expr = it == have.end()   ? "CAST(NULL AS " + type + ") AS " + id
+                         : it->second == type ? id
+                                              : "CAST(" + id + " AS " + type + ") AS " + id;
+      select += (select.empty() ? "" : ", ") + expr;
+    }
+    for (const ColumnSpec& p : kSilverPathColumns) select += std::string(", ") + p.name;
+    std::string list;
+    for (const std::string& f : files) list += (list.empty() ? "" : ", ") + Engine::Quote(f);
+    body += (body.empty() ? "" : " UNION ALL ") + std::string("SELECT ") + select +
+            " FROM read_parquet([" + list + "], hive_partitioning = true, hive_types = {" + types +
+            "})";
+  }
+  return engine
+      .Execute("CREATE OR REPLACE VIEW " + Engine::QuoteIdentifier(view_name) + " AS " + body)
+      .WithContext("creating view " + view_name);
 }
 
 Status CreateRejectView(Engine& engine, const std::string& view_name,
                         const std::vector<std::string>& files,
                         const std::vector<std::string>& legacy_files) {
   return CreateParquetView(engine, view_name, files, kRejectFileColumns, kRejectPathColumns,
-                           legacy_files, kLegacyRejectAbsent);
+                           legacy_files, kLegacyRejectAbsent, kRejectDatasetColumn);
 }
 
 Status CreateJsonView(Engine& engine, const std::string& view_name,

@@ -11,16 +11,33 @@
 
 namespace runlake {
 
-// CREATE OR REPLACE VIEW <view_name>: the silver file columns, then year, month (INTEGER),
-// schema_v, run_id read from each path (.../year=YYYY/month=MM/schema_v=vN/run_id=RID/
+// (name, DuckDB type) of view columns.
+using ViewColumns = std::vector<std::pair<std::string, std::string>>;
+
+// CREATE OR REPLACE VIEW <view_name> over silver files given in groups, each of one column
+// layout (the files of the runs of one dataset contract: its columns, then the lineage
+// columns; DESIGN.md "Datasets are declared in contracts"). Each group's layout is read from
+// its first file (one footer). The view has every group's columns in the order they first
+// appear, NULL where a group lacks one (a column a later revision added), typed as the last
+// group that has it types it (evolution only widens); then year, month (INTEGER), schema_v,
+// run_id read from each path (.../year=YYYY/month=MM/schema_v=vN/run_id=RID/
 // part-NNNNN.parquet). Filters on those four prune files before they are opened. With no
-// files the view has the same columns and no rows. Errors as for Engine::Execute (e.g.
-// IOError when the first file cannot be read: DuckDB reads its schema at creation).
+// files the view has `empty_columns` (then the Hive columns) and no rows. Errors as for
+// Engine::Execute (e.g. IOError when a group's first file cannot be read).
+Status CreateSilverView(Engine& engine, const std::string& view_name,
+                        const std::vector<std::vector<std::string>>& groups,
+                        const ViewColumns& empty_columns);
+// One group; with no files, the transactions dataset's columns.
 Status CreateSilverView(Engine& engine, const std::string& view_name,
                         const std::vector<std::string>& files);
+// The transactions dataset's silver file columns (its contract's, then the lineage ones).
+ViewColumns TransactionsSilverFileColumns();
+// The lineage columns every silver file ends with.
+ViewColumns SilverLineageColumns();
 
 // The same for quarantine/condemned files (.../ingest_date=YYYY-MM-DD/run_id=RID/
-// part-NNNNN.parquet): the reject file columns, with ingest_date and run_id prunable.
+// part-NNNNN.parquet): the reject file columns, with ingest_date and run_id prunable, then
+// `dataset` (<domain>/<dataset>, from each row's source_key).
 // `legacy_files` were written before raw_bytes existed (manifest file format 1): the view
 // shows NULL raw_bytes for their rows.
 Status CreateRejectView(Engine& engine, const std::string& view_name,

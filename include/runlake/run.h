@@ -30,11 +30,11 @@ struct RunRequest {
   // run --one-run`). Each source is validated, deduplicated and loop-prevented on its own,
   // its rejects go under its own ingest_date, and the manifest lists it with its figures.
   std::vector<std::string> source_keys;
-  std::string schema_version;  // v1 or v2
+  std::string schema_version;  // one of the contract's versions: v1, v2, ...
   // The dataset contract the run uses and records (dataset_revisions.h, ResolveRunContract):
   // --contract FILE's text, or --contract-revision N; neither: the dataset's newest revision.
-  // The rows are still checked by today's transactions transform: the contract chooses and
-  // records the revision, and its schema versions bound schema_version.
+  // Its schema_version's columns and checks are what the run applies (a dataset without a
+  // stored contract: the built-in transactions contract, recorded as no contract).
   RunContractChoice contract;
   Rules rules = Rules::Defaults();
   std::string execution_name, execution_arn;

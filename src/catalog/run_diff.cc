@@ -7,7 +7,12 @@
 #include "catalog/reject_transitions.h"
 #include "ledger/staging.h"
 #include "store/local_files.h"
+#include "runlake/builtin_contracts.h"
+#include "runlake/contract.h"
+#include "runlake/dataset_revisions.h"
 #include "runlake/run_manifest.h"
+
+#include <algorithm>
 
 namespace runlake {
 namespace {
@@ -76,6 +81,60 @@ Status RejectViewOf(Engine& engine, ObjectStore& store, const RunManifest& m, co
 
 Result<int64_t> AsInt(const std::optional<std::string>& v) { return ParseInt64Cell(v, "runs diff: a count"); }
 
+// The key rows are matched by and the columns compared (DESIGN.md "runs diff"): the dataset
+// contract's key and its other data columns, as run b recorded its contract (its revision;
+// the transactions contract for a run that recorded none), each kept only where both runs'
+// files have it. Without a key, rows are matched by every data column (none "changes").
+struct DiffColumns {
+  std::vector<std::string> key, values;
+};
+
+Result<std::vector<std::string>> ViewColumnNames(Engine& engine, const std::string& view) {
+  RUNLAKE_ASSIGN_OR_RAISE(QueryResult r, engine.Query("DESCRIBE " + view));
+  std::vector<std::string> out;
+  for (const auto& row : r.rows) out.push_back(row[0].value_or(""));
+  return out;
+}
+
+Result<DiffColumns> DiffColumnsOf(ObjectStore& store, Engine& engine, const RunManifest& b) {
+  Contract contract = TransactionsContract();
+  if (b.contract_revision > 0) {
+    auto stored = GetContractRevision(store, b.dataset, b.contract_revision);
+    if (stored.ok()) {
+      auto parsed = ParseContract(stored->contract, b.dataset.path());
+      if (parsed.ok()) contract = std::move(*parsed);
+    }
+  }
+  RUNLAKE_ASSIGN_OR_RAISE(auto in_a, ViewColumnNames(engine, "silver_a"));
+  RUNLAKE_ASSIGN_OR_RAISE(auto in_b, ViewColumnNames(engine, "silver_b"));
+  auto in_both = [&](const std::string& c) {
+    return std::find(in_a.begin(), in_a.end(), c) != in_a.end() &&
+           std::find(in_b.begin(), in_b.end(), c) != in_b.end();
+  };
+  DiffColumns out;
+  for (const std::string& k : contract.key) {
+    if (in_both(k)) out.key.push_back(k);
+  }
+  for (const SilverDataColumn& c : SilverDataColumns(contract)) {
+    if (!in_both(c.name) || std::find(out.key.begin(), out.key.end(), c.name) != out.key.end()) continue;
+    (out.key.empty() && contract.key.empty() ? out.key : out.values).push_back(c.name);
+  }
+  if (out.key.empty()) return Status::InvalidArgument("runs diff: the runs share no key column");
+  return out;
+}
+
+// "a.x IS NULL", "coalesce(a.x, b.x)", ... over every column of `columns`.
+std::string Each(const std::vector<std::string>& columns, const std::string& pattern,
+                 const std::string& separator) {
+  std::string out;
+  for (const std::string& c : columns) {
+    std::string part = pattern;
+    for (size_t at; (at = part.find("@")) != std::string::npos;) part.replace(at, 1, Engine::QuoteIdentifier(c));
+    out += (out.empty() ? "" : separator) + part;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std::string& run_b,
@@ -112,28 +171,33 @@ Result<RunDiff> DiffRuns(ObjectStore& store, const std::string& run_a, const std
       figures->quarantine_by_reason[row[1].value_or("")] = n;
     }
   }
+  RUNLAKE_ASSIGN_OR_RAISE(DiffColumns columns, DiffColumnsOf(store, *engine, b));
+  // The partitions' sum of `amount` where the dataset has one (the transactions contract).
+  const bool amount = std::find(columns.values.begin(), columns.values.end(), "amount") != columns.values.end();
   for (const char* side : {"a", "b"}) {
     RUNLAKE_ASSIGN_OR_RAISE(auto r, engine->Query(std::string("SELECT printf('year=%04d/month=%02d', year, month), "
-                                                              "count(*), CAST(sum(amount) AS VARCHAR) FROM silver_") +
-                                                  side + " GROUP BY ALL ORDER BY ALL"));
+                                                              "count(*), ") +
+                                                  (amount ? "CAST(sum(amount) AS VARCHAR)" : "''") +
+                                                  " FROM silver_" + side + " GROUP BY ALL ORDER BY ALL"));
     for (const auto& row : r.rows) {
       RUNLAKE_ASSIGN_OR_RAISE(int64_t valid, AsInt(row[1]));
       SideOf(d.partitions[row[0].value_or("")], side[0]) = PartitionSide{valid, row[2].value_or("0")};
     }
   }
-  // Row level, by (ingest_date, transaction_id): ids are unique per source only, and a
-  // multi-source run holds several. A row "changed" when any business column differs.
-  RUNLAKE_RETURN_NOT_OK(engine->Execute(R"(
-    CREATE TEMP TABLE row_diff AS
-    SELECT coalesce(a.transaction_id, b.transaction_id) AS transaction_id,
-           CASE WHEN a.transaction_id IS NULL THEN 'added'
-                WHEN b.transaction_id IS NULL THEN 'removed'
-                WHEN a.account_id IS DISTINCT FROM b.account_id OR a.amount IS DISTINCT FROM b.amount
-                  OR a.currency IS DISTINCT FROM b.currency OR a.tx_date IS DISTINCT FROM b.tx_date
-                  OR a.transaction_type IS DISTINCT FROM b.transaction_type THEN 'changed'
-                ELSE 'unchanged' END AS kind
-    FROM (SELECT * FROM silver_a) a FULL OUTER JOIN (SELECT * FROM silver_b) b
-      ON a.transaction_id = b.transaction_id AND a.ingest_date = b.ingest_date)"));
+  // Row level, by (ingest_date, the contract's key): keys are unique per source only, and a
+  // multi-source run holds several. A row "changed" when any other data column differs. Its
+  // id is the key's text ('|' between the columns of a composite key).
+  const std::string id = columns.key.size() == 1
+                             ? "CAST(coalesce(" + Each(columns.key, "a.@, b.@", "") + ") AS VARCHAR)"
+                             : "concat_ws('|', " + Each(columns.key, "coalesce(a.@, b.@)", ", ") + ")";
+  const std::string changed = columns.values.empty() ? "false" : Each(columns.values, "a.@ IS DISTINCT FROM b.@", " OR ");
+  const std::string first_key = Engine::QuoteIdentifier(columns.key.front());
+  RUNLAKE_RETURN_NOT_OK(engine->Execute(
+      "CREATE TEMP TABLE row_diff AS SELECT " + id + " AS transaction_id, "
+      "CASE WHEN a." + first_key + " IS NULL THEN 'added' WHEN b." + first_key + " IS NULL THEN 'removed' "
+      "WHEN " + changed + " THEN 'changed' ELSE 'unchanged' END AS kind "
+      "FROM (SELECT * FROM silver_a) a FULL OUTER JOIN (SELECT * FROM silver_b) b ON " +
+      Each(columns.key, "a.@ = b.@", " AND ") + " AND a.ingest_date = b.ingest_date"));
   RUNLAKE_ASSIGN_OR_RAISE(auto counts, engine->Query("SELECT kind, count(*) FROM row_diff GROUP BY kind"));
   for (const auto& row : counts.rows) {
     RUNLAKE_ASSIGN_OR_RAISE(int64_t n, AsInt(row[1]));

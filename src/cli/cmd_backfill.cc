@@ -31,7 +31,7 @@ void AddRangeOptions(CLI::App* cmd, Args& a) {
   cmd->add_option("--from", a.from, "first ingest_date, YYYY-MM-DD")->required();
   cmd->add_option("--to", a.to, "last ingest_date, YYYY-MM-DD (inclusive)")->required();
   cmd->add_option("--rules", a.rules_path, "validation rules JSON");
-  cmd->add_option("--schema", a.schema, "schema version, v1 or v2")->capture_default_str();
+  cmd->add_option("--schema", a.schema, "schema version: one of the dataset contract's (v1, v2, ...)")->capture_default_str();
   cmd->add_option("--bronze-run", a.bronze_run, "read this bronze run_id (default: the newest)");
   cmd->add_option("--dataset", a.dataset, "domain/dataset")->capture_default_str();
   cmd->add_flag("--one-run", a.one_run, "one run (one run_id, one execution) reading every date of the range");

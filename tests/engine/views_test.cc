@@ -41,7 +41,8 @@ const char* kSilverColumns =
 const char* kRejectColumns =
     "raw_record VARCHAR\nraw_bytes BLOB\nsource_line BIGINT\nvalidation_error VARCHAR\n"
     "validation_errors VARCHAR[]\nsource_key VARCHAR\ningest_date DATE\nrow_hash VARCHAR\n"
-    "attempt_count INTEGER\ningestion_timestamp TIMESTAMP\nrun_id VARCHAR\n";
+    "attempt_count INTEGER\ningestion_timestamp TIMESTAMP\nrun_id VARCHAR\n"
+    "dataset VARCHAR\n";  // from source_key: every dataset's rejects share the view
 
 // Two runs over the same two months, moved into the lake layout the way the pipeline does.
 class EngineLakeViewsTest : public ::testing::Test {

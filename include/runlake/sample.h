@@ -27,4 +27,15 @@ struct SampleSummary {
 // Writes the CSV to `path` (gzip when it ends in ".gz"). Same options, same bytes.
 Result<SampleSummary> WriteSample(const std::string& path, const SampleOptions& options);
 
+struct Contract;
+// The same for any dataset contract (DESIGN.md "Sample data for any contract"): a header of
+// its schema version's `from` names, valid rows that pass every check (dates up to
+// end_date, the source's ingest_date, over span_days), and invalid rows (invalid_fraction)
+// each breaking exactly one check, spread over all of them (a missing field, an empty
+// required field, a value that does not parse, one outside its enum, min, max or window, a
+// repeated key). InvalidArgument for a version the contract lacks, bad options, or a
+// pattern no generated text matches.
+Result<SampleSummary> WriteContractSample(const std::string& path, const Contract& contract,
+                                          const SampleOptions& options);
+
 }  // namespace runlake

@@ -5,6 +5,10 @@
 #include "cli/cli_context.h"
 #include "runlake/clock.h"
 #include "runlake/ingest.h"
+#include "runlake/builtin_contracts.h"
+#include "runlake/contract.h"
+#include "runlake/dataset_revisions.h"
+#include "runlake/layout.h"
 #include "runlake/sample.h"
 #include "runlake/version.h"
 
@@ -84,18 +88,42 @@ void RegisterIngest(CLI::App& app, CliContext& ctx, int& exit_code) {
 }
 
 void RegisterSample(CLI::App& app, CliContext& ctx, int& exit_code) {
-  auto* cmd = app.add_subcommand("sample", "Write a realistic file of transactions (with every kind of bad row)");
-  static std::string out;
+  auto* cmd = app.add_subcommand("sample", "Write a sample file for a dataset (valid rows and rows built to fail each check)");
+  static std::string out, dataset = std::string(kTransactionsDataset), contract_path;
   static SampleOptions o;
   cmd->add_option("OUT", out, "output file (.csv or .csv.gz)")->required();
+  cmd->add_option("--dataset", dataset, "domain/dataset: its newest contract in the lake (mortgages/transactions: "
+                                        "a realistic transactions file)")->capture_default_str();
+  cmd->add_option("--contract", contract_path, "a contract YAML to sample instead of the lake's");
   cmd->add_option("--rows", o.rows, "number of rows")->capture_default_str();
   cmd->add_option("--seed", o.seed, "random seed (same seed, same bytes)")->capture_default_str();
-  cmd->add_option("--date", o.end_date, "newest transaction day")->capture_default_str();
-  cmd->add_option("--days", o.span_days, "days of transactions up to --date")->capture_default_str();
-  cmd->add_option("--schema", o.schema_version, "v1 or v2")->capture_default_str();
+  cmd->add_option("--date", o.end_date, "newest day (the ingest_date the file is meant for)")->capture_default_str();
+  cmd->add_option("--days", o.span_days, "days of data up to --date")->capture_default_str();
+  cmd->add_option("--schema", o.schema_version, "schema version of the contract (v1, v2, ...)")->capture_default_str();
   cmd->add_option("--invalid-fraction", o.invalid_fraction, "share of bad rows")->capture_default_str();
   cmd->callback(ctx.Handle(exit_code, [&ctx]() -> Status {
-    auto r = WriteSample(out, o);
+    Result<SampleSummary> r = SampleSummary{};
+    if (contract_path.empty() && dataset == kTransactionsDataset) {
+      r = WriteSample(out, o);
+    } else {
+      std::string text, origin;
+      if (!contract_path.empty()) {
+        RUNLAKE_ASSIGN_OR_RAISE(text, ReadContractFile(contract_path));
+        origin = contract_path;
+      } else {
+        RUNLAKE_ASSIGN_OR_RAISE(DatasetId d, ParseDatasetId(dataset));
+        RUNLAKE_ASSIGN_OR_RAISE(ObjectStore * store, ctx.Store());
+        RUNLAKE_ASSIGN_OR_RAISE(auto newest, NewestContractRevision(*store, d));
+        if (!newest) {
+          return Status::NotFound("dataset " + d.path() + " has no contract in " + store->uri() +
+                                  " (`runlake dataset apply FILE` stores one; or pass --contract FILE)");
+        }
+        text = newest->contract;
+        origin = layout::DatasetRevisionKey(d, newest->revision);
+      }
+      RUNLAKE_ASSIGN_OR_RAISE(Contract contract, ParseContract(text, origin));
+      r = WriteContractSample(out, contract, o);
+    }
     if (!r.ok()) return r.status();
     if (ctx.json) {
       ctx.PrintJson({{"file", out}, {"rows", r->rows}, {"invalid_rows", r->invalid_rows}});

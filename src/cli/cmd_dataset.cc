@@ -9,7 +9,9 @@
 
 #include "cli/cli_context.h"
 #include "cli/text_table.h"
+#include "runlake/contract.h"
 #include "runlake/contract_diff.h"
+#include "runlake/derived_binding.h"
 
 namespace runlake::cli {
 
@@ -51,6 +53,10 @@ std::string Joined(const std::vector<std::string>& items) {
 Status Apply(CliContext& ctx, const std::string& file, const std::string& reason) {
   auto text = ReadContractFile(file);
   if (!text.ok()) return text.status();
+  // A derived expression that does not bind is refused before anything is stored.
+  auto parsed = ParseContract(*text, file);
+  if (!parsed.ok()) return parsed.status();
+  RUNLAKE_RETURN_NOT_OK(BindDerivedColumns(*parsed));
   auto store = ctx.Store();
   if (!store.ok()) return store.status();
   auto r = ApplyContract(**store, ApplyContractRequest{*text, file, reason, ""});
@@ -169,7 +175,8 @@ Result<RunContractChoice> ContractChoice(const std::string& contract_path, int64
   choice.revision = revision;
   if (contract_path.empty()) return choice;
   RUNLAKE_ASSIGN_OR_RAISE(choice.text, ReadContractFile(contract_path));
-  RUNLAKE_RETURN_NOT_OK(ParseContract(choice.text, contract_path).status());
+  RUNLAKE_ASSIGN_OR_RAISE(Contract parsed, ParseContract(choice.text, contract_path));
+  RUNLAKE_RETURN_NOT_OK(BindDerivedColumns(parsed));
   choice.origin = contract_path;
   return choice;
 }

@@ -263,7 +263,15 @@ Result<std::vector<WrittenFile>> WriteAll(Engine& engine, const RunWriteSpec& sp
   if (!written.ok()) {
     Status st = written.status();
     // The puller's own words are not DuckDB's: only DuckDB's errors get the context.
-    return pipe.error().ok() ? st.WithContext("writing silver") : st;
+    if (!pipe.error().ok()) return st;
+    // A derived column's expression can fail on a row's values (an overflowing cast): name them.
+    std::string derived;
+    for (const SilverColumn& c : spec.silver_columns) {
+      if (c.derived) derived += (derived.empty() ? "" : ", ") + c.name;
+    }
+    return st.WithContext(derived.empty() ? "writing silver"
+                                          : "writing silver (derived columns: " + derived +
+                                                "; TRY(...) gives NULL instead of failing)");
   }
   RUNLAKE_RETURN_NOT_OK(rejects.Close());
   if (spec.final_attempts) {

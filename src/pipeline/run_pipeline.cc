@@ -15,6 +15,7 @@
 #include "runlake/builtin_contracts.h"
 #include "runlake/contract.h"
 #include "runlake/dataset_revisions.h"
+#include "runlake/derived_binding.h"
 #include "common/parallel.h"
 #include "engine/engine.h"
 #include "engine/run_writer.h"
@@ -398,6 +399,8 @@ Result<RunManifest> ExecuteRun(ObjectStore& store, const RunRequest& req, const 
   // transactions contract's checks (DESIGN.md "Revisions"), and records no contract.
   const bool own_contract = contract.has_value();
   if (own_contract) {
+    // A derived expression that does not bind is bad input: refused before anything is written.
+    RUNLAKE_RETURN_NOT_OK(BindDerivedColumns(contract->contract));
     m.contract_revision = contract->revision;
     m.contract_sha256 = contract->sha256;
   } else {

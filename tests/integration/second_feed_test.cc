@@ -188,6 +188,32 @@ TEST_F(SecondFeed, ARefusedEvolutionExitsOneAndStoresNothing) {
   EXPECT_EQ(ListFiles(lake_.Lake("_datasets/treasury/fx_rates")).size(), 1u);
 }
 
+TEST_F(SecondFeed, ADerivedExpressionThatDoesNotBindExitsTwoNamingWhereItIs) {
+  std::string bad = kFxV2;
+  bad.replace(bad.find("round(1 / rate, 8)"), 18, "round(1 / rats, 8)");
+  CmdResult refused = lake_.Rl({"dataset", "apply", Write("fx-typo.yaml", bad)});
+  EXPECT_EQ(refused.exit_code, 2) << refused.Describe();
+  EXPECT_NE(refused.err.find("fx-typo.yaml:"), std::string::npos) << refused.Describe();
+  EXPECT_NE(refused.err.find("schemas.v2.derived[0].expr"), std::string::npos) << refused.Describe();
+  EXPECT_NE(refused.err.find("rats"), std::string::npos) << refused.Describe();
+  EXPECT_FALSE(fs::exists(lake_.Lake("_datasets/treasury/fx_rates")));
+}
+
+TEST_F(SecondFeed, SampleDataForTheContractFailsEachCheckOnce) {
+  ASSERT_EQ(lake_.Rl({"dataset", "apply", Write("fx1.yaml", kFxV1)}).exit_code, 0);
+  json sample = lake_.RlJson({"sample", lake_.Work("fx-sample.csv"), "--dataset", "treasury/fx_rates", "--rows",
+                              "400", "--date", "2024-02-01", "--days", "30", "--invalid-fraction", "0.25"});
+  const int64_t invalid = sample["invalid_rows"].get<int64_t>();
+  EXPECT_GT(invalid, 50);
+  json ingested = lake_.RlJson({"ingest", lake_.Work("fx-sample.csv"), "--date", "2024-02-01", "--dataset",
+                                "treasury/fx_rates", "--run-id", "s1"});
+  CmdResult run = lake_.RunKey("fx-sample", ingested["key"].get<std::string>());
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.Describe();  // the gate may refuse 25%
+  EXPECT_EQ(Rows("SELECT count(*) FROM quarantine WHERE len(validation_errors) = 1")[0][0],
+            std::to_string(invalid));
+  EXPECT_EQ(Rows("SELECT count(*) FROM silver_fx_rates")[0][0], std::to_string(400 - invalid));
+}
+
 TEST_F(SecondFeed, TheRulesFileStillTunesTransactions) {
   const std::string key = lake_.IngestText(
       "tx.csv",

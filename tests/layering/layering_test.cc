@@ -39,6 +39,7 @@ const std::map<std::string, std::string> kPublicHeaders = {
     {"run_manifest.h", "ledger"}, {"run_index.h", "ledger"},    {"pointer.h", "ledger"},
     {"promote.h", "ledger"},      {"run_delete.h", "ledger"},   {"dataset_revisions.h", "ledger"},   {"bronze.h", "pipeline"},
     {"ingest.h", "pipeline"},     {"run.h", "pipeline"},        {"sample.h", "pipeline"},
+    {"derived_binding.h", "pipeline"},
     {"canonical_table.h", "catalog"}, {"check.h", "catalog"},   {"gold.h", "catalog"},
     {"run_diff.h", "catalog"},    {"backfill.h", "state"},      {"execution.h", "state"},
     {"task_queue.h", "state"},    {"state_store.h", "state"},   {"execution_store.h", "state"},

@@ -8,21 +8,15 @@
 #include <cstdio>
 #include <string>
 
+#include "common/civil_date.h"
+
 namespace runlake {
 
 // year * 100 + month, for any year (a negative year keeps month = key mod 100, floored).
 inline int64_t YearMonthKey(int64_t micros) {
-  // H. Hinnant's civil_from_days, on the floor of the day.
-  int64_t days = micros / 86400000000 - (micros % 86400000000 < 0);
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
-  return y * 100 + m;
+  const int64_t days = micros / 86400000000 - (micros % 86400000000 < 0);  // the floor
+  const CivilDate d = CivilFromDays(days);
+  return d.year * 100 + d.month;
 }
 
 // "year=2024/month=01": a four-digit year where it has at most four digits (as strftime's

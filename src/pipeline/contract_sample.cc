@@ -10,9 +10,11 @@
 #include <map>
 #include <set>
 
+#include "common/civil_date.h"
 #include "common/file_writer.h"
 #include "contract/literal_values.h"
 #include "ingest/row_plan.h"
+#include "pipeline/sample_rng.h"
 #include "runlake/contract.h"
 #include "runlake/rules.h"
 #include "runlake/sample.h"
@@ -22,43 +24,14 @@ namespace {
 
 constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
 
-class Rng {  // splitmix64: the same bytes on every machine
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int64_t Between(int64_t lo, int64_t hi) {  // inclusive; lo <= hi
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool Chance(double p) { return static_cast<double>(Next() % 1000000) < p * 1000000; }
-
- private:
-  uint64_t s_;
-};
-
-// Days since 1970-01-01 -> (year, month, day) (H. Hinnant's civil_from_days).
-void Civil(int64_t days, int* y, int* m, int* d) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = static_cast<int>(yoe + era * 400 + (*m <= 2));
-}
+using Rng = SampleRng;  // Chance(p) as sample.cc draws it
 
 // UTC micros written with a format of the contract's directives (%Y %m %d %H %M %S %f %z %%).
 std::string FormatTime(const std::string& format, int64_t micros) {
   const int64_t days = micros / kDayMicros - (micros % kDayMicros < 0);
   const int64_t in_day = micros - days * kDayMicros;
-  int y, m, d;
-  Civil(days, &y, &m, &d);
+  const CivilDate date = CivilFromDays(days);
+  const int y = static_cast<int>(date.year), m = static_cast<int>(date.month), d = static_cast<int>(date.day);
   const int64_t secs = in_day / 1000000;
   std::string out;
   char buf[16];

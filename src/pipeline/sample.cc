@@ -5,28 +5,13 @@
 #include <vector>
 
 #include "common/file_writer.h"
+#include "pipeline/sample_rng.h"
 #include "runlake/layout.h"
 
 namespace runlake {
 namespace {
 
-// splitmix64: tiny, fast and identical everywhere, so a seed gives the same file on
-// every machine (std::uniform_*_distribution does not promise that).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t n) { return Next() % n; }
-  bool Chance(double p) { return (Next() >> 11) * (1.0 / 9007199254740992.0) < p; }
-
- private:
-  uint64_t s_;
-};
+using Rng = SampleRng;
 
 const char* kCurrencies[] = {"EUR", "EUR", "EUR", "USD", "USD", "GBP", "CHF", "JPY", "SEK"};
 const char* kTypes[] = {"DEPOSIT", "WITHDRAWAL", "TRANSFER", "PAYMENT", "INTEREST"};

@@ -16,22 +16,7 @@ namespace {
 
 using runlake::fuzz::Check;
 
-// The fuzzer's bytes as choices; once they run out every choice is 0.
-class BytePick {
- public:
-  BytePick(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-  size_t operator()(size_t n) {
-    if (n <= 1) return 0;
-    uint32_t v = 0;
-    for (int i = 0; i < (n > 256 ? 2 : 1); ++i) v = (v << 8) | (pos_ < size_ ? data_[pos_++] : 0);
-    return v % n;
-  }
-  bool exhausted() const { return pos_ >= size_; }
-
- private:
-  const uint8_t* data_;
-  size_t size_, pos_ = 0;
-};
+using runlake::random_contract::BytePick;
 
 std::string Joined(const std::vector<std::string>& reasons) {
   std::string out;

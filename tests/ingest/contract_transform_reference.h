@@ -26,19 +26,7 @@ namespace runlake::keyed_reference {
 
 constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
 
-class Rng {  // splitmix64: the same sequence on every machine
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  size_t operator()(size_t n) {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return static_cast<size_t>((z ^ (z >> 31)) % n);
-  }
-
- private:
-  uint64_t s_;
-};
+using Rng = random_contract::SeededPick;
 
 // One CSV field: quoted (quotes doubled) when it must be, or when `quote` asks.
 inline std::string CsvField(const std::string& f, bool quote) {

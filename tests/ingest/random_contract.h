@@ -3,10 +3,12 @@
 // and tests/fuzz/row_plan_fuzz.cc): every type, every check, reasons of their own, a shuffled
 // check_order and header; fields drawn from valid values, near misses and broken bytes.
 // `Pick` is any callable size_t(size_t n) giving a number below n: a seeded generator in
-// the test, the fuzzer's bytes in the fuzz target.
+// the tests (SeededPick), the fuzzer's bytes in the fuzz targets (BytePick).
 
 #include <re2/re2.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +16,38 @@
 #include "runlake/contract.h"
 
 namespace runlake::random_contract {
+
+// splitmix64: the same sequence on every machine.
+class SeededPick {
+ public:
+  explicit SeededPick(uint64_t seed) : s_(seed) {}
+  size_t operator()(size_t n) {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<size_t>((z ^ (z >> 31)) % n);
+  }
+
+ private:
+  uint64_t s_;
+};
+
+// The fuzzer's bytes as choices; once they run out every choice is 0.
+class BytePick {
+ public:
+  BytePick(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  size_t operator()(size_t n) {
+    if (n <= 1) return 0;
+    uint32_t v = 0;
+    for (int i = 0; i < (n > 256 ? 2 : 1); ++i) v = (v << 8) | (pos_ < size_ ? data_[pos_++] : 0);
+    return v % n;
+  }
+  bool exhausted() const { return pos_ >= size_; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_, pos_ = 0;
+};
 
 template <class Pick>
 const std::string& OneOf(Pick& pick, const std::vector<std::string>& values) {

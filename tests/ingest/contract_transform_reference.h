@@ -248,4 +248,23 @@ std::vector<Line> RandomLines(Pick& pick, const SchemaVersion& v, const std::vec
   return lines;
 }
 
+// One random case end to end: a keyed contract, a header the run accepts (else nullopt: not
+// a case), up to `max_records` records written as CSV, the transform against the reference.
+// The outcome: "" when they agree, else the first difference and the contract.
+template <class Pick>
+std::optional<std::string> RandomCase(Pick& pick, size_t max_records) {
+  const Contract contract = KeyedContract(pick);
+  const SchemaVersion& v = contract.schemas[0];
+  // RandomHeader sometimes names a column twice or leaves one out: the run refuses those.
+  const std::vector<std::string> header = random_contract::RandomHeader(pick, v);
+  if (!reference::Check(contract, v.name, header, header, std::nullopt)) return std::nullopt;
+  const std::vector<Line> lines = RandomLines(pick, v, header, 1 + pick(max_records));
+  std::string csv = Join(header) + "\n";
+  for (const Line& l : lines) csv += l.raw + (pick(3) == 0 ? "\r\n" : "\n");
+  const std::string ingest_date = pick(4) == 0 ? "" : "2024-01-15";
+  const auto want = Expected(contract, header, lines, IngestDay(ingest_date));
+  auto diff = Compare(contract, csv, want, ingest_date);
+  return diff ? *diff + "\n" + Describe(contract, header) : std::string();
+}
+
 }  // namespace runlake::keyed_reference

@@ -202,8 +202,10 @@ TEST_F(AwsCredentialsS3Test, CredentialProcessRefreshedDuringARun) {
   int calls_before_run = 0, calls_after_run = 0;
   before_run_ = [&] { calls_before_run = count_calls(); };
   after_run_ = [&] { calls_after_run = count_calls(); };
-  // A bronze file big enough that the run takes several credential lifetimes.
-  CmdResult sample = Rl({"sample", Work("big.csv"), "--rows", "300000", "--date", "2024-01-15",
+  // A bronze file big enough that the run outlives its first credentials: they expire in 61 s
+  // and are not used within the refresher's last minute, so each lives about a second. At
+  // 300,000 rows the run once took 0.97 s and saw one fetch; 1,500,000 rows take a few.
+  CmdResult sample = Rl({"sample", Work("big.csv"), "--rows", "1500000", "--date", "2024-01-15",
                          "--invalid-fraction", "0"});
   ASSERT_EQ(sample.exit_code, 0) << sample.Describe();
   json doctor = OpenRunAndDiagnose(Work("big.csv"));

@@ -78,17 +78,6 @@ struct ValueColumn {
       for (size_t i = 0; i < n; ++i) words.push_back(from.words[rows[i]]);
     }
   }
-  void AppendFrom(const ValueColumn& from, size_t row) {
-    nulls.push_back(from.nulls[row]);
-    if (kind == ValueKind::kString) {
-      strings.Append(from.strings[row]);
-    } else if (kind == ValueKind::kInt128) {
-      words.push_back(from.words[2 * row]);
-      words.push_back(from.words[2 * row + 1]);
-    } else {
-      words.push_back(from.words[row]);
-    }
-  }
 };
 
 // Rows that passed every check. Per-run constants (ingest_date, source_key,
@@ -122,13 +111,6 @@ struct ValidRows {
       source_line.push_back(from.source_line[rows[i]]);
       row_hash.Append(from.row_hash[rows[i]]);
     }
-  }
-  void AppendRow(const ValidRows& from, size_t row) {
-    ShapeLike(from);
-    for (size_t c = 0; c < columns.size(); ++c) columns[c].AppendFrom(from.columns[c], row);
-    partition_micros.push_back(from.partition_micros[row]);
-    source_line.push_back(from.source_line[row]);
-    row_hash.Append(from.row_hash[row]);
   }
 };
 

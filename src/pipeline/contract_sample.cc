@@ -84,8 +84,8 @@ struct Range {
 
 class Generator {
  public:
-  Generator(const SchemaVersion& v, const SampleOptions& o, int64_t ingest_day, Rng* rng)
-      : v_(v), o_(o), ingest_day_(ingest_day), rng_(*rng) {}
+  Generator(const SampleOptions& o, int64_t ingest_day, Rng* rng)
+      : o_(o), ingest_day_(ingest_day), rng_(*rng) {}
 
   Range RangeOf(const Column& c) const {
     Range r;
@@ -193,7 +193,6 @@ class Generator {
 
  private:
 
-  const SchemaVersion& v_;
   const SampleOptions& o_;
   int64_t ingest_day_;
   Rng& rng_;
@@ -259,7 +258,7 @@ Result<SampleSummary> WriteContractSample(const std::string& path, const Contrac
   const auto ingest_day = contract_internal::IsoDateDays(o.end_date);
   if (!ingest_day) return Status::InvalidArgument("sample: --date must be YYYY-MM-DD, not '" + o.end_date + "'");
   Rng rng(o.seed);
-  Generator g(*v, o, *ingest_day, &rng);
+  Generator g(o, *ingest_day, &rng);
   const std::vector<Breakage> breakages = Breakages(*v, g);
   std::vector<size_t> key_columns;
   for (const std::string& k : contract.key) {
